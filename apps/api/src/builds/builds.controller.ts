@@ -1,0 +1,54 @@
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { EventsPage, SessionSummary, StartBuildResponse } from '#contracts';
+import {
+  EventsQueryDto,
+  ListBuildsQueryDto,
+  ProjectParamsDto,
+  SessionParamsDto,
+  StartBuildDto,
+} from '#contracts/dto';
+import { BuildsService } from './builds.service.js';
+
+@ApiTags('builds')
+@Controller('projects/:projectId/builds')
+export class BuildsController {
+  constructor(private readonly builds: BuildsService) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  start(@Param() { projectId }: ProjectParamsDto, @Body() body: StartBuildDto): Promise<StartBuildResponse> {
+    return this.builds.start(projectId, body);
+  }
+
+  @Get()
+  list(
+    @Param() { projectId }: ProjectParamsDto,
+    @Query() query: ListBuildsQueryDto,
+  ): Promise<SessionSummary[]> {
+    return this.builds.list(projectId, query.limit);
+  }
+
+  /** The Snapshot of libs/contracts, sent as Postgres built it. */
+  @Get(':sessionId')
+  @Header('content-type', 'application/json; charset=utf-8')
+  snapshot(@Param() { projectId, sessionId }: SessionParamsDto): Promise<string> {
+    return this.builds.snapshotJson(projectId, sessionId);
+  }
+
+  @Get(':sessionId/events')
+  events(
+    @Param() { projectId, sessionId }: SessionParamsDto,
+    @Query() query: EventsQueryDto,
+  ): Promise<EventsPage> {
+    return this.builds.events(projectId, sessionId, query);
+  }
+
+  @Post(':sessionId/cancel')
+  @HttpCode(HttpStatus.ACCEPTED)
+  cancel(
+    @Param() { projectId, sessionId }: SessionParamsDto,
+  ): Promise<{ sessionId: string; status: string }> {
+    return this.builds.cancel(projectId, sessionId);
+  }
+}

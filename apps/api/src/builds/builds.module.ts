@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { BuildsQueueModule } from '#bus';
+import { BuildsController } from './builds.controller.js';
+import { BuildsService } from './builds.service.js';
+
+@Module({ imports: [BuildsQueueModule], controllers: [BuildsController], providers: [BuildsService] })
+export class BuildsModule {}

@@ -1,0 +1,300 @@
+import { expectWellFormed, fold, jsonl, ofType, parseAll } from '../test/parse-helpers.js';
+import { createParser } from './transcript-parser.js';
+import { CONTEXT } from '../test/parse-helpers.js';
+
+const init = (model = 'claude-sonnet-5') => ({ type: 'system', subtype: 'init', model, session_id: 's' });
+const assistant = (content: unknown[], id = 'msg_1') => ({ type: 'assistant', message: { id, content } });
+const toolUse = (id: string, name: string, input: unknown) => ({ type: 'tool_use', id, name, input });
+const toolResult = (id: string, content: unknown, isError = false, extra: object = {}) => ({
+  type: 'user',
+  message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content, is_error: isError }] },
+  ...extra,
+});
+const result = (extra: object = {}) => ({
+  type: 'result',
+  subtype: 'success',
+  is_error: false,
+  result: 'ok',
+  ...extra,
+});
+const todoWrite = (id: string, statuses: string[]) =>
+  assistant([
+    toolUse(id, 'TodoWrite', {
+      todos: statuses.map((status, i) => ({
+        content: `Step ${i + 1}`,
+        activeForm: `Doing step ${i + 1}`,
+        status,
+      })),
+    }),
+  ]);
+
+describe('ClaudeStreamJsonParser', () => {
+  it('counts malformed lines, skips them and says so at the end', () => {
+    const { events, parser } = parseAll(
+      'claude-stream-json',
+      jsonl(
+        init(),
+        'not json {',
+        '[1, 2]',
+        '"a string"',
+        { no: 'type' },
+        { type: 'assistant' },
+        { type: 'user', message: { content: 5 } },
+        '',
+        '   ',
+        { type: 'stream_event', event: {} },
+        { type: 'rate_limit_event' },
+        { type: 'system', subtype: 'status' },
+        result(),
+      ),
+    );
+    expect(parser.stats).toEqual({ lines: 11, malformed: 6, ignored: 3 });
+    expectWellFormed(events);
+    expect(events.at(-2)).toEqual({
+      type: 'message',
+      data: { role: 'assistant', text: 'Skipped 6 malformed transcript line(s)' },
+    });
+    expect(ofType(events, 'session.finished')[0].status).toBe('completed');
+  });
+
+  it('never throws on odd shapes inside a valid line', () => {
+    const parser = createParser('claude-stream-json', CONTEXT);
+    const odd = [
+      assistant([null, 5, 'text', { type: 'tool_use' }, { type: 'text' }, { type: 'text', text: '   ' }]),
+      { type: 'user', message: { content: [null, { type: 'tool_result' }, { type: 'text', text: 'hi' }] } },
+      { type: 'result', usage: 'lots' },
+      assistant([toolUse('t1', 'TaskUpdate', null), toolUse('t2', 'TodoWrite', { todos: 'x' })]),
+    ];
+    for (const line of jsonl(...odd)) expect(() => parser.parseLine(line)).not.toThrow();
+    expect(() => parser.end()).not.toThrow();
+  });
+
+  it('emits session.started once even for several init lines, and by itself when init is missing', () => {
+    const twice = parseAll('claude-stream-json', jsonl(init('m1'), result(), init('m2'), result())).events;
+    expectWellFormed(twice);
+    expect(ofType(twice, 'session.started')[0].model).toBe('m1');
+
+    const none = parseAll(
+      'claude-stream-json',
+      jsonl(assistant([{ type: 'text', text: 'Hi' }]), result()),
+    ).events;
+    expectWellFormed(none);
+    expect(ofType(none, 'session.started')[0]).toEqual({
+      agentId: 'test-agent',
+      model: 'context-model',
+      projectName: 'test-project',
+      prompt: 'Do the thing',
+    });
+  });
+
+  it('turns tool_use and tool_result into tool calls with string output', () => {
+    const { events } = parseAll(
+      'claude-stream-json',
+      jsonl(
+        init(),
+        assistant([
+          { type: 'thinking', thinking: 'hmm' },
+          { type: 'text', text: 'Looking.' },
+          toolUse('a', 'Read', { file_path: 'x' }),
+        ]),
+        toolResult('a', [
+          { type: 'text', text: 'line 1' },
+          { type: 'text', text: 'line 2' },
+        ]),
+        assistant([toolUse('b', 'Bash', { command: 'ls' })]),
+        toolResult('b', { exit: 1 }, true),
+        toolResult('unknown', 'x'),
+        result(),
+      ),
+    );
+    expect(ofType(events, 'tool.started')).toEqual([
+      { toolCallId: 'a', name: 'Read', input: { file_path: 'x' }, todoIndex: null },
+      { toolCallId: 'b', name: 'Bash', input: { command: 'ls' }, todoIndex: null },
+    ]);
+    expect(ofType(events, 'tool.finished')).toEqual([
+      { toolCallId: 'a', output: 'line 1\nline 2', isError: false },
+      { toolCallId: 'b', output: '{"exit":1}', isError: true },
+    ]);
+    expect(ofType(events, 'message').map((m) => m.text)).toEqual(['Looking.']);
+  });
+
+  it('starts a repeated tool_use id once (one line per block with the same message id)', () => {
+    const block = toolUse('dup', 'Grep', { pattern: 'x' });
+    const text = { type: 'text', text: 'Searching.' };
+    const { events } = parseAll(
+      'claude-stream-json',
+      jsonl(
+        init(),
+        assistant([text]),
+        assistant([text, block]),
+        assistant([block]),
+        toolResult('dup', 'found'),
+        toolResult('dup', 'again'),
+        result(),
+      ),
+    );
+    expectWellFormed(events);
+    expect(ofType(events, 'tool.started')).toHaveLength(1);
+    expect(ofType(events, 'tool.finished')).toHaveLength(1);
+    expect(ofType(events, 'message')).toHaveLength(1);
+  });
+
+  it('shows TodoWrite as the todo list, not as a tool call, and nests calls under the todo in progress', () => {
+    const { events } = parseAll(
+      'claude-stream-json',
+      jsonl(
+        init(),
+        todoWrite('tw1', ['completed', 'in_progress', 'pending']),
+        toolResult('tw1', 'Todos have been modified successfully'),
+        assistant([toolUse('r1', 'Read', { file_path: 'a' })]),
+        toolResult('r1', 'a'),
+        assistant([toolUse('tw2', 'TodoWrite', { todos: [{ content: 'Only', status: 'weird' }] })]),
+        result(),
+      ),
+    );
+    const updates = ofType(events, 'todos.updated');
+    expect(updates[0].todos).toEqual([
+      { content: 'Step 1', activeForm: 'Doing step 1', status: 'completed' },
+      { content: 'Step 2', activeForm: 'Doing step 2', status: 'in_progress' },
+      { content: 'Step 3', activeForm: 'Doing step 3', status: 'pending' },
+    ]);
+    // activeForm falls back to content; an unknown status reads as pending.
+    expect(updates[1].todos).toEqual([{ content: 'Only', activeForm: 'Only', status: 'pending' }]);
+    expect(ofType(events, 'tool.started')).toEqual([
+      { toolCallId: 'r1', name: 'Read', input: { file_path: 'a' }, todoIndex: 1 },
+    ]);
+    expect(ofType(events, 'tool.finished').map((f) => f.toolCallId)).toEqual(['r1']);
+  });
+
+  it('supports Gemini write_todos', () => {
+    const { events } = parseAll(
+      'claude-stream-json',
+      jsonl(
+        init(),
+        assistant([
+          toolUse('w', 'write_todos', {
+            todos: [
+              { description: 'A', status: 'completed' },
+              { description: 'B', status: 'cancelled' },
+              { description: 'C', status: 'in_progress' },
+            ],
+          }),
+        ]),
+      ),
+    );
+    expect(fold(events).todos.map((t) => [t.content, t.status])).toEqual([
+      ['A', 'completed'],
+      ['C', 'in_progress'],
+    ]);
+  });
+
+  it('tracks TaskCreate / TaskUpdate, including renames, deletion and failed creates', () => {
+    const { events } = parseAll(
+      'claude-stream-json',
+      jsonl(
+        init(),
+        assistant([
+          toolUse('c1', 'TaskCreate', { subject: 'First', description: 'd', activeForm: 'Doing first' }),
+        ]),
+        toolResult('c1', 'Task #1 created successfully: First', false, {
+          tool_use_result: { task: { id: '1' } },
+        }),
+        // No tool_use_result: the id comes from the result text.
+        assistant([toolUse('c2', 'TaskCreate', { subject: 'Second', description: 'd' })]),
+        toolResult('c2', 'Task #2 created successfully: Second'),
+        assistant([toolUse('c3', 'TaskCreate', { subject: 'Refused', description: 'd' })]),
+        toolResult('c3', 'Error: no', true),
+        assistant([
+          toolUse('u1', 'TaskUpdate', { taskId: '2', status: 'in_progress', subject: 'Second, renamed' }),
+        ]),
+        toolResult('u1', 'Updated task #2 status'),
+        assistant([toolUse('r', 'Read', { file_path: 'f' })]),
+        toolResult('r', 'f'),
+        assistant([toolUse('u2', 'TaskUpdate', { taskId: '1', status: 'deleted' })]),
+        assistant([toolUse('u3', 'TaskUpdate', { taskId: '99', status: 'completed' })]),
+        assistant([toolUse('g', 'TaskList', {})]),
+        toolResult('g', '#2 ...'),
+      ),
+    );
+    const lists = ofType(events, 'todos.updated').map((u) =>
+      u.todos.map((t) => `${t.content}|${t.activeForm}|${t.status}`),
+    );
+    expect(lists).toEqual([
+      ['First|Doing first|pending'],
+      ['First|Doing first|pending', 'Second|Second|pending'],
+      ['First|Doing first|pending', 'Second, renamed|Second, renamed|in_progress'],
+      ['Second, renamed|Second, renamed|in_progress'],
+    ]);
+    expect(ofType(events, 'tool.started')).toEqual([
+      { toolCallId: 'r', name: 'Read', input: { file_path: 'f' }, todoIndex: 1 },
+    ]);
+    expect(ofType(events, 'tool.finished').map((f) => f.toolCallId)).toEqual(['r']);
+    // No result line and one todo still open.
+    expect(ofType(events, 'session.finished')[0]).toEqual({
+      status: 'failed',
+      error: 'Transcript ended without a final result (0 of 1 todos completed)',
+    });
+  });
+
+  it('without a result line: completed when every todo is done, failed with a reason otherwise', () => {
+    const done = parseAll(
+      'claude-stream-json',
+      jsonl(init(), todoWrite('t', ['completed', 'completed'])),
+    ).events;
+    expect(ofType(done, 'session.finished')[0]).toEqual({ status: 'completed', error: null });
+
+    const partial = parseAll(
+      'claude-stream-json',
+      jsonl(init(), todoWrite('t', ['completed', 'completed', 'in_progress'])),
+    );
+    expect(ofType(partial.events, 'session.finished')[0]).toEqual({
+      status: 'failed',
+      error: 'Transcript ended without a final result (2 of 3 todos completed)',
+    });
+
+    const empty = parseAll('claude-stream-json', []).events;
+    expect(empty.map((e) => e.type)).toEqual(['session.started', 'session.finished']);
+    expect(ofType(empty, 'session.finished')[0].error).toBe('Transcript ended without a final result');
+  });
+
+  it('fails on an error result, keeping usage and cost', () => {
+    const { events } = parseAll(
+      'claude-stream-json',
+      jsonl(
+        init(),
+        result({
+          is_error: true,
+          result: 'API Error: overloaded',
+          usage: { input_tokens: 3 },
+          total_cost_usd: 0.01,
+        }),
+      ),
+    );
+    expect(ofType(events, 'session.finished')[0]).toEqual({
+      status: 'failed',
+      error: 'API Error: overloaded',
+      usage: { input_tokens: 3, costUsd: 0.01 },
+    });
+    const bySubtype = parseAll(
+      'claude-stream-json',
+      jsonl(init(), { type: 'result', subtype: 'error_max_turns', is_error: true }),
+    );
+    expect(ofType(bySubtype.events, 'session.finished')[0].error).toBe('error_max_turns');
+  });
+
+  it('ends a multi-run transcript once, with the last result', () => {
+    const failedLast = parseAll(
+      'claude-stream-json',
+      jsonl(init(), result(), init(), result({ is_error: true, result: 'boom' })),
+    ).events;
+    expectWellFormed(failedLast);
+    expect(ofType(failedLast, 'session.finished')[0].status).toBe('failed');
+
+    // A later run that never reports a result decides by its own state, not the earlier success.
+    const unfinished = parseAll(
+      'claude-stream-json',
+      jsonl(init(), result(), init(), assistant([{ type: 'text', text: 'hi' }])),
+    ).events;
+    expect(ofType(unfinished, 'session.finished')[0].status).toBe('failed');
+  });
+});

@@ -1,0 +1,206 @@
+import { expectWellFormed, fold, jsonl, ofType, parseAll } from '../test/parse-helpers.js';
+
+const thread = { type: 'thread.started', thread_id: 't' };
+const turn = { type: 'turn.started' };
+const done = { type: 'turn.completed', usage: { input_tokens: 10, output_tokens: 2 } };
+const item = (phase: 'started' | 'updated' | 'completed', body: object) => ({
+  type: `item.${phase}`,
+  item: body,
+});
+const command = (id: string, extra: object) => ({
+  id,
+  type: 'command_execution',
+  command: 'npm test',
+  aggregated_output: '',
+  exit_code: null,
+  status: 'in_progress',
+  ...extra,
+});
+const todoList = (id: string, completed: boolean[]) => ({
+  id,
+  type: 'todo_list',
+  items: completed.map((isDone, i) => ({ text: `Todo ${i + 1}`, completed: isDone })),
+});
+
+describe('CodexJsonParser', () => {
+  it('marks a failed command as an error (status failed or non-zero exit code)', () => {
+    const { events } = parseAll(
+      'codex-json',
+      jsonl(
+        thread,
+        turn,
+        item('started', command('c1', {})),
+        item('updated', command('c1', { aggregated_output: 'partial' })),
+        item('completed', command('c1', { aggregated_output: 'FAIL\n', exit_code: 1, status: 'completed' })),
+        item('completed', command('c2', { aggregated_output: 'boom', exit_code: null, status: 'failed' })),
+        item('completed', command('c3', { aggregated_output: 'ok', exit_code: 0, status: 'completed' })),
+        done,
+      ),
+    );
+    expectWellFormed(events);
+    expect(ofType(events, 'tool.started').map((s) => [s.toolCallId, s.name, s.input])).toEqual([
+      ['c1', 'command', { command: 'npm test' }],
+      ['c2', 'command', { command: 'npm test' }],
+      ['c3', 'command', { command: 'npm test' }],
+    ]);
+    expect(ofType(events, 'tool.finished')).toEqual([
+      { toolCallId: 'c1', output: 'FAIL\n', isError: true },
+      { toolCallId: 'c2', output: 'boom', isError: true },
+      { toolCallId: 'c3', output: 'ok', isError: false },
+    ]);
+    expect(ofType(events, 'session.finished')[0]).toEqual({
+      status: 'completed',
+      error: null,
+      usage: { input_tokens: 10, output_tokens: 2 },
+    });
+  });
+
+  it('gives an item first seen at completion both start and finish in one batch', () => {
+    const { events } = parseAll(
+      'codex-json',
+      jsonl(thread, item('completed', { id: 'w', type: 'web_search', query: 'q' })),
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'session.started',
+      'tool.started',
+      'tool.finished',
+      'session.finished',
+    ]);
+    expect(ofType(events, 'tool.started')[0].input).toEqual({ query: 'q' });
+  });
+
+  it('shows the todo list with the first open item in progress, only when it changes', () => {
+    const { events } = parseAll(
+      'codex-json',
+      jsonl(
+        thread,
+        turn,
+        item('started', todoList('l', [false, false])),
+        item('updated', todoList('l', [false, false])),
+        item('completed', command('c', { exit_code: 0, status: 'completed' })),
+        item('updated', todoList('l', [true, false])),
+        done,
+      ),
+    );
+    const lists = ofType(events, 'todos.updated').map((u) => u.todos.map((t) => t.status));
+    // At the turn's end nothing is in progress any more.
+    expect(lists).toEqual([
+      ['in_progress', 'pending'],
+      ['completed', 'in_progress'],
+      ['completed', 'pending'],
+    ]);
+    expect(ofType(events, 'tool.started')[0].todoIndex).toBe(0);
+    expect(ofType(events, 'todos.updated')[0].todos[0]).toEqual({
+      content: 'Todo 1',
+      activeForm: 'Todo 1',
+      status: 'in_progress',
+    });
+  });
+
+  it('keeps the turn failure reason over the trailing error, and a top-level error alone fails', () => {
+    const failed = parseAll(
+      'codex-json',
+      jsonl(
+        thread,
+        turn,
+        { type: 'turn.failed', error: { message: 'quota' } },
+        { type: 'error', message: 'exited 1' },
+      ),
+    ).events;
+    expect(ofType(failed, 'session.finished')[0]).toEqual({ status: 'failed', error: 'quota' });
+
+    const errorOnly = parseAll(
+      'codex-json',
+      jsonl(thread, turn, done, { type: 'error', message: 'stream lost' }),
+    ).events;
+    expect(ofType(errorOnly, 'session.finished')[0]).toEqual({ status: 'failed', error: 'stream lost' });
+  });
+
+  it('ends with the last turn: a later success wins, the earlier failure is told as a message', () => {
+    const { events } = parseAll(
+      'codex-json',
+      jsonl(thread, turn, { type: 'turn.failed', error: { message: 'first try broke' } }, turn, done),
+    );
+    expectWellFormed(events);
+    expect(ofType(events, 'message').map((m) => m.text)).toEqual(['Run failed: first try broke']);
+    expect(ofType(events, 'session.finished')[0].status).toBe('completed');
+  });
+
+  it('keeps tool call ids unique when a second thread reuses item ids', () => {
+    const { events } = parseAll(
+      'codex-json',
+      jsonl(
+        thread,
+        turn,
+        item('completed', command('item_1', { exit_code: 0, status: 'completed' })),
+        done,
+        thread,
+        turn,
+        item('started', command('item_1', {})),
+        item('completed', command('item_1', { exit_code: 0, status: 'completed' })),
+        done,
+      ),
+    );
+    expectWellFormed(events);
+    expect(ofType(events, 'tool.started').map((s) => s.toolCallId)).toEqual(['item_1', 'item_1#2']);
+    expect(fold(events).toolCalls.every((call) => call.status === 'succeeded')).toBe(true);
+  });
+
+  it('fails a transcript that stops mid-turn, and counts malformed and unknown lines', () => {
+    const { events, parser } = parseAll(
+      'codex-json',
+      jsonl(
+        thread,
+        turn,
+        item('started', command('c', {})),
+        { type: 'item.started' },
+        { type: 'item.completed', item: { type: 'agent_message' } },
+        { type: 'item.completed', item: { id: 'x', type: 'todo_list' } },
+        { type: 'item.completed', item: { id: 'y', type: 'future_item' } },
+        { type: 'session.configured' },
+      ),
+    );
+    expect(parser.stats).toEqual({ lines: 8, malformed: 3, ignored: 2 });
+    expect(ofType(events, 'message').map((m) => m.text)).toEqual(['Skipped 3 malformed transcript line(s)']);
+    expect(ofType(events, 'session.finished')[0]).toEqual({
+      status: 'failed',
+      error: 'Transcript ended without a final result',
+    });
+  });
+
+  it('names MCP calls server.tool and reports their errors', () => {
+    const mcp = {
+      id: 'm',
+      type: 'mcp_tool_call',
+      server: 'db',
+      tool: 'query',
+      arguments: { sql: 'select 1' },
+    };
+    const { events } = parseAll(
+      'codex-json',
+      jsonl(
+        thread,
+        item('started', { ...mcp, status: 'in_progress' }),
+        item('completed', {
+          ...mcp,
+          status: 'completed',
+          result: {
+            content: [
+              { type: 'text', text: 'a' },
+              { type: 'text', text: 'b' },
+            ],
+          },
+        }),
+        item('completed', { ...mcp, id: 'm2', status: 'failed', error: { message: 'denied' } }),
+      ),
+    );
+    expect(ofType(events, 'tool.started').map((s) => [s.name, s.input])).toEqual([
+      ['db.query', { sql: 'select 1' }],
+      ['db.query', { sql: 'select 1' }],
+    ]);
+    expect(ofType(events, 'tool.finished')).toEqual([
+      { toolCallId: 'm', output: 'a\nb', isError: false },
+      { toolCallId: 'm2', output: 'denied', isError: true },
+    ]);
+  });
+});

@@ -1,0 +1,39 @@
+import type { NewBuildEvent, TranscriptFormat } from '#contracts';
+import { BuildcastNdjsonParser } from './buildcast-ndjson.parser.js';
+import { ClaudeStreamJsonParser } from './claude-stream-json.parser.js';
+import { CodexJsonParser } from './codex-json.parser.js';
+
+export interface ParserContext {
+  agentId: string;
+  projectName: string;
+  prompt: string | null;
+  model: string | null;
+}
+
+export interface ParserStats {
+  /** Non-blank lines seen. */
+  lines: number;
+  malformed: number;
+  ignored: number;
+}
+
+export interface TranscriptParser {
+  /** Events produced by one source line ([] for ignored or malformed lines; never throws). */
+  parseLine(line: string): NewBuildEvent[];
+  /** Called when the input ends: returns the closing events, always ending with exactly one `session.finished`. */
+  end(): NewBuildEvent[];
+  readonly stats: ParserStats;
+}
+
+export function createParser(format: TranscriptFormat, context: ParserContext): TranscriptParser {
+  switch (format) {
+    case 'claude-stream-json':
+      return new ClaudeStreamJsonParser(context);
+    case 'codex-json':
+      return new CodexJsonParser(context);
+    case 'buildcast-ndjson':
+      return new BuildcastNdjsonParser(context);
+    default:
+      throw new Error(`Unknown transcript format: ${String(format)}`);
+  }
+}

@@ -1,0 +1,83 @@
+import type { NewBuildEvent } from '#contracts';
+import { createParser, type TranscriptParser } from '../parsers/transcript-parser.js';
+import { CONTEXT } from '../test/parse-helpers.js';
+import { sleep } from '../sleep.js';
+import { replayTranscript } from './replay.js';
+
+const transcript = [
+  '{"type":"session.started","data":{"model":"m"}}',
+  '',
+  '{"type":"message","data":{"role":"assistant","text":"one"}}\r',
+  '{"type":"noise","data":{}}',
+  '{"type":"message","data":{"role":"assistant","text":"two"}}',
+  '{"type":"session.finished","data":{"status":"completed"}}',
+  '',
+].join('\n');
+
+async function collect(iterable: AsyncIterable<NewBuildEvent[]>): Promise<NewBuildEvent[][]> {
+  const batches: NewBuildEvent[][] = [];
+  for await (const batch of iterable) batches.push(batch);
+  return batches;
+}
+
+describe('replayTranscript', () => {
+  it('yields the events of each line in order, then the closing events', async () => {
+    const parser = createParser('buildcast-ndjson', CONTEXT);
+    const batches = await collect(replayTranscript(transcript, parser, 0, new AbortController().signal));
+    expect(batches.map((batch) => batch.map((e) => (e.type === 'message' ? e.data.text : e.type)))).toEqual([
+      ['session.started'],
+      ['one'],
+      ['two'],
+      ['session.finished'],
+    ]);
+    expect(parser.stats).toEqual({ lines: 5, malformed: 0, ignored: 1 });
+  });
+
+  it('waits the interval between batches', async () => {
+    const parser = createParser('buildcast-ndjson', CONTEXT);
+    const started = Date.now();
+    const batches = await collect(replayTranscript(transcript, parser, 30, new AbortController().signal));
+    expect(batches).toHaveLength(4);
+    // Three waits: before "one", "two" and the closing batch.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(80);
+  });
+
+  it('stops on abort without ending the session', async () => {
+    const inner = createParser('buildcast-ndjson', CONTEXT);
+    let ended = false;
+    const parser: TranscriptParser = {
+      parseLine: (line) => inner.parseLine(line),
+      end: () => {
+        ended = true;
+        return inner.end();
+      },
+      stats: inner.stats,
+    };
+    const controller = new AbortController();
+    const batches: NewBuildEvent[][] = [];
+    const started = Date.now();
+    for await (const batch of replayTranscript(transcript, parser, 10_000, controller.signal)) {
+      batches.push(batch);
+      controller.abort();
+    }
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(batches).toHaveLength(1);
+    expect(ended).toBe(false);
+  });
+});
+
+describe('sleep', () => {
+  it('resolves early on abort', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 20);
+    await sleep(10_000, controller.signal);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('waits the given time without a signal', async () => {
+    const started = Date.now();
+    await sleep(30);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+  });
+});

@@ -1,0 +1,126 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { isFinishedStatus, type BuildJob, type NewBuildEvent, type SessionSummary } from '#contracts';
+import { BuildJobDto } from '#contracts/dto';
+import { CancelRequests, EventPublisher } from '#bus';
+import { BuildReadModel, EventStore, SessionClosedError } from '#persistence';
+import { demoScript, playDemo } from '../agents/demo/demo-script.js';
+import { createParser } from '../agents/parsers/transcript-parser.js';
+import { replayTranscript } from '../agents/replay/replay.js';
+import { RunningBuilds, type StopReason } from './running-builds.js';
+import { SessionRecorder } from './session-recorder.js';
+
+export const DEFAULT_REPLAY_INTERVAL_MS = 20;
+export const DEMO_MODEL = 'buildcast-demo';
+export const DEMO_PROMPT = 'Add rate limiting to the checkout API';
+
+export class InvalidJobError extends Error {}
+
+/** Runs one build job: agent output → events → EventStore → publish, ending the session always. */
+@Injectable()
+export class BuildRunner {
+  private readonly logger = new Logger(BuildRunner.name);
+
+  constructor(
+    private readonly readModel: BuildReadModel,
+    private readonly store: EventStore,
+    private readonly publisher: EventPublisher,
+    private readonly cancelRequests: CancelRequests,
+    private readonly running: RunningBuilds,
+  ) {}
+
+  async run(payload: unknown): Promise<void> {
+    const job = validateJob(payload);
+    const session = await this.readModel.getSessionSummary(job.projectId, job.sessionId);
+    if (!session) {
+      this.logger.warn(`Build ${job.sessionId} no longer exists; job dropped`);
+      return;
+    }
+    if (isFinishedStatus(session.status)) return;
+    const recorder = new SessionRecorder(
+      session.id,
+      {
+        agentId: session.agentId,
+        model: session.model ?? (job.agent === 'demo' ? DEMO_MODEL : null),
+        projectName: session.projectName,
+        prompt: session.prompt ?? (job.agent === 'demo' ? DEMO_PROMPT : null),
+      },
+      this.store,
+      this.publisher,
+    );
+    try {
+      if (session.status === 'running') {
+        // This job was delivered again after its worker died mid-build: never run it twice.
+        await recorder.finish('interrupted', 'The runner-worker stopped during the build');
+      } else if (await this.cancelRequests.isRequested(session.id)) {
+        await recorder.finish('cancelled', 'Cancelled before it started');
+      } else {
+        await this.running.run(session.id, (signal) => this.play(job, session, recorder, signal));
+      }
+    } catch (error) {
+      if (error instanceof SessionClosedError) return; // ended elsewhere (cancelled while queued)
+      this.logger.error(`Build ${session.id} failed: ${(error as Error).message}`);
+      await recorder.finish('failed', `Runner error: ${(error as Error).message}`).catch(() => undefined);
+    }
+  }
+
+  private async play(job: BuildJob, session: SessionSummary, recorder: SessionRecorder, signal: AbortSignal) {
+    for await (const batch of this.agentEvents(job, session, signal)) {
+      if (signal.aborted) break;
+      await recorder.record(batch);
+    }
+    if (signal.aborted) {
+      const reason = signal.reason as StopReason;
+      await recorder.finish(
+        reason === 'cancelled' ? 'cancelled' : 'interrupted',
+        reason === 'cancelled' ? 'Cancelled by request' : 'The runner-worker shut down during the build',
+      );
+    } else {
+      await recorder.finish('completed');
+    }
+  }
+
+  private agentEvents(
+    job: BuildJob,
+    session: SessionSummary,
+    signal: AbortSignal,
+  ): AsyncIterable<NewBuildEvent[]> {
+    switch (job.agent) {
+      case 'demo':
+        return playDemo(signal, demoSpeed(job.eventIntervalMs));
+      case 'replay': {
+        const parser = createParser(job.format!, {
+          agentId: session.agentId,
+          projectName: session.projectName,
+          prompt: session.prompt,
+          model: session.model,
+        });
+        return replayTranscript(
+          job.transcript!,
+          parser,
+          job.eventIntervalMs ?? DEFAULT_REPLAY_INTERVAL_MS,
+          signal,
+        );
+      }
+    }
+  }
+}
+
+/** `eventIntervalMs` on a demo sets its average pause between steps (default: the script's). */
+function demoSpeed(eventIntervalMs: number | undefined): number {
+  if (eventIntervalMs === undefined) return 1;
+  const steps = demoScript();
+  const averageStepMs = steps.reduce((sum, step) => sum + step.delayMs, 0) / steps.length;
+  return averageStepMs / Math.max(eventIntervalMs, 0.01);
+}
+
+function validateJob(payload: unknown): BuildJob {
+  const job = plainToInstance(BuildJobDto, payload);
+  const errors = validateSync(job, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) {
+    const fields = errors.map((error) => Object.values(error.constraints ?? {}).join('; ')).join('; ');
+    throw new InvalidJobError(`Invalid build job: ${fields}`);
+  }
+  return job;
+}

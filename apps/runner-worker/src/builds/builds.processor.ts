@@ -1,0 +1,30 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { type OnApplicationBootstrap } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { AppConfig } from '#config';
+import { BUILDS_QUEUE } from '#contracts';
+import { BuildRunner, InvalidJobError } from './build-runner.js';
+
+/** Consumes the `builds` queue; how many builds run at once is WORKER_CONCURRENCY. */
+@Processor(BUILDS_QUEUE)
+export class BuildsProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    private readonly runner: BuildRunner,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.workerConcurrency;
+  }
+
+  async process(job: Job): Promise<void> {
+    try {
+      await this.runner.run(job.data);
+    } catch (error) {
+      if (error instanceof InvalidJobError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '#config';
+import { BuildsQueueModule, BusModule } from '#bus';
+import { PersistenceModule } from '#persistence';
+import { BuildRunner } from './builds/build-runner.js';
+import { BuildsProcessor } from './builds/builds.processor.js';
+import { RunningBuilds } from './builds/running-builds.js';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
+        BusModule,
+        BuildsQueueModule,
+      ],
+      providers: [BuildRunner, BuildsProcessor, RunningBuilds],
+    };
+  }
+}

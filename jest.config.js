@@ -1,0 +1,23 @@
+// ESM + ts-jest: NestJS 12 ships ES modules, so tests run as ESM (npm test sets
+// NODE_OPTIONS=--experimental-vm-modules). Type errors are caught by `npm run typecheck`.
+const moduleNameMapper = {
+  '^#contracts$': '<rootDir>/libs/contracts/src/index.ts',
+  '^#contracts/dto$': '<rootDir>/libs/contracts/src/dto/index.ts',
+  '^#config$': '<rootDir>/libs/config/src/index.ts',
+  '^#persistence$': '<rootDir>/libs/persistence/src/index.ts',
+  '^#bus$': '<rootDir>/libs/bus/src/index.ts',
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+};
+const common = { extensionsToTreatAsEsm: ['.ts'], moduleNameMapper, transform, testEnvironment: 'node' };
+
+export default {
+  projects: [
+    // Pure logic, specs beside the code.
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'] },
+    // Real Postgres and Redis; each file creates and drops its own database.
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'], testTimeout: 60000 },
+  ],
+};

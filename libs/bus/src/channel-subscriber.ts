@@ -1,0 +1,105 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { RedisService } from './redis.service.js';
+
+export type ChannelListener = (message: unknown) => void;
+
+/**
+ * One subscriber connection per process. A channel is SUBSCRIBEd while at least one
+ * listener wants it and UNSUBSCRIBEd when the last one leaves; ioredis resubscribes by
+ * itself after a reconnect.
+ */
+@Injectable()
+export class ChannelSubscriber {
+  private readonly logger = new Logger(ChannelSubscriber.name);
+  private readonly listeners = new Map<string, Set<ChannelListener>>();
+  private connection: Redis | undefined;
+
+  constructor(private readonly redis: RedisService) {}
+
+  /** Resolves once Redis confirmed the subscription; returns the function that leaves. */
+  async subscribe(channel: string, listener: ChannelListener): Promise<() => Promise<void>> {
+    let set = this.listeners.get(channel);
+    const first = set === undefined;
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+    }
+    set.add(listener);
+    if (first) {
+      try {
+        await this.subscriber().subscribe(channel);
+      } catch (error) {
+        await this.leave(channel, listener);
+        throw error;
+      }
+    }
+    return () => this.leave(channel, listener);
+  }
+
+  /**
+   * Waits until a message on `channel` satisfies `accept`, or `timeoutMs` passes. `ready`
+   * runs after the subscription is confirmed, so a check done there cannot miss a message
+   * published in between; when it returns true the wait ends at once.
+   */
+  async waitFor(
+    channel: string,
+    accept: (message: unknown) => boolean,
+    timeoutMs: number,
+    ready: () => Promise<boolean>,
+  ): Promise<void> {
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    const leave = await this.subscribe(channel, (message) => {
+      if (accept(message)) wake();
+    });
+    const timer = setTimeout(wake, timeoutMs);
+    try {
+      if (await ready()) return;
+      await woken;
+    } finally {
+      clearTimeout(timer);
+      await leave();
+    }
+  }
+
+  channelCount(): number {
+    return this.listeners.size;
+  }
+
+  private async leave(channel: string, listener: ChannelListener): Promise<void> {
+    const set = this.listeners.get(channel);
+    if (!set?.delete(listener) || set.size > 0) return;
+    this.listeners.delete(channel);
+    await this.subscriber()
+      .unsubscribe(channel)
+      .catch((error: Error) => this.logger.warn(`UNSUBSCRIBE ${channel} failed: ${error.message}`));
+  }
+
+  private subscriber(): Redis {
+    if (!this.connection) {
+      this.connection = this.redis.duplicate('subscriber');
+      this.connection.on('message', (channel: string, raw: string) => this.dispatch(channel, raw));
+    }
+    return this.connection;
+  }
+
+  private dispatch(channel: string, raw: string): void {
+    const set = this.listeners.get(channel);
+    if (!set) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(raw);
+    } catch {
+      this.logger.warn(`Ignored a message on ${channel} that is not JSON`);
+      return;
+    }
+    for (const listener of set) {
+      try {
+        listener(message);
+      } catch (error) {
+        this.logger.error(`Listener on ${channel} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}

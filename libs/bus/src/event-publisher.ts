@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import {
+  projectChannel,
+  sessionChannel,
+  type BuildEvent,
+  type CommittedEventsMessage,
+  type SessionSummary,
+  type SessionSummaryMessage,
+} from '#contracts';
+import { RedisService } from './redis.service.js';
+
+/** What an append committed (the shape of persistence's AppendResult). */
+export interface CommittedAppend {
+  projectId: string;
+  sessionId: string;
+  events: BuildEvent[];
+  fromSeq: number;
+  toSeq: number;
+  summary: SessionSummary;
+  summaryChanged: boolean;
+}
+
+export function toSummaryMessage(summary: SessionSummary): SessionSummaryMessage {
+  return {
+    type: 'session',
+    projectId: summary.projectId,
+    sessionId: summary.id,
+    status: summary.status,
+    progress: summary.progress,
+    agentId: summary.agentId,
+    model: summary.model,
+    projectName: summary.projectName,
+    seq: summary.seq,
+    startedAt: summary.startedAt,
+    endedAt: summary.endedAt,
+  };
+}
+
+/**
+ * Rings the doorbell after a commit. Redis only ever carries committed events; a lost
+ * message costs nothing because every reader can fill the gap from Postgres by seq.
+ */
+@Injectable()
+export class EventPublisher {
+  constructor(private readonly redis: RedisService) {}
+
+  async publishCommitted(append: CommittedAppend): Promise<void> {
+    const pipeline = this.redis.client.pipeline();
+    if (append.events.length > 0) {
+      const message: CommittedEventsMessage = {
+        projectId: append.projectId,
+        sessionId: append.sessionId,
+        fromSeq: append.fromSeq,
+        toSeq: append.toSeq,
+        events: append.events,
+      };
+      pipeline.publish(sessionChannel(append.projectId, append.sessionId), JSON.stringify(message));
+    }
+    if (append.summaryChanged) {
+      pipeline.publish(projectChannel(append.projectId), JSON.stringify(toSummaryMessage(append.summary)));
+    }
+    if (pipeline.length > 0) await pipeline.exec();
+  }
+
+  async publishSummary(summary: SessionSummary): Promise<void> {
+    await this.redis.client.publish(
+      projectChannel(summary.projectId),
+      JSON.stringify(toSummaryMessage(summary)),
+    );
+  }
+}

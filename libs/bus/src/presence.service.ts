@@ -1,0 +1,68 @@
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '#config';
+import { RedisService } from './redis.service.js';
+
+export const SERVICE_NAMES = ['api', 'gateway', 'runner'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+const TTL_MS = 15_000;
+const REFRESH_MS = 5_000;
+
+/**
+ * Each running process keeps a short-lived key in Redis so health checks can tell whether
+ * any instance of a service (a gateway, a runner) is alive, wherever it runs.
+ */
+@Injectable()
+export class PresenceService implements OnApplicationShutdown {
+  readonly instanceId = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private announced: ServiceName | undefined;
+
+  constructor(
+    private readonly redis: RedisService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Scoped by the queue prefix: stacks sharing one Redis (tests, staging) don't see each other. */
+  private key(service: ServiceName, instance: string): string {
+    return `buildcast:alive:${this.config.queuePrefix}:${service}:${instance}`;
+  }
+
+  /** Starts refreshing this process's key; failures are retried on the next tick. */
+  announce(service: ServiceName): void {
+    this.announced = service;
+    const refresh = () => {
+      this.redis.client
+        .set(this.key(service, this.instanceId), Date.now(), 'PX', TTL_MS)
+        .catch(() => undefined);
+    };
+    refresh();
+    this.timer = setInterval(refresh, REFRESH_MS);
+    this.timer.unref();
+  }
+
+  async instances(service: ServiceName): Promise<number> {
+    let cursor = '0';
+    let count = 0;
+    do {
+      const [next, keys] = await this.redis.client.scan(
+        cursor,
+        'MATCH',
+        this.key(service, '*'),
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      count += keys.length;
+    } while (cursor !== '0');
+    return count;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.announced && this.redis.client.status === 'ready') {
+      await this.redis.client.del(this.key(this.announced, this.instanceId));
+    }
+  }
+}

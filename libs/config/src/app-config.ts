@@ -1,0 +1,118 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+
+const ORIGIN = /^https?:\/\/[^/\s]+$/;
+const PORT = '$property must be an integer port between 1 and 65535';
+
+/** Environment variables as given; every one has a default that works on a developer machine. */
+class Environment {
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/buildcast';
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @Transform(toInt)
+  @IsInt({ message: PORT })
+  @Min(1, { message: PORT })
+  @Max(65535, { message: PORT })
+  API_PORT = 3000;
+
+  @Transform(toInt)
+  @IsInt({ message: PORT })
+  @Min(1, { message: PORT })
+  @Max(65535, { message: PORT })
+  GATEWAY_PORT = 3001;
+
+  /** The origin people open (the app's own URL); always allowed by CORS. */
+  @IsOptional()
+  @Matches(ORIGIN, { message: 'PUBLIC_URL must be an origin such as http://localhost:3000' })
+  PUBLIC_URL?: string;
+
+  /** Extra allowed browser origins, comma-separated (the Vite dev server by default). */
+  @IsString()
+  @Matches(/^(https?:\/\/[^/\s,]+)(,\s*https?:\/\/[^/\s,]+)*$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of origins such as http://localhost:5173',
+  })
+  CORS_ORIGINS = 'http://localhost:5173';
+
+  @Transform(toInt)
+  @IsInt({ message: 'WORKER_CONCURRENCY must be an integer' })
+  @Min(1)
+  @Max(256)
+  WORKER_CONCURRENCY = 4;
+
+  @Transform(toInt)
+  @IsInt({ message: 'MAX_BODY_BYTES must be an integer' })
+  @Min(1024)
+  MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DATABASE_POOL_SIZE must be an integer' })
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  /** Static files of the web app, served by the API at / (relative to the working directory). */
+  @IsString()
+  WEB_ROOT = 'apps/web/public';
+
+  /** BullMQ key prefix; tests give each run its own. */
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'QUEUE_PREFIX may hold letters, digits, _ and -' })
+  QUEUE_PREFIX = 'bull';
+}
+
+/** Typed configuration, validated once at start-up. Nothing else reads process.env. */
+export class AppConfig {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly apiPort: number;
+  readonly gatewayPort: number;
+  readonly publicUrl: string;
+  readonly corsOrigins: readonly string[];
+  readonly workerConcurrency: number;
+  readonly maxBodyBytes: number;
+  readonly databasePoolSize: number;
+  readonly queuePrefix: string;
+  readonly webRoot: string;
+
+  constructor(env: Environment) {
+    this.databaseUrl = env.DATABASE_URL;
+    this.redisUrl = env.REDIS_URL;
+    this.apiPort = env.API_PORT;
+    this.gatewayPort = env.GATEWAY_PORT;
+    this.publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.API_PORT}`;
+    const origins = env.CORS_ORIGINS.split(',').map((origin) => origin.trim());
+    this.corsOrigins = [...new Set([this.publicUrl, ...origins])];
+    this.workerConcurrency = env.WORKER_CONCURRENCY;
+    this.maxBodyBytes = env.MAX_BODY_BYTES;
+    this.databasePoolSize = env.DATABASE_POOL_SIZE;
+    this.queuePrefix = env.QUEUE_PREFIX;
+    this.webRoot = env.WEB_ROOT;
+  }
+}
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** Reads and validates the environment; throws one error naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const known = Object.keys(new Environment());
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
+  );
+  const parsed = plainToInstance(Environment, given, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { stopAtFirstError: true });
+  if (errors.length > 0) {
+    const lines = errors.map((error) => {
+      const messages = Object.values(error.constraints ?? {}).join('; ');
+      return `  ${error.property}=${JSON.stringify(env[error.property])}: ${messages}`;
+    });
+    throw new ConfigurationError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return new AppConfig(parsed);
+}

@@ -1,0 +1,108 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { AGENT_KINDS, TRANSCRIPT_FORMATS, type AgentKind, type TranscriptFormat } from '../snapshot.js';
+
+/** Transcripts travel in the job payload; the HTTP body limit (MAX_BODY_BYTES) caps them first. */
+export const MAX_TRANSCRIPT_CHARS = 20_000_000;
+export const MAX_EVENT_INTERVAL_MS = 60_000;
+
+export class StartBuildDto {
+  @ApiProperty({ enum: AGENT_KINDS, example: 'demo' })
+  @IsIn(AGENT_KINDS)
+  agent!: AgentKind;
+
+  @ApiPropertyOptional({ enum: TRANSCRIPT_FORMATS, description: 'required when agent is "replay"' })
+  @ValidateIf((body: StartBuildDto) => body.agent === 'replay' || body.format !== undefined)
+  @IsIn(TRANSCRIPT_FORMATS)
+  format?: TranscriptFormat;
+
+  @ApiPropertyOptional({ description: 'NDJSON text, required when agent is "replay"' })
+  @ValidateIf((body: StartBuildDto) => body.agent === 'replay' || body.transcript !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(MAX_TRANSCRIPT_CHARS)
+  transcript?: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_EVENT_INTERVAL_MS,
+    description: 'pause between source lines',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_EVENT_INTERVAL_MS)
+  eventIntervalMs?: number;
+
+  @ApiPropertyOptional({ maxLength: 10_000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
+  prompt?: string;
+
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  model?: string;
+}
+
+/** Job payloads are validated by the worker with the same rules as the request body. */
+export class BuildJobDto extends StartBuildDto {
+  @IsUUID('all')
+  sessionId!: string;
+
+  @IsUUID('all')
+  projectId!: string;
+}
+
+export class EventsQueryDto {
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'return events with seq > after' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after: number = 0;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit: number = 500;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 30000,
+    description: 'long-poll up to this long for a first event',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(30000)
+  waitMs: number = 0;
+}
+
+export class ListBuildsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit: number = 50;
+}

@@ -1,0 +1,63 @@
+// Redis channels and WebSocket messages. One typed map of server→client messages,
+// shared by the gateway and every client: nobody guesses a shape.
+import type { BuildEvent, SessionStatus } from './events.js';
+import type { Progress } from './snapshot.js';
+
+export const sessionChannel = (projectId: string, sessionId: string): string =>
+  `buildcast:${projectId}:${sessionId}`;
+export const projectChannel = (projectId: string): string => `buildcast:${projectId}`;
+
+/** The BullMQ queue that carries build jobs from the API to runner-workers. */
+export const BUILDS_QUEUE = 'builds';
+
+/** Published on the session channel after commit: every event of fromSeq..toSeq. */
+export interface CommittedEventsMessage {
+  projectId: string;
+  sessionId: string;
+  fromSeq: number;
+  toSeq: number;
+  events: BuildEvent[];
+}
+
+export interface SessionSummaryMessage {
+  type: 'session';
+  projectId: string;
+  sessionId: string;
+  status: SessionStatus;
+  progress: Progress;
+  agentId: string;
+  model: string | null;
+  projectName: string;
+  /** Extension: latest committed seq of the session. */
+  seq: number;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+export interface ServerMessageMap {
+  subscribed: { type: 'subscribed'; projectId: string; sessionId?: string; seq: number };
+  events: { type: 'events' } & CommittedEventsMessage;
+  session: SessionSummaryMessage;
+  resync: { type: 'resync'; projectId: string; sessionId: string; reason: string };
+  heartbeat: { type: 'heartbeat'; at: string };
+  pong: { type: 'pong' };
+  error: { type: 'error'; code: string; message: string; projectId?: string; sessionId?: string };
+}
+export type ServerMessage = ServerMessageMap[keyof ServerMessageMap];
+
+export type ClientMessage =
+  | { type: 'subscribe'; projectId: string; sessionId?: string; since?: number }
+  | { type: 'unsubscribe'; projectId: string; sessionId?: string }
+  | { type: 'ping' };
+
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  serviceRestart: 1012,
+  badRequest: 4400,
+  unauthorized: 4401,
+  forbidden: 4403,
+  heartbeatTimeout: 4408,
+  messageTooLarge: 4413,
+  rateLimited: 4429,
+} as const;

@@ -1,0 +1,109 @@
+import type { BuildEvent, FinishedStatus, SessionStatus, TodoStatus } from './events.js';
+
+export interface Progress {
+  completed: number;
+  total: number;
+  /** 0–100; exactly 100 once the session has completed. */
+  percent: number;
+}
+
+/** The kind of runner that produced a build (what the start-build request asked for). */
+export const AGENT_KINDS = ['demo', 'replay'] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
+
+export const TRANSCRIPT_FORMATS = ['claude-stream-json', 'codex-json', 'buildcast-ndjson'] as const;
+export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
+
+export interface Project {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface SessionView {
+  id: string;
+  projectId: string;
+  status: SessionStatus;
+  /** Extension: the runner kind of the request (`demo`, `replay`, …). */
+  agent: AgentKind;
+  /** The agent shown to people, e.g. `claude-code` for a replayed Claude Code transcript. */
+  agentId: string;
+  model: string | null;
+  projectName: string;
+  prompt: string | null;
+  /** Extension: when the build was requested. */
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  error: string | null;
+  /** Extension: token usage reported by the agent, if any. */
+  usage: Record<string, unknown> | null;
+  progress: Progress;
+}
+
+/** A session summary as listed per project; `seq` is its latest committed seq. */
+export interface SessionSummary extends SessionView {
+  seq: number;
+}
+
+export interface TodoView {
+  index: number;
+  content: string;
+  activeForm: string;
+  status: TodoStatus;
+}
+
+export type ToolCallStatus = 'running' | 'succeeded' | 'failed';
+
+export interface ToolCallView {
+  id: string;
+  todoIndex: number | null;
+  name: string;
+  input: unknown;
+  output: string | null;
+  isError: boolean;
+  outputTruncated: boolean;
+  status: ToolCallStatus;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+/** The state of a session as of event `seq` (read in one transaction). */
+export interface Snapshot {
+  seq: number;
+  session: SessionView;
+  todos: TodoView[];
+  toolCalls: ToolCallView[];
+}
+
+export interface StartBuildResponse {
+  sessionId: string;
+  projectId: string;
+  status: 'queued';
+}
+
+/** `GET …/events`: `seq` is the cursor to pass as the next `after`. */
+export interface EventsPage {
+  events: BuildEvent[];
+  /** The seq of the last returned event, or the latest committed seq when none was returned. */
+  seq: number;
+  /** Extension: the latest committed seq of the session. */
+  latestSeq: number;
+  /** Extension: true once `session.finished` is committed and returned or before `after`. */
+  finished: boolean;
+}
+
+export type { FinishedStatus };
+
+/** The agent people see for a build: a replayed Claude Code transcript is still Claude Code. */
+export function agentIdFor(agent: AgentKind, format?: TranscriptFormat): string {
+  if (agent !== 'replay') return agent;
+  switch (format) {
+    case 'claude-stream-json':
+      return 'claude-code';
+    case 'codex-json':
+      return 'codex';
+    default:
+      return 'replay';
+  }
+}

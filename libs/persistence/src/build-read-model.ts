@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type {
+  AgentKind,
+  BuildEvent,
+  Project,
+  SessionStatus,
+  SessionSummary,
+  Snapshot,
+  TodoView,
+  ToolCallView,
+} from '#contracts';
+import {
+  EVENT_COLUMNS,
+  PROJECT_COLUMNS,
+  SESSION_COLUMNS,
+  TODO_VIEW_COLUMNS,
+  TOOL_CALL_VIEW_COLUMNS,
+  isUuid,
+  toProject,
+  toSessionSummary,
+  toSessionView,
+  type ProjectRow,
+  type SessionRow,
+} from './views.js';
+
+export interface CreateSessionInput {
+  projectId: string;
+  agent: AgentKind;
+  agentId: string;
+  model: string | null;
+  prompt: string | null;
+}
+
+export interface EventsAfterResult {
+  events: BuildEvent[];
+  /** The latest committed seq of the session (as of the same statement as `events`). */
+  latestSeq: number;
+  status: SessionStatus;
+}
+
+// Todos and tool calls leave Postgres as two JSON texts: no per-row work in Node. json_agg
+// keeps the order of a sorted subquery of one table (row_to_json of it is the view itself).
+const SNAPSHOT = `
+  SELECT ${SESSION_COLUMNS},
+    (SELECT coalesce(json_agg(v), '[]')::text
+       FROM (SELECT ${TODO_VIEW_COLUMNS} FROM todos t WHERE t.session_id = s.id ORDER BY t.idx) v) AS todos,
+    (SELECT coalesce(json_agg(v), '[]')::text
+       FROM (SELECT ${TOOL_CALL_VIEW_COLUMNS} FROM tool_calls c WHERE c.session_id = s.id ORDER BY c.started_seq) v)
+      AS tool_calls
+  FROM build_sessions s WHERE s.id = $1 AND s.project_id = $2`;
+
+// One statement, so `latestSeq` and `status` agree with the events returned.
+const EVENTS_AFTER = `
+  SELECT s.last_seq, s.status,
+    (SELECT coalesce(json_agg(v), '[]')
+       FROM (SELECT ${EVENT_COLUMNS} FROM build_events e
+             WHERE e.session_id = s.id AND e.seq > $3 ORDER BY e.seq LIMIT $4) v) AS events
+  FROM build_sessions s WHERE s.id = $1 AND s.project_id = $2`;
+
+type SnapshotRow = SessionRow & { todos: string; tool_calls: string };
+
+/** The queries behind the REST API and the runners: projects, sessions, snapshots, the log. */
+@Injectable()
+export class BuildReadModel {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async createProject(name: string): Promise<Project> {
+    const [row] = await this.dataSource.query<ProjectRow[]>(
+      `INSERT INTO projects AS p (name) VALUES ($1) RETURNING ${PROJECT_COLUMNS}`,
+      [name],
+    );
+    return toProject(row);
+  }
+
+  /** Newest first. */
+  async listProjects(): Promise<Project[]> {
+    const rows = await this.dataSource.query<ProjectRow[]>(
+      `SELECT ${PROJECT_COLUMNS} FROM projects p ORDER BY p.created_at DESC, p.id`,
+    );
+    return rows.map(toProject);
+  }
+
+  async getProject(id: string): Promise<Project | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await this.dataSource.query<ProjectRow[]>(
+      `SELECT ${PROJECT_COLUMNS} FROM projects p WHERE p.id = $1`,
+      [id],
+    );
+    return row ? toProject(row) : null;
+  }
+
+  /** A new session in status `queued`, named after its project; null when the project is unknown. */
+  async createQueuedSession(input: CreateSessionInput): Promise<SessionSummary | null> {
+    if (!isUuid(input.projectId)) return null;
+    const [row] = await this.dataSource.query<SessionRow[]>(
+      `INSERT INTO build_sessions AS s (project_id, status, agent, agent_id, model, project_name, prompt)
+       SELECT p.id, 'queued', $2, $3, $4, p.name, $5 FROM projects p WHERE p.id = $1
+       RETURNING ${SESSION_COLUMNS}`,
+      [input.projectId, input.agent, input.agentId, input.model, input.prompt],
+    );
+    return row ? toSessionSummary(row) : null;
+  }
+
+  /** Only for a session whose job could not be enqueued; its rows go with it (cascade). */
+  async deleteSession(id: string): Promise<void> {
+    if (!isUuid(id)) return;
+    await this.dataSource.query(`DELETE FROM build_sessions WHERE id = $1`, [id]);
+  }
+
+  /** Newest first. */
+  async listSessions(projectId: string, limit: number): Promise<SessionSummary[]> {
+    if (!isUuid(projectId)) return [];
+    const rows = await this.dataSource.query<SessionRow[]>(
+      `SELECT ${SESSION_COLUMNS} FROM build_sessions s WHERE s.project_id = $1 ORDER BY s.created_at DESC LIMIT $2`,
+      [projectId, limit],
+    );
+    return rows.map(toSessionSummary);
+  }
+
+  /** Null when the session does not exist or belongs to another project. */
+  async getSessionSummary(projectId: string, sessionId: string): Promise<SessionSummary | null> {
+    if (!isUuid(projectId) || !isUuid(sessionId)) return null;
+    const [row] = await this.dataSource.query<SessionRow[]>(
+      `SELECT ${SESSION_COLUMNS} FROM build_sessions s WHERE s.id = $1 AND s.project_id = $2`,
+      [sessionId, projectId],
+    );
+    return row ? toSessionSummary(row) : null;
+  }
+
+  /** The session as of its latest seq, read in one read-only snapshot transaction. */
+  async getSnapshot(projectId: string, sessionId: string): Promise<Snapshot | null> {
+    const row = await this.readSnapshot(projectId, sessionId);
+    if (!row) return null;
+    return {
+      seq: row.last_seq,
+      session: toSessionView(row),
+      todos: JSON.parse(row.todos) as TodoView[],
+      toolCalls: JSON.parse(row.tool_calls) as ToolCallView[],
+    };
+  }
+
+  /**
+   * The same snapshot as JSON text, for HTTP: the large arrays are spliced in as Postgres
+   * wrote them, never parsed and serialized again in Node.
+   */
+  async getSnapshotJson(projectId: string, sessionId: string): Promise<string | null> {
+    const row = await this.readSnapshot(projectId, sessionId);
+    if (!row) return null;
+    const session = JSON.stringify(toSessionView(row));
+    return `{"seq":${row.last_seq},"session":${session},"todos":${row.todos},"toolCalls":${row.tool_calls}}`;
+  }
+
+  private async readSnapshot(projectId: string, sessionId: string): Promise<SnapshotRow | undefined> {
+    if (!isUuid(projectId) || !isUuid(sessionId)) return undefined;
+    const [row] = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      await manager.query('SET TRANSACTION READ ONLY');
+      return manager.query<SnapshotRow[]>(SNAPSHOT, [sessionId, projectId]);
+    });
+    return row;
+  }
+
+  /** Events with seq > `after` in order, at most `limit`; null when the session is not in the project. */
+  async eventsAfter(
+    projectId: string,
+    sessionId: string,
+    after: number,
+    limit: number,
+  ): Promise<EventsAfterResult | null> {
+    if (!isUuid(projectId) || !isUuid(sessionId)) return null;
+    const [row] = await this.dataSource.query<
+      { last_seq: number; status: SessionStatus; events: BuildEvent[] }[]
+    >(EVENTS_AFTER, [sessionId, projectId, after, limit]);
+    return row ? { events: row.events, latestSeq: row.last_seq, status: row.status } : null;
+  }
+}

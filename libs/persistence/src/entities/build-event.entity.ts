@@ -1,0 +1,22 @@
+import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { BuildSessionEntity } from './build-session.entity.js';
+
+/** The log: one row per committed event, addressed by (session, seq). */
+@Entity('build_events')
+export class BuildEventEntity {
+  @ForeignKey(() => BuildSessionEntity, { name: 'fk_build_events_session', onDelete: 'CASCADE' })
+  @PrimaryColumn({ name: 'session_id', type: 'uuid', primaryKeyConstraintName: 'pk_build_events' })
+  sessionId!: string;
+
+  @PrimaryColumn({ type: 'int', primaryKeyConstraintName: 'pk_build_events' })
+  seq!: number;
+
+  @Column({ type: 'text' })
+  type!: string;
+
+  @Column({ type: 'jsonb' })
+  data!: unknown;
+
+  @Column({ type: 'timestamptz' })
+  at!: Date;
+}

@@ -1,0 +1,45 @@
+import { Check, Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { BuildSessionEntity } from './build-session.entity.js';
+
+/** One tool call of a session; listed in the order of `started_seq`. */
+@Check('chk_tool_calls_status', `status IN ('running', 'succeeded', 'failed')`)
+@Entity('tool_calls')
+export class ToolCallEntity {
+  @ForeignKey(() => BuildSessionEntity, { name: 'fk_tool_calls_session', onDelete: 'CASCADE' })
+  @PrimaryColumn({ name: 'session_id', type: 'uuid', primaryKeyConstraintName: 'pk_tool_calls' })
+  sessionId!: string;
+
+  @PrimaryColumn({ name: 'tool_call_id', type: 'text', primaryKeyConstraintName: 'pk_tool_calls' })
+  toolCallId!: string;
+
+  @Column({ name: 'todo_index', type: 'int', nullable: true })
+  todoIndex!: number | null;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'jsonb' })
+  input!: unknown;
+
+  @Column({ type: 'text', nullable: true })
+  output!: string | null;
+
+  @Column({ name: 'is_error', type: 'boolean', default: false })
+  isError!: boolean;
+
+  @Column({ name: 'output_truncated', type: 'boolean', default: false })
+  outputTruncated!: boolean;
+
+  @Column({ type: 'text' })
+  status!: string;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt!: Date;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+
+  /** The seq of the tool.started event: the listing order. */
+  @Column({ name: 'started_seq', type: 'int' })
+  startedSeq!: number;
+}

@@ -1,0 +1,4 @@
+import { Initial1764000000000 } from './1764000000000-Initial.js';
+
+/** Every migration in order, as classes: the same list works from src (ts-jest) and from dist. */
+export const MIGRATIONS = [Initial1764000000000];

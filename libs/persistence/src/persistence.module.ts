@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BuildReadModel } from './build-read-model.js';
+import { EventStore } from './event-store.js';
+import { prepareDatabase } from './migrate.js';
+
+export interface PersistenceOptions {
+  databaseUrl: string;
+  poolSize?: number;
+}
+
+/**
+ * Postgres for the whole app. The DataSource is registered through TypeOrmModule (under the
+ * `DataSource` token, where terminus and @nestjs/typeorm look for it, closed on shutdown),
+ * but created by prepareDatabase so that it is migrated before anything uses it.
+ */
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: PersistenceOptions): DynamicModule {
+    return {
+      module: PersistenceModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({}),
+          dataSourceFactory: () => prepareDatabase(options.databaseUrl, { poolSize: options.poolSize }),
+        }),
+      ],
+      providers: [EventStore, BuildReadModel],
+      exports: [EventStore, BuildReadModel],
+    };
+  }
+}

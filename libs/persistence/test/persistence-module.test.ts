@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { BuildReadModel, EventStore, PersistenceModule } from '../src/index.js';
+
+describe('PersistenceModule', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('provides a migrated DataSource, the EventStore and the read model, and closes on shutdown', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [PersistenceModule.forRoot({ databaseUrl: database.url, poolSize: 2 })],
+    }).compile();
+    const app = await moduleRef.init();
+    const dataSource = app.get(DataSource);
+    await expect(dataSource.showMigrations()).resolves.toBe(false);
+    const project = await app.get(BuildReadModel).createProject('nest');
+    const session = await app.get(BuildReadModel).createQueuedSession({
+      projectId: project.id,
+      agent: 'demo',
+      agentId: 'demo',
+      model: null,
+      prompt: null,
+    });
+    await expect(
+      app.get(EventStore).append(session!.id, [{ type: 'message', data: { role: 'assistant', text: 'hi' } }]),
+    ).resolves.toMatchObject({ fromSeq: 1, toSeq: 1 });
+    await app.close();
+    expect(dataSource.isInitialized).toBe(false);
+  });
+});

@@ -1,0 +1,56 @@
+import { createServer } from 'node:net';
+import { request, startStack, type TestStack } from '../support/stack.js';
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('health', () => {
+  let stack: TestStack;
+  afterEach(async () => {
+    await stack?.close();
+  });
+
+  it('is ok with Postgres and Redis up; per service; 404 for unknown services', async () => {
+    stack = await startStack({ workers: 1 });
+    const health = await request(`${stack.apiUrl}/health`);
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual(
+      expect.objectContaining({
+        status: 'ok',
+        details: expect.objectContaining({
+          database: expect.objectContaining({ status: 'up' }),
+          redis: expect.objectContaining({ status: 'up' }),
+        }),
+      }),
+    );
+    expect((await request(`${stack.apiUrl}/health/api`)).status).toBe(200);
+    expect((await request(`${stack.apiUrl}/health/runner`)).status).toBe(200);
+    // No gateway runs in this test stack.
+    expect((await request(`${stack.apiUrl}/health/gateway`)).status).toBe(503);
+    const unknown = await request(`${stack.apiUrl}/health/mainframe`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toMatch(/Unknown service "mainframe"/);
+  });
+
+  it('answers 503 naming Postgres when its database is gone', async () => {
+    stack = await startStack();
+    await stack.database.drop();
+    const health = await request(`${stack.apiUrl}/health`);
+    expect(health.status).toBe(503);
+    expect(health.body.error.database.status).toBe('down');
+    expect(health.body.details.redis.status).toBe('up');
+  });
+
+  it('answers 503 naming Redis when Redis is unreachable', async () => {
+    stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` } });
+    const health = await request(`${stack.apiUrl}/health/redis`);
+    expect(health.status).toBe(503);
+    expect(health.body.error.redis.status).toBe('down');
+    expect((await request(`${stack.apiUrl}/health/database`)).status).toBe(200);
+  });
+});

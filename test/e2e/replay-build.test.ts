@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { applyEvent, emptySnapshot, type BuildEvent, type EventsPage, type Snapshot } from '#contracts';
+import { request, startStack, type TestStack } from '../support/stack.js';
+
+const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures');
+
+/** Long-polls the events endpoint from seq 0 until the session's last event. */
+async function pollUntilFinished(
+  stack: TestStack,
+  projectId: string,
+  sessionId: string,
+): Promise<BuildEvent[]> {
+  const events: BuildEvent[] = [];
+  let after = 0;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const url = `${stack.apiUrl}/projects/${projectId}/builds/${sessionId}/events?after=${after}&waitMs=5000`;
+    const { status, body } = await request<EventsPage>(url);
+    expect(status).toBe(200);
+    events.push(...body.events);
+    after = body.seq;
+    if (body.finished) return events;
+  }
+  throw new Error(`session ${sessionId} did not finish; got ${events.length} events`);
+}
+
+describe('a replay build end to end (API + runner-worker, real Postgres and Redis)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack({ workers: 1 });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('streams the TaskCreate/TaskUpdate transcript to a long-poller, and the snapshot equals the fold', async () => {
+    const transcript = await readFile(
+      path.join(FIXTURES, 'claude-stream-json_taskcreate-taskupdate.jsonl'),
+      'utf8',
+    );
+    const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'e2e replay' } });
+    expect(project.status).toBe(201);
+    const projectId: string = project.body.id;
+
+    const started = await request(`${stack.apiUrl}/projects/${projectId}/builds`, {
+      body: { agent: 'replay', format: 'claude-stream-json', transcript, eventIntervalMs: 5 },
+    });
+    expect(started.status).toBe(202);
+    expect(started.body).toEqual({ sessionId: expect.any(String), projectId, status: 'queued' });
+    const sessionId: string = started.body.sessionId;
+
+    const events = await pollUntilFinished(stack, projectId, sessionId);
+    // Every seq 1..N exactly once, in order; started first, finished last.
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    expect(events[0].type).toBe('session.started');
+    expect(events.at(-1)?.type).toBe('session.finished');
+    expect(events.filter((event) => event.type === 'session.finished')).toHaveLength(1);
+
+    const { status, body: snapshot } = await request<Snapshot>(
+      `${stack.apiUrl}/projects/${projectId}/builds/${sessionId}`,
+    );
+    expect(status).toBe(200);
+    const queued = {
+      ...snapshot.session,
+      status: 'queued' as const,
+      model: null,
+      startedAt: null,
+      endedAt: null,
+      error: null,
+      usage: null,
+    };
+    const folded = events.reduce(applyEvent, emptySnapshot(queued));
+    expect(snapshot).toEqual(folded);
+
+    expect(snapshot.seq).toBe(events.length);
+    expect(snapshot.session.status).toBe('completed');
+    expect(snapshot.session.agentId).toBe('claude-code');
+    expect(snapshot.session.model).toEqual(expect.stringContaining('claude'));
+    expect(snapshot.session.progress).toEqual({ completed: 3, total: 3, percent: 100 });
+    expect(snapshot.todos.map((todo) => [todo.content, todo.status])).toEqual([
+      ['read a.txt', 'completed'],
+      ['read b.txt', 'completed'],
+      ['report both first words', 'completed'],
+    ]);
+    expect(snapshot.toolCalls.map((call) => [call.name, call.status, call.todoIndex])).toEqual([
+      ['ToolSearch', 'succeeded', null],
+      ['Read', 'succeeded', 0],
+      ['Read', 'succeeded', 1],
+    ]);
+
+    const listed = await request(`${stack.apiUrl}/projects/${projectId}/builds`);
+    expect(listed.body).toEqual([
+      expect.objectContaining({ id: sessionId, status: 'completed', seq: events.length }),
+    ]);
+  });
+
+  it('runs the built-in demo build to completion with every todo done', async () => {
+    const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'e2e demo' } });
+    const started = await request(`${stack.apiUrl}/projects/${project.body.id}/builds`, {
+      body: { agent: 'demo', eventIntervalMs: 1 },
+    });
+    expect(started.status).toBe(202);
+    const events = await pollUntilFinished(stack, project.body.id, started.body.sessionId);
+    const snapshot = (
+      await request<Snapshot>(`${stack.apiUrl}/projects/${project.body.id}/builds/${started.body.sessionId}`)
+    ).body;
+    expect(snapshot.seq).toBe(events.length);
+    expect(snapshot.session.status).toBe('completed');
+    expect(snapshot.session.progress.percent).toBe(100);
+    expect(snapshot.todos.every((todo) => todo.status === 'completed')).toBe(true);
+    expect(snapshot.toolCalls.filter((call) => call.status === 'failed')).toHaveLength(1);
+    expect(snapshot.toolCalls.every((call) => call.status !== 'running')).toBe(true);
+  });
+
+  it('a long-poll with nothing new answers after waitMs with the cursor unchanged', async () => {
+    const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'e2e idle' } });
+    const started = await request(`${stack.apiUrl}/projects/${project.body.id}/builds`, {
+      body: { agent: 'demo', eventIntervalMs: 1 },
+    });
+    const base = `${stack.apiUrl}/projects/${project.body.id}/builds/${started.body.sessionId}/events`;
+    const all = await pollUntilFinished(stack, project.body.id, started.body.sessionId);
+    const before = Date.now();
+    const { body } = await request<EventsPage>(`${base}?after=${all.length}&waitMs=3000`);
+    // A finished session has nothing more to wait for: it answers at once.
+    expect(Date.now() - before).toBeLessThan(1000);
+    expect(body).toEqual({ events: [], seq: all.length, latestSeq: all.length, finished: true });
+    const limited = await request<EventsPage>(`${base}?after=2&limit=3`);
+    expect(limited.body.events.map((event) => event.seq)).toEqual([3, 4, 5]);
+    expect(limited.body.seq).toBe(5);
+    expect(limited.body.finished).toBe(false);
+  });
+});

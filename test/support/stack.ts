@@ -1,0 +1,66 @@
+import type { INestApplication, INestApplicationContext, LogLevel } from '@nestjs/common';
+import { loadConfig, type AppConfig } from '#config';
+import { createApi } from '../../apps/api/src/create-api.js';
+import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { TEST_REDIS_URL, uniqueQueuePrefix } from './redis.js';
+
+/** Test output stays readable: only warnings and errors from the apps. */
+const QUIET: LogLevel[] = ['error', 'warn'];
+
+export interface TestStack {
+  config: AppConfig;
+  database: TestDatabase;
+  apiUrl: string;
+  api: INestApplication;
+  workers: INestApplicationContext[];
+  close(): Promise<void>;
+}
+
+/**
+ * The real API (and runner-workers) in this process, on a database and a BullMQ prefix of
+ * their own, with the API on a free port.
+ */
+export async function startStack(
+  options: { workers?: number; env?: Record<string, string> } = {},
+): Promise<TestStack> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: uniqueQueuePrefix(),
+    DATABASE_POOL_SIZE: '5',
+    ...options.env,
+  });
+  const api = await createApi(config, QUIET);
+  await api.listen(0, '127.0.0.1');
+  const workers: INestApplicationContext[] = [];
+  for (let i = 0; i < (options.workers ?? 0); i++) workers.push(await createWorker(config, QUIET));
+  const address = api.getHttpServer().address() as { port: number };
+  return {
+    config,
+    database,
+    api,
+    workers,
+    apiUrl: `http://127.0.0.1:${address.port}/api`,
+    async close() {
+      for (const worker of workers) await worker.close();
+      await api.close();
+      await database.drop();
+    },
+  };
+}
+
+/** JSON over fetch, returning the status and the parsed body. */
+export async function request<T = any>(
+  url: string,
+  init: { method?: string; body?: unknown; rawBody?: string } = {},
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, {
+    method: init.method ?? (init.body !== undefined || init.rawBody !== undefined ? 'POST' : 'GET'),
+    headers: { 'content-type': 'application/json' },
+    body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
