@@ -11,6 +11,9 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 50);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 8000);
 const BATCH_SIZES = (process.env.BENCH_BATCH_SIZES ?? '1,10,100').split(',').map(Number);
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
+/** Open-loop part: each session's agent emits events at this rate; appends group-commit them. */
+const OFFERED_PER_SESSION = Number(process.env.BENCH_RATE_PER_SESSION ?? 200);
+const MAX_BATCH = 100;
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
@@ -22,6 +25,7 @@ async function main(): Promise<void> {
   const publisher = new EventPublisher(redis);
   const project = await readModel.createProject('ingest bench');
   const rows: string[] = [];
+  let openLoop: string;
   try {
     for (const batchSize of BATCH_SIZES) {
       const sessions = await Promise.all(
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
       rows.push(row);
       console.error(`batch ${batchSize}: done`);
     }
+    openLoop = await runOpenLoop(store, publisher, readModel, project.id);
   } finally {
     await redis.onApplicationShutdown();
     await dataSource.destroy();
@@ -71,6 +76,79 @@ async function main(): Promise<void> {
   );
   console.log('|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
+  console.log(openLoop);
+}
+
+/**
+ * 50 agents emitting events at a steady rate (open loop). Each session appends whatever
+ * arrived while its previous append was in flight, up to 100 events: one transaction, one
+ * publish. Reports the achieved rate, the append (commit + publish) latency, and the time from
+ * an event's arrival to its publish.
+ */
+async function runOpenLoop(
+  store: EventStore,
+  publisher: EventPublisher,
+  readModel: BuildReadModel,
+  projectId: string,
+) {
+  const sessions = await Promise.all(
+    Array.from({ length: SESSIONS }, () =>
+      readModel.createQueuedSession({
+        projectId,
+        agent: 'demo',
+        agentId: 'bench',
+        model: null,
+        prompt: null,
+      }),
+    ),
+  );
+  const appendLatencies: number[] = [];
+  const eventLatencies: number[] = [];
+  const batchSizes: number[] = [];
+  let events = 0;
+  const started = performance.now();
+  const deadline = started + DURATION_MS;
+  await Promise.all(
+    sessions.map(async (session, index) => {
+      const source = realisticEvents(`o${index}`);
+      const intervalMs = 1000 / OFFERED_PER_SESSION;
+      let emitted = 0;
+      // Events "arrive" on a schedule; an append takes everything that has arrived so far.
+      const offset = Math.random() * intervalMs;
+      while (performance.now() < deadline) {
+        const now = performance.now();
+        const due = Math.min(Math.floor((now - started - offset) / intervalMs) + 1, emitted + MAX_BATCH);
+        if (due <= emitted) {
+          await new Promise((resolve) => setTimeout(resolve, intervalMs));
+          continue;
+        }
+        const arrivals = Array.from(
+          { length: due - emitted },
+          (_, i) => started + offset + (emitted + i) * intervalMs,
+        );
+        const batch = take(source, due - emitted);
+        emitted = due;
+        const t0 = performance.now();
+        const appended = await store.append(session!.id, batch);
+        await publisher.publishCommitted(appended);
+        const t1 = performance.now();
+        appendLatencies.push(t1 - t0);
+        batchSizes.push(batch.length);
+        for (const arrival of arrivals) eventLatencies.push(t1 - arrival);
+        events += appended.events.length;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  appendLatencies.sort((a, b) => a - b);
+  eventLatencies.sort((a, b) => a - b);
+  batchSizes.sort((a, b) => a - b);
+  return [
+    `\nOpen loop: ${SESSIONS} sessions × ${OFFERED_PER_SESSION} events/s offered = ${(SESSIONS * OFFERED_PER_SESSION).toLocaleString('en')} events/s, group commit per session (≤ ${MAX_BATCH})\n`,
+    '| events/s achieved | appends | median batch | append p50 ms | append p99 ms | arrival→published p50 ms | p99 ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${Math.round(events / seconds).toLocaleString('en')} | ${appendLatencies.length.toLocaleString('en')} | ${percentile(batchSizes, 50)} | ${percentile(appendLatencies, 50).toFixed(2)} | ${percentile(appendLatencies, 99).toFixed(2)} | ${percentile(eventLatencies, 50).toFixed(2)} | ${percentile(eventLatencies, 99).toFixed(2)} |`,
+  ].join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -42,15 +42,16 @@ describe('health', () => {
     await stack.database.drop();
     const health = await request(`${stack.apiUrl}/health`);
     expect(health.status).toBe(503);
-    expect(health.body.error.database.status).toBe('down');
-    expect(health.body.details.redis.status).toBe('up');
+    expect(health.body.status).toBe('error');
+    expect(health.body.checks.database.status).toBe('down');
+    expect(health.body.checks.redis.status).toBe('up');
   });
 
   it('answers 503 naming Redis when Redis is unreachable', async () => {
     stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` } });
     const health = await request(`${stack.apiUrl}/health/redis`);
     expect(health.status).toBe(503);
-    expect(health.body.error.redis.status).toBe('down');
+    expect(health.body.checks.redis).toEqual(expect.objectContaining({ status: 'down' }));
     expect((await request(`${stack.apiUrl}/health/database`)).status).toBe(200);
   });
 });

@@ -34,7 +34,10 @@ export class BuildsService {
     private readonly subscriber: ChannelSubscriber,
     private readonly cancelRequests: CancelRequests,
     @InjectQueue(BUILDS_QUEUE) private readonly queue: Queue<BuildJob>,
-  ) {}
+  ) {
+    // Without a listener BullMQ prints every failed reconnect; the health check reports Redis.
+    this.queue.on('error', (error) => this.logger.debug(`Queue connection: ${error.message}`));
+  }
 
   async start(projectId: string, body: StartBuildDto): Promise<StartBuildResponse> {
     if (body.agent === 'replay') assertHasJsonLines(body.transcript ?? '');

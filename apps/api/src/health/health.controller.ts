@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -12,6 +12,7 @@ import { PresenceService, RedisService, type ServiceName } from '#bus';
 const CHECK_TIMEOUT_MS = 2000;
 const SERVICES = ['api', 'gateway', 'runner', 'database', 'redis'] as const;
 type CheckedService = (typeof SERVICES)[number];
+type HealthReport = HealthCheckResult & { checks: HealthCheckResult['details'] };
 
 /** 503 when Postgres or Redis is down; gateways and runners are checked by their presence keys. */
 @ApiTags('health')
@@ -27,17 +28,29 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  check(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.indicator('database'), () => this.indicator('redis')]);
+  check(): Promise<HealthReport> {
+    return this.run(['database', 'redis']);
   }
 
   @Get(':service')
   @HealthCheck()
-  checkOne(@Param('service') service: string): Promise<HealthCheckResult> {
+  checkOne(@Param('service') service: string): Promise<HealthReport> {
     if (!(SERVICES as readonly string[]).includes(service)) {
       throw new NotFoundException(`Unknown service "${service}"; one of ${SERVICES.join(', ')}`);
     }
-    return this.health.check([() => this.indicator(service as CheckedService)]);
+    return this.run([service as CheckedService]);
+  }
+
+  /** Terminus' result plus the contract's `checks` (one entry per checked service). */
+  private async run(services: CheckedService[]): Promise<HealthReport> {
+    try {
+      const result = await this.health.check(services.map((service) => () => this.indicator(service)));
+      return { ...result, checks: result.details };
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      throw new ServiceUnavailableException({ ...result, checks: result.details });
+    }
   }
 
   private indicator(service: CheckedService) {
