@@ -3,7 +3,7 @@ import { loadConfig, type AppConfig } from '#config';
 import { createApi } from '../../apps/api/src/create-api.js';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
-import { TEST_REDIS_URL, uniqueQueuePrefix } from './redis.js';
+import { deleteQueueKeys, TEST_REDIS_URL, uniqueQueuePrefix } from './redis.js';
 
 /** Test output stays readable: only warnings and errors from the apps. */
 const QUIET: LogLevel[] = ['error', 'warn'];
@@ -44,9 +44,13 @@ export async function startStack(
     workers,
     apiUrl: `http://127.0.0.1:${address.port}/api`,
     async close() {
-      for (const worker of workers) await worker.close();
-      await api.close();
-      await database.drop();
+      try {
+        for (const worker of workers) await worker.close();
+        await api.close();
+      } finally {
+        await database.drop();
+        await deleteQueueKeys(config.redisUrl, config.queuePrefix);
+      }
     },
   };
 }
