@@ -14,10 +14,16 @@ const transform = {
 const common = { extensionsToTreatAsEsm: ['.ts'], moduleNameMapper, transform, testEnvironment: 'node' };
 
 export default {
+  // Integration tests start real apps on two shared cores; jest ignores this per project.
+  testTimeout: 60000,
   projects: [
     // Pure logic, specs beside the code.
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'] },
     // Real Postgres and Redis; each file creates and drops its own database.
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'], testTimeout: 60000 },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+    },
   ],
 };

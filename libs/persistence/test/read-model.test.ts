@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
 import type { NewBuildEvent, SessionSummary, Snapshot } from '#contracts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
@@ -166,7 +165,9 @@ describe('BuildReadModel', () => {
     for (const snapshot of snapshots) expect(snapshot).toEqual(fold(session, log.slice(0, snapshot.seq)));
   });
 
-  it('reads a snapshot of 5,000 tool calls and 50 todos quickly', async () => {
+  // Speed is measured in bench/hydration, not here: this checks the large snapshot is whole
+  // and that its JSON text (what the API sends) equals the object form.
+  it('reads a whole snapshot of 5,000 tool calls and 50 todos, as objects and as JSON text', async () => {
     const session = await newSession();
     const todoList = Array.from({ length: 50 }, (_, i) => ({
       content: `Todo ${i}`,
@@ -196,26 +197,10 @@ describe('BuildReadModel', () => {
       if (batch === 0) events.push({ type: 'todos.updated', data: { todos: todoList } });
       await store.append(session.id, events);
     }
-    const time = async (read: () => Promise<unknown>): Promise<number> => {
-      const timings: number[] = [];
-      for (let i = 0; i < 21; i++) {
-        const t0 = performance.now();
-        await read();
-        timings.push(performance.now() - t0);
-      }
-      return timings.sort((a, b) => a - b)[10];
-    };
     const snapshot = (await readModel.getSnapshot(projectId, session.id))!;
     expect(snapshot.toolCalls).toHaveLength(5000);
     expect(snapshot.todos).toHaveLength(50);
     expect(snapshot.session.progress).toEqual({ completed: 20, total: 50, percent: 40 });
     expect(JSON.parse((await readModel.getSnapshotJson(projectId, session.id))!)).toEqual(snapshot);
-    const objectMs = await time(() => readModel.getSnapshot(projectId, session.id));
-    const jsonMs = await time(() => readModel.getSnapshotJson(projectId, session.id));
-    console.log(
-      `snapshot of 5,000 tool calls, median: ${objectMs.toFixed(1)} ms as objects, ${jsonMs.toFixed(1)} ms as JSON`,
-    );
-    // A guard against per-row regressions only: test files share two slow cores.
-    expect(jsonMs).toBeLessThan(150);
-  });
+  }, 60_000);
 });
