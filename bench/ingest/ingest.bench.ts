@@ -28,17 +28,7 @@ async function main(): Promise<void> {
   let openLoop: string;
   try {
     for (const batchSize of BATCH_SIZES) {
-      const sessions = await Promise.all(
-        Array.from({ length: SESSIONS }, () =>
-          readModel.createQueuedSession({
-            projectId: project.id,
-            agent: 'demo',
-            agentId: 'bench',
-            model: null,
-            prompt: null,
-          }),
-        ),
-      );
+      const sessions = await createSessions(readModel, project.id);
       const latencies: number[] = [];
       let events = 0;
       const started = performance.now();
@@ -49,7 +39,7 @@ async function main(): Promise<void> {
           while (performance.now() < deadline) {
             const batch = take(source, batchSize);
             const t0 = performance.now();
-            const appended = await store.append(session!.id, batch);
+            const appended = await store.append(session, batch);
             await publisher.publishCommitted(appended);
             latencies.push(performance.now() - t0);
             events += appended.events.length;
@@ -79,6 +69,22 @@ async function main(): Promise<void> {
   console.log(openLoop);
 }
 
+/** SESSIONS queued sessions, fresh for each run so earlier rows don't weigh on it. */
+async function createSessions(readModel: BuildReadModel, projectId: string): Promise<string[]> {
+  const sessions = await Promise.all(
+    Array.from({ length: SESSIONS }, () =>
+      readModel.createQueuedSession({
+        projectId,
+        agent: 'demo',
+        agentId: 'bench',
+        model: null,
+        prompt: null,
+      }),
+    ),
+  );
+  return sessions.map((session) => session!.id);
+}
+
 /**
  * 50 agents emitting events at a steady rate (open loop). Each session appends whatever
  * arrived while its previous append was in flight, up to 100 events: one transaction, one
@@ -91,17 +97,7 @@ async function runOpenLoop(
   readModel: BuildReadModel,
   projectId: string,
 ) {
-  const sessions = await Promise.all(
-    Array.from({ length: SESSIONS }, () =>
-      readModel.createQueuedSession({
-        projectId,
-        agent: 'demo',
-        agentId: 'bench',
-        model: null,
-        prompt: null,
-      }),
-    ),
-  );
+  const sessions = await createSessions(readModel, projectId);
   const appendLatencies: number[] = [];
   const eventLatencies: number[] = [];
   const batchSizes: number[] = [];
@@ -129,7 +125,7 @@ async function runOpenLoop(
         const batch = take(source, due - emitted);
         emitted = due;
         const t0 = performance.now();
-        const appended = await store.append(session!.id, batch);
+        const appended = await store.append(session, batch);
         await publisher.publishCommitted(appended);
         const t1 = performance.now();
         appendLatencies.push(t1 - t0);
