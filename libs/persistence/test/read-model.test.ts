@@ -202,5 +202,5 @@ describe('BuildReadModel', () => {
     expect(snapshot.todos).toHaveLength(50);
     expect(snapshot.session.progress).toEqual({ completed: 20, total: 50, percent: 40 });
     expect(JSON.parse((await readModel.getSnapshotJson(projectId, session.id))!)).toEqual(snapshot);
-  }, 60_000);
+  });
 });
