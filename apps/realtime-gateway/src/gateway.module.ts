@@ -1,26 +1,30 @@
-import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '#config';
 import { BusModule } from '#bus';
+import { PersistenceModule } from '#persistence';
+import { Connections } from './connections/connections.service.js';
+import { HealthController } from './health/health.controller.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { MetricsController } from './metrics/metrics.controller.js';
+import { RealtimeGateway } from './realtime.gateway.js';
+import { RoomRegistry } from './rooms/room-registry.js';
 
-@Controller()
-class HealthController {
-  @Get('health')
-  health(): { status: 'ok' } {
-    return { status: 'ok' };
-  }
-}
-
-/**
- * Placeholder until the realtime-gateway issue: it runs, reports its presence for
- * /api/health/gateway, and answers /health. The WebSocket rooms arrive with that issue.
- */
+/** The realtime gateway: WebSocket rooms at /ws, plus /health and /metrics. */
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ConfigModule.forRoot(config), BusModule],
-      controllers: [HealthController],
+      imports: [
+        ConfigModule.forRoot(config),
+        BusModule,
+        // Reads only: a small pool is plenty (catch-ups are paged and per room).
+        PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
+        TerminusModule,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [GatewayMetrics, Connections, RoomRegistry, RealtimeGateway],
     };
   }
 }

@@ -1,17 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { ConfigurationError, loadConfig } from '#config';
-import { PresenceService } from '#bus';
-import { GatewayModule } from './gateway.module.js';
+import { createGateway } from './create-gateway.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await NestFactory.create(GatewayModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
-  app.enableShutdownHooks();
-  app.get(PresenceService).announce('gateway');
+  const app = await createGateway(config);
   await app.listen(config.gatewayPort);
-  Logger.log(`Realtime gateway (placeholder) on http://localhost:${config.gatewayPort}`, 'Bootstrap');
+  Logger.log(`Realtime gateway on ws://localhost:${config.gatewayPort}/ws`, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {

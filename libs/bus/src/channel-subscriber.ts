@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService } from './redis.service.js';
 
-export type ChannelListener = (message: unknown) => void;
+/** Gets each message parsed, and as Redis delivered it (to forward without re-serializing). */
+export type ChannelListener = (message: unknown, raw: string) => void;
 
 /**
  * One subscriber connection per process. A channel is SUBSCRIBEd while at least one
@@ -13,7 +14,9 @@ export type ChannelListener = (message: unknown) => void;
 export class ChannelSubscriber {
   private readonly logger = new Logger(ChannelSubscriber.name);
   private readonly listeners = new Map<string, Set<ChannelListener>>();
+  private readonly reconnectListeners = new Set<() => void>();
   private connection: Redis | undefined;
+  private connectedBefore = false;
 
   constructor(private readonly redis: RedisService) {}
 
@@ -63,6 +66,15 @@ export class ChannelSubscriber {
     }
   }
 
+  /**
+   * Called after the subscriber connection came back and every channel is subscribed again:
+   * messages published while it was away are lost, so callers read what they missed.
+   */
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
   channelCount(): number {
     return this.listeners.size;
   }
@@ -80,8 +92,26 @@ export class ChannelSubscriber {
     if (!this.connection) {
       this.connection = this.redis.duplicate('subscriber');
       this.connection.on('message', (channel: string, raw: string) => this.dispatch(channel, raw));
+      this.connection.on('ready', () => void this.reconnected());
     }
     return this.connection;
+  }
+
+  private async reconnected(): Promise<void> {
+    if (!this.connectedBefore) {
+      this.connectedBefore = true;
+      return;
+    }
+    // ioredis resubscribes by itself; subscribing again (a no-op for Redis) tells us when
+    // that has taken effect, so a read done afterwards cannot miss a later publish.
+    const channels = [...this.listeners.keys()];
+    try {
+      if (channels.length > 0) await this.subscriber().subscribe(...channels);
+    } catch (error) {
+      this.logger.warn(`Resubscribing after a reconnect failed: ${(error as Error).message}`);
+      return;
+    }
+    for (const listener of this.reconnectListeners) listener();
   }
 
   private dispatch(channel: string, raw: string): void {
@@ -96,7 +126,7 @@ export class ChannelSubscriber {
     }
     for (const listener of set) {
       try {
-        listener(message);
+        listener(message, raw);
       } catch (error) {
         this.logger.error(`Listener on ${channel} failed: ${(error as Error).message}`);
       }

@@ -27,6 +27,50 @@ class Environment {
   @Max(65535, { message: PORT })
   GATEWAY_PORT = 3001;
 
+  // Realtime gateway tuning (docs/protocol.md explains each).
+  /** Coalescing window: at most GATEWAY_COALESCE_FRAMES frames per room go out at once per window. */
+  @Transform(toInt)
+  @IsInt({ message: 'GATEWAY_COALESCE_MS must be an integer number of milliseconds' })
+  @Min(0)
+  @Max(10_000)
+  GATEWAY_COALESCE_MS = 200;
+
+  @Transform(toInt)
+  @IsInt({ message: 'GATEWAY_COALESCE_FRAMES must be an integer' })
+  @Min(1)
+  @Max(1000)
+  GATEWAY_COALESCE_FRAMES = 4;
+
+  /** ws ping and app heartbeat interval; a socket silent for two intervals is closed (4408). */
+  @Transform(toInt)
+  @IsInt({ message: 'GATEWAY_HEARTBEAT_MS must be an integer number of milliseconds' })
+  @Min(100)
+  GATEWAY_HEARTBEAT_MS = 30_000;
+
+  /** A subscriber further behind than this many events gets `resync` instead of a replay. */
+  @Transform(toInt)
+  @IsInt({ message: 'GATEWAY_MAX_LAG_EVENTS must be an integer' })
+  @Min(1)
+  GATEWAY_MAX_LAG_EVENTS = 10_000;
+
+  /** Above this many unsent bytes a socket stops getting live frames until it drains. */
+  @Transform(toInt)
+  @IsInt({ message: 'GATEWAY_MAX_BUFFERED_BYTES must be an integer' })
+  @Min(1024)
+  GATEWAY_MAX_BUFFERED_BYTES = 1024 * 1024;
+
+  /** Client messages allowed per socket per 10 s; more closes the socket with 4429. */
+  @Transform(toInt)
+  @IsInt({ message: 'GATEWAY_RATE_LIMIT must be an integer' })
+  @Min(1)
+  GATEWAY_RATE_LIMIT = 100;
+
+  /** How often rooms compare their seq with Postgres, in case a publish was lost. */
+  @Transform(toInt)
+  @IsInt({ message: 'GATEWAY_AUDIT_MS must be an integer number of milliseconds' })
+  @Min(100)
+  GATEWAY_AUDIT_MS = 5_000;
+
   /** The origin people open (the app's own URL); always allowed by CORS. */
   @IsOptional()
   @Matches(ORIGIN, { message: 'PUBLIC_URL must be an origin such as http://localhost:3000' })
@@ -65,12 +109,23 @@ class Environment {
   QUEUE_PREFIX = 'bull';
 }
 
+export interface GatewayConfig {
+  readonly coalesceMs: number;
+  readonly coalesceFrames: number;
+  readonly heartbeatMs: number;
+  readonly maxLagEvents: number;
+  readonly maxBufferedBytes: number;
+  readonly rateLimitPer10s: number;
+  readonly auditMs: number;
+}
+
 /** Typed configuration, validated once at start-up. Nothing else reads process.env. */
 export class AppConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly apiPort: number;
   readonly gatewayPort: number;
+  readonly gateway: GatewayConfig;
   readonly publicUrl: string;
   readonly corsOrigins: readonly string[];
   readonly workerConcurrency: number;
@@ -84,6 +139,15 @@ export class AppConfig {
     this.redisUrl = env.REDIS_URL;
     this.apiPort = env.API_PORT;
     this.gatewayPort = env.GATEWAY_PORT;
+    this.gateway = {
+      coalesceMs: env.GATEWAY_COALESCE_MS,
+      coalesceFrames: env.GATEWAY_COALESCE_FRAMES,
+      heartbeatMs: env.GATEWAY_HEARTBEAT_MS,
+      maxLagEvents: env.GATEWAY_MAX_LAG_EVENTS,
+      maxBufferedBytes: env.GATEWAY_MAX_BUFFERED_BYTES,
+      rateLimitPer10s: env.GATEWAY_RATE_LIMIT,
+      auditMs: env.GATEWAY_AUDIT_MS,
+    };
     this.publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.API_PORT}`;
     const origins = env.CORS_ORIGINS.split(',').map((origin) => origin.trim());
     this.corsOrigins = [...new Set([this.publicUrl, ...origins])];

@@ -41,6 +41,9 @@ export interface ServerMessageMap {
   resync: { type: 'resync'; projectId: string; sessionId: string; reason: string };
   heartbeat: { type: 'heartbeat'; at: string };
   pong: { type: 'pong' };
+  /** Extension: confirms an `unsubscribe`. */
+  unsubscribed: { type: 'unsubscribed'; projectId: string; sessionId?: string };
+  /** `code`: not_found, bad_request, forbidden, or (extension) unavailable when Postgres or Redis failed. */
   error: { type: 'error'; code: string; message: string; projectId?: string; sessionId?: string };
 }
 export type ServerMessage = ServerMessageMap[keyof ServerMessageMap];

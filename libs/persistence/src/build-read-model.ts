@@ -173,4 +173,15 @@ export class BuildReadModel {
     >(EVENTS_AFTER, [sessionId, projectId, after, limit]);
     return row ? { events: row.events, latestSeq: row.last_seq, status: row.status } : null;
   }
+
+  /** The latest committed seq of each given session, in one query (gateways audit their rooms). */
+  async latestSeqs(sessionIds: string[]): Promise<Map<string, number>> {
+    const ids = sessionIds.filter(isUuid);
+    if (ids.length === 0) return new Map();
+    const rows = await this.dataSource.query<{ id: string; last_seq: number }[]>(
+      'SELECT id, last_seq FROM build_sessions WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.last_seq]));
+  }
 }

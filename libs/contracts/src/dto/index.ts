@@ -2,3 +2,4 @@
 // from the plain types so a browser bundle importing `#contracts` never pulls them in.
 export * from './projects.dto.js';
 export * from './builds.dto.js';
+export * from './ws.dto.js';

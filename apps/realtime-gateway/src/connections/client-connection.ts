@@ -1,0 +1,63 @@
+import type { WebSocket } from 'ws';
+import type { ServerMessage } from '#contracts';
+
+/**
+ * One browser (or SDK) socket and the little the gateway keeps about it. Kept small on
+ * purpose: an idle connection should cost a few kilobytes.
+ */
+export class ClientConnection {
+  /** Last time the peer showed a sign of life (a message or a pong). */
+  lastSeenAt = Date.now();
+  private windowStartedAt = 0;
+  private messagesInWindow = 0;
+  /** Room keys this socket is in. */
+  readonly rooms = new Set<string>();
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** True when the peer reads too slowly: it gets no live frames until it drains. */
+  get isBackedUp(): boolean {
+    return this.socket.bufferedAmount > this.maxBufferedBytes;
+  }
+
+  get hasDrained(): boolean {
+    return this.socket.bufferedAmount <= this.maxBufferedBytes / 4;
+  }
+
+  /** Sends a frame that was serialized once for everyone; returns its size in bytes. */
+  sendFrame(frame: string): number {
+    if (!this.isOpen) return 0;
+    this.socket.send(frame);
+    return frame.length;
+  }
+
+  send(message: ServerMessage): number {
+    return this.sendFrame(JSON.stringify(message));
+  }
+
+  /** Counts one client message; false once the socket went over `limit` per 10 s. */
+  countMessage(limit: number, now = Date.now()): boolean {
+    this.lastSeenAt = now;
+    if (now - this.windowStartedAt >= 10_000) {
+      this.windowStartedAt = now;
+      this.messagesInWindow = 0;
+    }
+    this.messagesInWindow += 1;
+    return this.messagesInWindow <= limit;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.CLOSED) return;
+    // Close reasons are limited to 123 bytes by the protocol.
+    let short = reason;
+    while (Buffer.byteLength(short) > 123) short = short.slice(0, -1);
+    this.socket.close(code, short);
+  }
+}

@@ -1,0 +1,125 @@
+import { projectChannel } from '#contracts';
+import { toSummaryMessage } from '#bus';
+import type { ClientConnection } from '../connections/client-connection.js';
+import { projectRoomKey, type RoomContext } from './room-context.js';
+
+/** Summaries sent to a socket when it joins a project room (the latest sessions first). */
+const SUMMARIES_ON_JOIN = 50;
+
+/**
+ * `project:{p}`: sockets watching a project's list of builds. Summaries are the latest state
+ * of a session (with its seq), so a lost one is repaired by sending the current ones again:
+ * on join, after a Redis reconnect, and when a backed-up socket drains.
+ */
+export class ProjectRoom {
+  readonly key: string;
+  readonly channel: string;
+  /**
+   * Sockets and their state: live; paused (backed up, gets nothing until it drains); or
+   * joining, with the live summaries that arrived while its current ones were read.
+   */
+  private readonly members = new Map<ClientConnection, 'live' | 'paused' | string[]>();
+  private ready: Promise<void> | undefined;
+  private joining = 0;
+  private leaveChannel: (() => Promise<void>) | undefined;
+
+  constructor(
+    readonly projectId: string,
+    private readonly context: RoomContext,
+    private readonly onPaused: (room: ProjectRoom, connection: ClientConnection) => void,
+  ) {
+    this.key = projectRoomKey(projectId);
+    this.channel = projectChannel(projectId);
+  }
+
+  /** Members, plus sockets still joining: a room with either must stay open. */
+  get size(): number {
+    return this.members.size + this.joining;
+  }
+
+  open(): Promise<void> {
+    this.ready ??= this.context.subscriber
+      .subscribe(this.channel, (_message, raw) => this.relay(raw))
+      .then((leave) => {
+        this.leaveChannel = leave;
+      });
+    return this.ready;
+  }
+
+  async join(connection: ClientConnection): Promise<'joined' | 'not-found' | 'gone'> {
+    this.joining += 1;
+    try {
+      await this.open();
+      if (!(await this.context.readModel.getProject(this.projectId))) return 'not-found';
+      if (!connection.isOpen) return 'gone';
+    } finally {
+      this.joining -= 1;
+    }
+    this.members.set(connection, []);
+    connection.rooms.add(this.key);
+    connection.send({ type: 'subscribed', projectId: this.projectId, seq: 0 });
+    await this.sendCurrent(connection);
+    return 'joined';
+  }
+
+  leave(connection: ClientConnection): void {
+    this.members.delete(connection);
+    connection.rooms.delete(this.key);
+  }
+
+  /** Sends every member the current summaries again (after Redis was away). */
+  async refreshAll(): Promise<void> {
+    await Promise.all([...this.members.keys()].map((connection) => this.sendCurrent(connection)));
+  }
+
+  /** A backed-up socket drained: it may have missed summaries, so it gets the current ones. */
+  resume(connection: ClientConnection): void {
+    if (this.members.get(connection) !== 'paused') return;
+    this.members.set(connection, []);
+    void this.sendCurrent(connection);
+  }
+
+  async close(): Promise<void> {
+    for (const connection of this.members.keys()) connection.rooms.delete(this.key);
+    this.members.clear();
+    await this.leaveChannel?.();
+  }
+
+  /** Live summaries are forwarded as Redis delivered them: no parse, no serialize. */
+  private relay(raw: string): void {
+    let sockets = 0;
+    for (const [connection, state] of this.members) {
+      if (Array.isArray(state)) {
+        state.push(raw);
+        continue;
+      }
+      if (state === 'paused') continue;
+      if (connection.isBackedUp) {
+        this.members.set(connection, 'paused');
+        this.context.metrics.slowSockets.inc();
+        this.onPaused(this, connection);
+        continue;
+      }
+      if (connection.sendFrame(raw) > 0) sockets += 1;
+    }
+    this.context.metrics.framesSent.inc(sockets);
+    this.context.metrics.bytesSent.inc(sockets * raw.length);
+  }
+
+  /** The current summaries, then the live ones that arrived meanwhile; then it is live. */
+  private async sendCurrent(connection: ClientConnection): Promise<void> {
+    try {
+      const sessions = await this.context.readModel.listSessions(this.projectId, SUMMARIES_ON_JOIN);
+      for (const summary of sessions) {
+        if (!this.members.has(connection)) return;
+        this.context.metrics.frameSent(connection.send(toSummaryMessage(summary)));
+      }
+    } catch (error) {
+      this.context.logger.warn(`Reading the summaries of ${this.key} failed: ${(error as Error).message}`);
+    }
+    const waiting = this.members.get(connection);
+    if (!Array.isArray(waiting)) return;
+    for (const raw of waiting) this.context.metrics.frameSent(connection.sendFrame(raw));
+    this.members.set(connection, 'live');
+  }
+}

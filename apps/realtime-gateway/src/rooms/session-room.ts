@@ -1,0 +1,410 @@
+import {
+  isFinishedStatus,
+  sessionChannel,
+  type BuildEvent,
+  type CommittedEventsMessage,
+  type ServerMessageMap,
+} from '#contracts';
+import { Coalescer, dropSupersededTodos, type EventBatch } from '../coalescing/coalescer.js';
+import type { ClientConnection } from '../connections/client-connection.js';
+import { CATCH_UP_PAGE, sessionRoomKey, type RoomContext } from './room-context.js';
+
+/**
+ * One socket in a session room. `seq` is the last seq this socket has been sent: a socket
+ * is never sent a seq twice, and never a seq after a gap.
+ */
+interface Member {
+  readonly connection: ClientConnection;
+  seq: number;
+  /** live: gets the room's frames; catching-up: reading Postgres, frames wait in `backlog`;
+   *  paused: its socket is backed up, it gets nothing until it drains. */
+  state: 'live' | 'catching-up' | 'paused';
+  backlog: { batch: EventBatch; frame: string }[];
+}
+
+export type JoinOutcome = 'joined' | 'not-found' | 'resync' | 'gone';
+
+/**
+ * `project:{p}:session:{s}`: the sockets watching one build. The room keeps `lastSeq`, the
+ * highest seq it has taken in, gap-free from 1: a published message that does not continue
+ * it sends the room to Postgres for the missing range first. Redis is only a doorbell that
+ * usually carries the payload; Postgres is the truth.
+ */
+export class SessionRoom {
+  readonly key: string;
+  readonly channel: string;
+  private readonly members = new Map<ClientConnection, Member>();
+  private readonly coalescer: Coalescer;
+  /** Highest seq handed to the coalescer. */
+  private lastSeq = 0;
+  /** Highest seq flushed to members. */
+  private flushedSeq = 0;
+  private finished = false;
+  private ready: Promise<void> | undefined;
+  private joining = 0;
+  private opened = false;
+  /** Published messages that arrived before the room was open or while it read Postgres. */
+  private inbox: CommittedEventsMessage[] = [];
+  private filling = false;
+  private leaveChannel: (() => Promise<void>) | undefined;
+  private closed = false;
+
+  constructor(
+    readonly projectId: string,
+    readonly sessionId: string,
+    private readonly context: RoomContext,
+    private readonly onPaused: (room: SessionRoom, connection: ClientConnection) => void,
+  ) {
+    this.key = sessionRoomKey(projectId, sessionId);
+    this.channel = sessionChannel(projectId, sessionId);
+    this.coalescer = new Coalescer(
+      { windowMs: context.config.coalesceMs, framesPerWindow: context.config.coalesceFrames },
+      (batch) => this.broadcast(batch),
+    );
+  }
+
+  /** Members, plus sockets still joining: a room with either must stay open. */
+  get size(): number {
+    return this.members.size + this.joining;
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  get position(): number {
+    return this.lastSeq;
+  }
+
+  /**
+   * SUBSCRIBE first, then read the latest seq: anything committed after that read is
+   * published after the SUBSCRIBE took effect, so nothing falls between the two.
+   */
+  open(): Promise<void> {
+    this.ready ??= (async () => {
+      this.leaveChannel = await this.context.subscriber.subscribe(this.channel, (message) =>
+        this.receive(message),
+      );
+      const page = await this.context.readModel.eventsAfter(this.projectId, this.sessionId, 0, 0);
+      this.lastSeq = this.flushedSeq = page?.latestSeq ?? 0;
+      this.finished = page !== null && isFinishedStatus(page.status);
+      this.opened = true;
+      this.drainInbox(false);
+    })();
+    return this.ready;
+  }
+
+  /**
+   * Adds a socket. Without `since` it is live from the room's position; with `since` it first
+   * gets every seq after `since` from Postgres while the room's frames wait for it.
+   */
+  async join(connection: ClientConnection, since: number | undefined): Promise<JoinOutcome> {
+    this.joining += 1;
+    try {
+      return await this.admit(connection, since);
+    } finally {
+      this.joining -= 1;
+    }
+  }
+
+  private async admit(connection: ClientConnection, since: number | undefined): Promise<JoinOutcome> {
+    await this.open();
+    const latest = await this.context.readModel.eventsAfter(this.projectId, this.sessionId, 0, 0);
+    if (!latest) return 'not-found';
+    if (!connection.isOpen) return 'gone';
+    const latestSeq = Math.max(latest.latestSeq, this.lastSeq);
+    if (since !== undefined && since > latestSeq) {
+      this.resync(connection, `since ${since} is ahead of the latest seq ${latestSeq}`);
+      return 'resync';
+    }
+    if (since !== undefined && latestSeq - since > this.context.config.maxLagEvents) {
+      this.resync(connection, `${latestSeq - since} events behind; fetch a fresh snapshot`);
+      return 'resync';
+    }
+    const member: Member = {
+      connection,
+      seq: since ?? this.flushedSeq,
+      state: 'live',
+      backlog: [],
+    };
+    this.members.set(connection, member);
+    connection.rooms.add(this.key);
+    this.send(connection, {
+      type: 'subscribed',
+      projectId: this.projectId,
+      sessionId: this.sessionId,
+      seq: latestSeq,
+    });
+    // Seqs between flushedSeq and lastSeq are in the next frame anyway, and seqs Postgres
+    // has beyond lastSeq are on their way through Redis (or the audit): only older ones
+    // need a read.
+    if (member.seq < this.flushedSeq) void this.catchUp(member);
+    return 'joined';
+  }
+
+  leave(connection: ClientConnection): void {
+    this.members.delete(connection);
+    connection.rooms.delete(this.key);
+  }
+
+  /** Redis delivered a committed range. */
+  receive(message: unknown): void {
+    if (!isCommittedEvents(message)) {
+      this.context.logger.warn(`Ignored a malformed message on ${this.channel}`);
+      return;
+    }
+    if (!this.opened || this.filling) {
+      this.inbox.push(message);
+      return;
+    }
+    this.take(message);
+  }
+
+  /** Reads whatever Postgres has beyond `lastSeq` (after a Redis reconnect or an audit). */
+  catchUpFromDatabase(): void {
+    if (this.opened) void this.fill();
+  }
+
+  /** Sends what is pending now (shutdown). */
+  flush(): void {
+    this.coalescer.flush();
+  }
+
+  /** A paused socket drained: send it everything it missed in one catch-up. */
+  resume(connection: ClientConnection): void {
+    const member = this.members.get(connection);
+    if (member?.state !== 'paused') return;
+    if (this.lastSeq - member.seq > this.context.config.maxLagEvents) {
+      this.leave(connection);
+      this.resync(connection, 'the socket fell too far behind while it was not reading');
+      return;
+    }
+    void this.catchUp(member);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.coalescer.dispose();
+    for (const member of this.members.values()) {
+      member.connection.rooms.delete(this.key);
+    }
+    this.members.clear();
+    await this.leaveChannel?.();
+  }
+
+  private take(message: CommittedEventsMessage): void {
+    if (message.toSeq <= this.lastSeq) return;
+    if (message.fromSeq > this.lastSeq + 1) {
+      // A message was lost (or is late): Postgres has everything up to message.toSeq.
+      this.inbox.push(message);
+      void this.fill();
+      return;
+    }
+    const fresh = message.events.filter((event) => event.seq > this.lastSeq);
+    this.accept(fresh, message.toSeq, 'redis');
+  }
+
+  private accept(events: BuildEvent[], toSeq: number, source: 'redis' | 'database'): void {
+    this.lastSeq = toSeq;
+    if (events.some((event) => event.type === 'session.finished')) this.finished = true;
+    this.context.metrics.eventsIn.inc({ source }, events.length);
+    this.coalescer.push(events);
+  }
+
+  /** Reads the log from `lastSeq` to its end, then goes back to the messages that waited. */
+  private async fill(): Promise<void> {
+    if (this.filling || this.closed) return;
+    this.filling = true;
+    try {
+      for (;;) {
+        const page = await this.context.readModel.eventsAfter(
+          this.projectId,
+          this.sessionId,
+          this.lastSeq,
+          CATCH_UP_PAGE,
+        );
+        if (this.closed || !page || page.events.length === 0) break;
+        const fresh = page.events.filter((event) => event.seq > this.lastSeq);
+        if (fresh.length > 0) this.accept(fresh, fresh[fresh.length - 1].seq, 'database');
+        if (page.events.length < CATCH_UP_PAGE) break;
+      }
+    } catch (error) {
+      this.context.logger.warn(`Catching ${this.key} up from Postgres failed: ${(error as Error).message}`);
+    } finally {
+      this.filling = false;
+    }
+    this.drainInbox(true);
+  }
+
+  /**
+   * Takes the messages that waited, in seq order. After a read of Postgres, a message that
+   * still leaves a gap is dropped: the read failed or raced, and the audit reads again.
+   */
+  private drainInbox(afterFill: boolean): void {
+    const waiting = this.inbox.sort((a, b) => a.fromSeq - b.fromSeq);
+    this.inbox = [];
+    for (const [index, message] of waiting.entries()) {
+      if (this.filling) {
+        this.inbox.push(...waiting.slice(index));
+        return;
+      }
+      if (afterFill && message.toSeq > this.lastSeq && message.fromSeq > this.lastSeq + 1) {
+        this.context.logger.warn(
+          `${this.key}: seqs ${this.lastSeq + 1}..${message.fromSeq - 1} are not readable yet; the audit will retry`,
+        );
+        continue;
+      }
+      this.take(message);
+    }
+  }
+
+  /** The coalescer's output: serialized once, the same frame for every live socket. */
+  private broadcast(batch: EventBatch): void {
+    this.flushedSeq = batch.toSeq;
+    const frame = JSON.stringify({
+      type: 'events',
+      projectId: this.projectId,
+      sessionId: this.sessionId,
+      ...batch,
+    } satisfies ServerMessageMap['events']);
+    let sockets = 0;
+    for (const member of this.members.values()) {
+      if (this.deliver(member, batch, frame)) sockets += 1;
+    }
+    this.context.metrics.batchFlushed(
+      batch.toSeq - batch.fromSeq + 1,
+      sockets,
+      frame.length,
+      batch.events.map((event) => Date.parse(event.at)),
+    );
+  }
+
+  /** Sends `batch` to one member if it continues that member's seq; true when sent as `frame`. */
+  private deliver(member: Member, batch: EventBatch, frame: string): boolean {
+    if (member.state === 'catching-up') {
+      member.backlog.push({ batch, frame });
+      return false;
+    }
+    if (member.state === 'paused' || batch.toSeq <= member.seq) return false;
+    if (batch.fromSeq > member.seq + 1) {
+      void this.catchUp(member);
+      return false;
+    }
+    if (member.connection.isBackedUp) {
+      this.pause(member);
+      return false;
+    }
+    if (batch.fromSeq === member.seq + 1) {
+      member.connection.sendFrame(frame);
+      member.seq = batch.toSeq;
+      return true;
+    }
+    // It already has the start of this batch (it caught up past it): send only the rest.
+    this.sendBatch(member, sliceAfter(batch, member.seq));
+    return false;
+  }
+
+  /**
+   * Replays seq > member.seq from Postgres to one socket, then the frames that were flushed
+   * meanwhile, then it is live again. Runs at most once per member at a time.
+   */
+  private async catchUp(member: Member): Promise<void> {
+    if (member.state === 'catching-up') return;
+    member.state = 'catching-up';
+    member.backlog = [];
+    const stillHere = () => this.members.get(member.connection) === member && member.connection.isOpen;
+    try {
+      for (;;) {
+        const page = await this.context.readModel.eventsAfter(
+          this.projectId,
+          this.sessionId,
+          member.seq,
+          CATCH_UP_PAGE,
+        );
+        if (!stillHere()) return;
+        if (!page) {
+          this.leave(member.connection);
+          this.send(member.connection, {
+            type: 'error',
+            code: 'not_found',
+            message: 'The session no longer exists',
+            projectId: this.projectId,
+            sessionId: this.sessionId,
+          });
+          return;
+        }
+        const fresh = page.events.filter((event) => event.seq > member.seq);
+        if (fresh.length > 0) {
+          this.sendBatch(member, {
+            fromSeq: member.seq + 1,
+            toSeq: fresh[fresh.length - 1].seq,
+            events: dropSupersededTodos(fresh),
+          });
+        }
+        if (page.events.length < CATCH_UP_PAGE) break;
+        if (member.connection.isBackedUp) {
+          this.pause(member);
+          return;
+        }
+      }
+      // Frames flushed while Postgres was read: skip what it has, send the rest.
+      const backlog = member.backlog;
+      member.backlog = [];
+      member.state = 'live';
+      for (const { batch, frame } of backlog) {
+        if (member.state !== 'live') break;
+        this.deliver(member, batch, frame);
+      }
+    } catch (error) {
+      this.context.logger.warn(`Catch-up of a socket in ${this.key} failed: ${(error as Error).message}`);
+      if (stillHere()) {
+        this.leave(member.connection);
+        this.resync(member.connection, 'the gateway could not read the missing events');
+      }
+    } finally {
+      if (member.state === 'catching-up') member.state = 'live';
+    }
+  }
+
+  private pause(member: Member): void {
+    member.state = 'paused';
+    member.backlog = [];
+    this.context.metrics.slowSockets.inc();
+    this.onPaused(this, member.connection);
+  }
+
+  private sendBatch(member: Member, batch: EventBatch): void {
+    const bytes = this.send(member.connection, {
+      type: 'events',
+      projectId: this.projectId,
+      sessionId: this.sessionId,
+      ...batch,
+    });
+    if (bytes > 0) member.seq = batch.toSeq;
+  }
+
+  private resync(connection: ClientConnection, reason: string): void {
+    this.send(connection, { type: 'resync', projectId: this.projectId, sessionId: this.sessionId, reason });
+  }
+
+  private send(connection: ClientConnection, message: Parameters<ClientConnection['send']>[0]): number {
+    const bytes = connection.send(message);
+    this.context.metrics.frameSent(bytes);
+    return bytes;
+  }
+}
+
+function sliceAfter(batch: EventBatch, seq: number): EventBatch {
+  return { fromSeq: seq + 1, toSeq: batch.toSeq, events: batch.events.filter((event) => event.seq > seq) };
+}
+
+function isCommittedEvents(message: unknown): message is CommittedEventsMessage {
+  if (typeof message !== 'object' || message === null) return false;
+  const { fromSeq, toSeq, events } = message as Partial<CommittedEventsMessage>;
+  return (
+    Number.isInteger(fromSeq) &&
+    Number.isInteger(toSeq) &&
+    Array.isArray(events) &&
+    events.every((event) => typeof event === 'object' && event !== null && Number.isInteger(event.seq))
+  );
+}

@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { INestApplication, LogLevel } from '@nestjs/common';
+import type { AppConfig } from '#config';
+import { createGateway } from '../../apps/realtime-gateway/src/create-gateway.js';
+
+const QUIET: LogLevel[] = ['error', 'warn'];
+
+export interface TestGateway {
+  app: INestApplication;
+  /** ws://127.0.0.1:PORT/ws */
+  wsUrl: string;
+  httpUrl: string;
+  close(): Promise<void>;
+}
+
+/** A gateway in this process, on a free port. */
+export async function startGateway(config: AppConfig): Promise<TestGateway> {
+  const app = await createGateway(config, QUIET);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    close: () => app.close(),
+  };
+}
+
+export interface GatewayProcess {
+  child: ChildProcess;
+  wsUrl: string;
+  httpUrl: string;
+  /** Resolves with the exit code or signal. */
+  exited: Promise<number | string | null>;
+  output(): string;
+}
+
+const GATEWAY_MAIN = path.resolve('dist/apps/realtime-gateway/src/main.js');
+
+/**
+ * The built gateway in a child process (for SIGKILL and SIGTERM), on `port`. `npm test`
+ * builds first; when running one test file by hand, run `npm run build` before it.
+ */
+export async function spawnGateway(env: Record<string, string>, port: number): Promise<GatewayProcess> {
+  if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` first`);
+  const child = spawn(process.execPath, [GATEWAY_MAIN], {
+    env: { ...process.env, ...env, GATEWAY_PORT: String(port), NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  const httpUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
+    const ok = await fetch(`${httpUrl}/health`).then((response) => response.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`gateway did not become healthy in 20 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, wsUrl: `ws://127.0.0.1:${port}/ws`, httpUrl, exited, output: () => output };
+}
+
+/** A port that was free a moment ago (for child processes that must listen on a known port). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

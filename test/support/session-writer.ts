@@ -1,0 +1,60 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NewBuildEvent, Snapshot } from '#contracts';
+import { EventPublisher } from '#bus';
+import { BuildReadModel, EventStore, type AppendResult } from '#persistence';
+import { realisticEvents, take } from '../../bench/support/bench-utils.js';
+
+/**
+ * Writes a session's events the way a runner-worker does (commit in Postgres, then publish),
+ * with control over each publish: tests drop or delay them to prove the gateway fills gaps.
+ */
+export class SessionWriter {
+  private constructor(
+    private readonly store: EventStore,
+    private readonly publisher: EventPublisher,
+    private readonly readModel: BuildReadModel,
+    readonly projectId: string,
+    readonly sessionId: string,
+  ) {}
+
+  /** A new project and queued session, written through `app`'s persistence and Redis. */
+  static async create(app: INestApplication, name = 'gateway test'): Promise<SessionWriter> {
+    const readModel = app.get(BuildReadModel);
+    const project = await readModel.createProject(name);
+    const session = await readModel.createQueuedSession({
+      projectId: project.id,
+      agent: 'demo',
+      agentId: 'demo',
+      model: 'test-model',
+      prompt: null,
+    });
+    if (!session) throw new Error('could not create a session');
+    return new SessionWriter(app.get(EventStore), app.get(EventPublisher), readModel, project.id, session.id);
+  }
+
+  /** Commits `events` in one append; publishes unless told not to. */
+  async append(events: NewBuildEvent[], options: { publish?: boolean } = {}): Promise<AppendResult> {
+    const result = await this.store.append(this.sessionId, events);
+    if (options.publish ?? true) await this.publisher.publishCommitted(result);
+    return result;
+  }
+
+  snapshot(): Promise<Snapshot | null> {
+    return this.readModel.getSnapshot(this.projectId, this.sessionId);
+  }
+
+  /** `count` realistic events, the first one `session.started` when `start` is set. */
+  static events(count: number, options: { start?: boolean; prefix?: string; outputBytes?: number } = {}): NewBuildEvent[] {
+    const events: NewBuildEvent[] = options.start
+      ? [{ type: 'session.started', data: { agentId: 'demo', model: 'test-model', projectName: 'gateway test' } }]
+      : [];
+    const padding = options.outputBytes ? 'x'.repeat(options.outputBytes) : '';
+    for (const event of take(realisticEvents(options.prefix ?? 'call'), count - events.length)) {
+      if (padding && event.type === 'tool.finished') event.data.output += padding;
+      events.push(event);
+    }
+    return events;
+  }
+
+  static readonly finished: NewBuildEvent = { type: 'session.finished', data: { status: 'completed' } };
+}

@@ -1,0 +1,111 @@
+import { WebSocket } from 'ws';
+import { applyEvent, type ServerMessage, type ServerMessageMap, type Snapshot } from '#contracts';
+
+/**
+ * A recording WebSocket client for tests: it folds `events` batches into a snapshot with
+ * the contract's `applyEvent`, and records every way delivery could go wrong (a batch that
+ * skips a seq, or repeats one), so tests can assert "every seq once, in order".
+ */
+export class TestClient {
+  readonly messages: ServerMessage[] = [];
+  /** Violations of gap-free, duplicate-free delivery, as human-readable lines. */
+  readonly violations: string[] = [];
+  /** Last seq covered by a batch, per session. */
+  cursor: number;
+  state: Snapshot | undefined;
+  closed: { code: number; reason: string } | undefined;
+  private waiters: (() => void)[] = [];
+
+  private constructor(
+    readonly socket: WebSocket,
+    options: { state?: Snapshot; since?: number },
+  ) {
+    this.state = options.state;
+    this.cursor = options.since ?? options.state?.seq ?? 0;
+    socket.on('message', (data) => this.receive(JSON.parse(String(data)) as ServerMessage));
+    socket.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.wake();
+    });
+  }
+
+  /** Opens `url` (with any query) and resolves once the socket is open. */
+  static async connect(url: string, options: { state?: Snapshot; since?: number } = {}): Promise<TestClient> {
+    const socket = new WebSocket(url);
+    const client = new TestClient(socket, options);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return client;
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Resolves with the first recorded message (past or future) that matches, or rejects after `timeoutMs`. */
+  async next<T extends keyof ServerMessageMap>(
+    type: T,
+    match: (message: ServerMessageMap[T]) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<ServerMessageMap[T]> {
+    let found: ServerMessageMap[T] | undefined;
+    await this.until(() => {
+      found = this.messages.find(
+        (message): message is ServerMessageMap[T] => message.type === type && match(message as ServerMessageMap[T]),
+      );
+      return found !== undefined;
+    }, timeoutMs, `a ${type} message`);
+    return found!;
+  }
+
+  /** Waits until `condition` holds, re-checked on every message and on close. */
+  async until(condition: () => boolean, timeoutMs = 10_000, what = 'the condition'): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; cursor ${this.cursor}, closed ${JSON.stringify(this.closed)}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 250));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  waitForClose(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+    return this.until(() => this.closed !== undefined, timeoutMs, 'the socket to close').then(() => this.closed!);
+  }
+
+  close(): void {
+    this.socket.terminate();
+  }
+
+  private receive(message: ServerMessage): void {
+    this.messages.push(message);
+    if (message.type === 'events') {
+      if (message.fromSeq !== this.cursor + 1) {
+        this.violations.push(`batch ${message.fromSeq}..${message.toSeq} after cursor ${this.cursor}`);
+      }
+      for (const event of message.events) {
+        if (event.seq < message.fromSeq || event.seq > message.toSeq) {
+          this.violations.push(`event ${event.seq} outside its batch ${message.fromSeq}..${message.toSeq}`);
+        }
+        if (this.state) this.state = applyEvent(this.state, event);
+      }
+      this.cursor = Math.max(this.cursor, message.toSeq);
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
