@@ -23,13 +23,13 @@ const URGENT: ReadonlySet<BuildEvent['type']> = new Set(['todos.updated', 'sessi
  */
 export function dropSupersededTodos(events: BuildEvent[]): BuildEvent[] {
   let last = -1;
-  for (let i = events.length - 1; i >= 0; i--) {
-    if (events[i].type === 'todos.updated') {
-      last = i;
-      break;
-    }
-  }
-  if (last < 0) return events;
+  let count = 0;
+  events.forEach((event, i) => {
+    if (event.type !== 'todos.updated') return;
+    last = i;
+    count += 1;
+  });
+  if (count <= 1) return events;
   return events.filter((event, i) => event.type !== 'todos.updated' || i === last);
 }
 

@@ -20,6 +20,12 @@ export class Connections implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: GatewayMetrics,
   ) {
     this.intervalMs = config.gateway.heartbeatMs;
+    // Read at scrape time: the memory held for sockets that read slowly stays bounded.
+    metrics.defineGauge('buildcast_gateway_buffered_bytes', 'Bytes queued for sending, over all sockets', () => {
+      let total = 0;
+      for (const connection of this.open) total += connection.socket.bufferedAmount;
+      return total;
+    });
   }
 
   onModuleInit(): void {

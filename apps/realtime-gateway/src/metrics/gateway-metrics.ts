@@ -75,6 +75,18 @@ export class GatewayMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'buildcast_gateway_' });
   }
 
+  /** A gauge whose value is computed when Prometheus scrapes it. */
+  defineGauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   batchFlushed(seqs: number, sockets: number, bytes: number, committedAt: number[]): void {
     this.batchCount += 1;
     this.seqCount += seqs;
