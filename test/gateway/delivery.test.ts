@@ -51,7 +51,9 @@ describe('gateway delivery: every committed event to every watcher, in order, on
     const base = unapplied(await snapshotOf(projectId, sessionId));
 
     const watchers = await Promise.all(
-      Array.from({ length: 50 }, () => connect(`projectId=${projectId}&sessionId=${sessionId}&since=0`, { state: base })),
+      Array.from({ length: 50 }, () =>
+        connect(`projectId=${projectId}&sessionId=${sessionId}&since=0`, { state: base }),
+      ),
     );
     await Promise.all(watchers.map((client) => client.next('subscribed')));
 
@@ -64,7 +66,8 @@ describe('gateway delivery: every committed event to every watcher, in order, on
     late.send({ type: 'subscribe', projectId, sessionId, since: hydrated.seq });
 
     const isDone = (client: TestClient) => client.state?.session.status === 'completed';
-    for (const client of [...watchers, late]) await client.until(() => isDone(client), 60_000, 'the build to finish');
+    for (const client of [...watchers, late])
+      await client.until(() => isDone(client), 60_000, 'the build to finish');
 
     const final = await snapshotOf(projectId, sessionId);
     expect(final.session.status).toBe('completed');
@@ -84,7 +87,9 @@ describe('gateway delivery: every committed event to every watcher, in order, on
     const writer = await SessionWriter.create(stack.api);
     const first = await writer.append(SessionWriter.events(10, { start: true, prefix: 'a' }));
     const base = unapplied((await writer.snapshot())!);
-    const client = await connect(`projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=0`, { state: base });
+    const client = await connect(`projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=0`, {
+      state: base,
+    });
     await client.until(() => client.cursor === first.toSeq, 10_000, 'the first events');
 
     const readBefore = await readFromDatabase();
@@ -99,7 +104,10 @@ describe('gateway delivery: every committed event to every watcher, in order, on
 
   it('catches up when the last publish is lost and nothing follows it (the audit)', async () => {
     // This gateway audits every minute; a second one audits every 200 ms.
-    const auditing = await startGateway({ ...stack.config, gateway: { ...stack.config.gateway, auditMs: 200 } });
+    const auditing = await startGateway({
+      ...stack.config,
+      gateway: { ...stack.config.gateway, auditMs: 200 },
+    });
     try {
       const writer = await SessionWriter.create(stack.api);
       await writer.append(SessionWriter.events(5, { start: true, prefix: 'a' }));
@@ -122,12 +130,15 @@ describe('gateway delivery: every committed event to every watcher, in order, on
     const writer = await SessionWriter.create(stack.api);
     await writer.append(SessionWriter.events(5, { start: true, prefix: 'a' }));
     const base = unapplied((await writer.snapshot())!);
-    const client = await connect(`projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=0`, { state: base });
+    const client = await connect(`projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=0`, {
+      state: base,
+    });
     await client.until(() => client.cursor === 5);
 
     // Simulate a Redis blip for the gateway: its subscriber drops and reconnects; what is
     // published meanwhile never reaches it, and no later publish reveals the gap.
-    const subscriber = gateway.app.get(ChannelSubscriber) as unknown as { connection: { disconnect(reconnect: boolean): void } };
+    type Internals = { connection: { disconnect(reconnect: boolean): void } };
+    const subscriber = gateway.app.get<ChannelSubscriber>(ChannelSubscriber) as unknown as Internals;
     const readBefore = await readFromDatabase();
     subscriber.connection.disconnect(true);
     const missed = await writer.append([...SessionWriter.events(5, { prefix: 'b' }), SessionWriter.finished]);

@@ -46,7 +46,9 @@ describe('gateway process: SIGKILL, SIGTERM, slow sockets', () => {
     const base = unapplied((await writer.snapshot())!);
     const query = `projectId=${writer.projectId}&sessionId=${writer.sessionId}`;
     const watchers = await Promise.all(
-      Array.from({ length: 5 }, () => TestClient.connect(`${gateway.wsUrl}?${query}&since=0`, { state: base })),
+      Array.from({ length: 5 }, () =>
+        TestClient.connect(`${gateway.wsUrl}?${query}&since=0`, { state: base }),
+      ),
     );
     clients.push(...watchers);
     for (let i = 0; i < 10; i++) await writer.append(SessionWriter.events(10, { prefix: `before${i}` }));
@@ -59,7 +61,9 @@ describe('gateway process: SIGKILL, SIGTERM, slow sockets', () => {
     for (let i = 0; i < 10; i++) await writer.append(SessionWriter.events(10, { prefix: `during${i}` }));
     gateway = await spawn(port);
     const reconnected = await Promise.all(
-      watchers.map((old) => TestClient.connect(`${gateway.wsUrl}?${query}&since=${old.cursor}`, { state: old.state })),
+      watchers.map((old) =>
+        TestClient.connect(`${gateway.wsUrl}?${query}&since=${old.cursor}`, { state: old.state }),
+      ),
     );
     clients.push(...reconnected);
     for (let i = 0; i < 10; i++) await writer.append(SessionWriter.events(10, { prefix: `after${i}` }));
@@ -78,7 +82,9 @@ describe('gateway process: SIGKILL, SIGTERM, slow sockets', () => {
     await writer.append(SessionWriter.events(3, { start: true }));
     const watchers = await Promise.all(
       Array.from({ length: 3 }, () =>
-        TestClient.connect(`${gateway.wsUrl}?projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=0`),
+        TestClient.connect(
+          `${gateway.wsUrl}?projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=0`,
+        ),
       ),
     );
     clients.push(...watchers);

@@ -91,7 +91,10 @@ describe('gateway protocol: subscriptions, refusals and close codes', () => {
 
   it('closes with 4400 when the connect URL has a bad id', async () => {
     const client = await connect('projectId=not-a-uuid');
-    expect(await client.waitForClose()).toEqual({ code: CloseCode.badRequest, reason: 'projectId must be a UUID' });
+    expect(await client.waitForClose()).toEqual({
+      code: CloseCode.badRequest,
+      reason: 'projectId must be a UUID',
+    });
   });
 
   it('answers a bad field with error bad_request naming it, and keeps the socket', async () => {
@@ -124,7 +127,10 @@ describe('gateway protocol: subscriptions, refusals and close codes', () => {
 
   it('sends resync when since is ahead of the server or too far behind', async () => {
     const ahead = await connect(`projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=999`);
-    expect(await ahead.next('resync')).toMatchObject({ sessionId: writer.sessionId, reason: expect.stringMatching(/ahead/) });
+    expect(await ahead.next('resync')).toMatchObject({
+      sessionId: writer.sessionId,
+      reason: expect.stringMatching(/ahead/),
+    });
     // maxLagEvents is 50 here.
     await writer.append(SessionWriter.events(60, { prefix: 'lag' }));
     const behind = await connect(`projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=1`);
@@ -143,7 +149,11 @@ describe('gateway protocol: subscriptions, refusals and close codes', () => {
       { type: 'session.finished', data: { status: 'failed', error: 'boom' } },
     ]);
     const summary = await sameProject.next('session', (m) => m.status === 'failed');
-    expect(summary).toMatchObject({ sessionId: other.sessionId, agentId: 'demo', progress: expect.any(Object) });
+    expect(summary).toMatchObject({
+      sessionId: other.sessionId,
+      agentId: 'demo',
+      progress: expect.any(Object),
+    });
     expect(client.messages.some((m) => m.type === 'session' && m.sessionId === other.sessionId)).toBe(false);
   });
 
@@ -151,7 +161,11 @@ describe('gateway protocol: subscriptions, refusals and close codes', () => {
     const fast = await startGateway(tuned(stack.config, { heartbeatMs: 200 }));
     try {
       const alive = await connect('', fast);
-      await alive.until(() => alive.messages.filter((m) => m.type === 'heartbeat').length >= 3, 5_000, 'heartbeats');
+      await alive.until(
+        () => alive.messages.filter((m) => m.type === 'heartbeat').length >= 3,
+        5_000,
+        'heartbeats',
+      );
       const silent = await connect('', fast);
       // Stop reading: no pong goes back, as with a peer that vanished.
       const transport = (silent.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;

@@ -59,7 +59,10 @@ export async function spawnGateway(env: Record<string, string>, port: number): P
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
-    const ok = await fetch(`${httpUrl}/health`).then((response) => response.ok, () => false);
+    const ok = await fetch(`${httpUrl}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

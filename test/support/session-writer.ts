@@ -44,9 +44,17 @@ export class SessionWriter {
   }
 
   /** `count` realistic events, the first one `session.started` when `start` is set. */
-  static events(count: number, options: { start?: boolean; prefix?: string; outputBytes?: number } = {}): NewBuildEvent[] {
+  static events(
+    count: number,
+    options: { start?: boolean; prefix?: string; outputBytes?: number } = {},
+  ): NewBuildEvent[] {
     const events: NewBuildEvent[] = options.start
-      ? [{ type: 'session.started', data: { agentId: 'demo', model: 'test-model', projectName: 'gateway test' } }]
+      ? [
+          {
+            type: 'session.started',
+            data: { agentId: 'demo', model: 'test-model', projectName: 'gateway test' },
+          },
+        ]
       : [];
     const padding = options.outputBytes ? 'x'.repeat(options.outputBytes) : '';
     for (const event of take(realisticEvents(options.prefix ?? 'call'), count - events.length)) {

@@ -22,7 +22,7 @@ export class TestClient {
   ) {
     this.state = options.state;
     this.cursor = options.since ?? options.state?.seq ?? 0;
-    socket.on('message', (data) => this.receive(JSON.parse(String(data)) as ServerMessage));
+    socket.on('message', (data: Buffer) => this.receive(JSON.parse(data.toString('utf8')) as ServerMessage));
     socket.on('close', (code, reason) => {
       this.closed = { code, reason: reason.toString() };
       this.wake();
@@ -51,12 +51,17 @@ export class TestClient {
     timeoutMs = 10_000,
   ): Promise<ServerMessageMap[T]> {
     let found: ServerMessageMap[T] | undefined;
-    await this.until(() => {
-      found = this.messages.find(
-        (message): message is ServerMessageMap[T] => message.type === type && match(message as ServerMessageMap[T]),
-      );
-      return found !== undefined;
-    }, timeoutMs, `a ${type} message`);
+    await this.until(
+      () => {
+        found = this.messages.find(
+          (message): message is ServerMessageMap[T] =>
+            message.type === type && match(message as ServerMessageMap[T]),
+        );
+        return found !== undefined;
+      },
+      timeoutMs,
+      `a ${type} message`,
+    );
     return found!;
   }
 
@@ -66,7 +71,9 @@ export class TestClient {
     while (!condition()) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; cursor ${this.cursor}, closed ${JSON.stringify(this.closed)}`);
+        throw new Error(
+          `Timed out after ${timeoutMs} ms waiting for ${what}; cursor ${this.cursor}, closed ${JSON.stringify(this.closed)}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(left, 250));
@@ -79,7 +86,9 @@ export class TestClient {
   }
 
   waitForClose(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
-    return this.until(() => this.closed !== undefined, timeoutMs, 'the socket to close').then(() => this.closed!);
+    return this.until(() => this.closed !== undefined, timeoutMs, 'the socket to close').then(
+      () => this.closed!,
+    );
   }
 
   close(): void {

@@ -69,13 +69,20 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     this.shuttingDown = true;
     this.rooms.flushAll();
     this.logger.log(`Shutting down: closing ${this.connections.size} sockets with 1012`);
-    await this.connections.closeAll(CloseCode.serviceRestart, 'service restart: reconnect', SHUTDOWN_GRACE_MS);
+    await this.connections.closeAll(
+      CloseCode.serviceRestart,
+      'service restart: reconnect',
+      SHUTDOWN_GRACE_MS,
+    );
     this.server?.close();
   }
 
   private onMessage(connection: ClientConnection, data: RawData, isBinary: boolean): void {
     if (!connection.countMessage(this.config.gateway.rateLimitPer10s)) {
-      connection.close(CloseCode.rateLimited, `more than ${this.config.gateway.rateLimitPer10s} messages in 10 s`);
+      connection.close(
+        CloseCode.rateLimited,
+        `more than ${this.config.gateway.rateLimitPer10s} messages in 10 s`,
+      );
       return;
     }
     this.handle(connection, parseClientMessage(data, isBinary));
@@ -102,7 +109,9 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
             type: 'error',
             code: 'unavailable',
             message: 'The gateway could not serve this request right now; retry shortly',
-            ...('projectId' in parsed.message ? { projectId: parsed.message.projectId, sessionId: parsed.message.sessionId } : {}),
+            ...('projectId' in parsed.message
+              ? { projectId: parsed.message.projectId, sessionId: parsed.message.sessionId }
+              : {}),
           });
         });
     }
@@ -116,9 +125,15 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       case 'unsubscribe':
         this.rooms.leave(
           connection,
-          message.sessionId ? sessionRoomKey(message.projectId, message.sessionId) : projectRoomKey(message.projectId),
+          message.sessionId
+            ? sessionRoomKey(message.projectId, message.sessionId)
+            : projectRoomKey(message.projectId),
         );
-        this.reply(connection, { type: 'unsubscribed', projectId: message.projectId, sessionId: message.sessionId });
+        this.reply(connection, {
+          type: 'unsubscribed',
+          projectId: message.projectId,
+          sessionId: message.sessionId,
+        });
         return;
       case 'subscribe': {
         const { projectId, sessionId, since } = message;
@@ -129,7 +144,9 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
           this.reply(connection, {
             type: 'error',
             code: 'not_found',
-            message: sessionId ? `No session ${sessionId} in project ${projectId}` : `No project ${projectId}`,
+            message: sessionId
+              ? `No session ${sessionId} in project ${projectId}`
+              : `No project ${projectId}`,
             projectId,
             sessionId,
           });

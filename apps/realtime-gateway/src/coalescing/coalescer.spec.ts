@@ -4,17 +4,25 @@ import { Coalescer, dropSupersededTodos, type EventBatch } from './coalescer.js'
 
 let seq = 0;
 const at = '2026-11-23T10:00:00.000Z';
-const event = (body: NewBuildEvent): BuildEvent => ({ ...body, seq: ++seq, at }) as BuildEvent;
-const message = (): BuildEvent => event({ type: 'message', data: { role: 'assistant', text: `m${seq + 1}` } });
+const event = (body: NewBuildEvent): BuildEvent => ({ ...body, seq: ++seq, at });
+const message = (): BuildEvent =>
+  event({ type: 'message', data: { role: 'assistant', text: `m${seq + 1}` } });
 const todos = (label: string): BuildEvent =>
-  event({ type: 'todos.updated', data: { todos: [{ content: label, activeForm: label, status: 'in_progress' }] } });
+  event({
+    type: 'todos.updated',
+    data: { todos: [{ content: label, activeForm: label, status: 'in_progress' }] },
+  });
 const finished = (): BuildEvent => event({ type: 'session.finished', data: { status: 'completed' } });
 
 describe('Coalescer', () => {
   let batches: EventBatch[];
   let clock: number;
   const make = (windowMs = 200, framesPerWindow = 1) =>
-    new Coalescer({ windowMs, framesPerWindow }, (batch) => batches.push(batch), () => clock);
+    new Coalescer(
+      { windowMs, framesPerWindow },
+      (batch) => batches.push(batch),
+      () => clock,
+    );
   const advance = (ms: number) => {
     clock += ms;
     jest.advanceTimersByTime(ms);

@@ -1,6 +1,8 @@
 import type { WebSocket } from 'ws';
 import type { ServerMessage } from '#contracts';
 
+const TEXT_FRAME = { binary: false } as const;
+
 /**
  * One browser (or SDK) socket and the little the gateway keeps about it. Kept small on
  * purpose: an idle connection should cost a few kilobytes.
@@ -31,10 +33,13 @@ export class ClientConnection {
     return this.socket.bufferedAmount <= this.maxBufferedBytes / 4;
   }
 
-  /** Sends a frame that was serialized once for everyone; returns its size in bytes. */
-  sendFrame(frame: string): number {
+  /**
+   * Sends a frame serialized once for everyone; returns its size in bytes. A Buffer goes out
+   * as a text frame without being encoded again for every socket.
+   */
+  sendFrame(frame: string | Buffer): number {
     if (!this.isOpen) return 0;
-    this.socket.send(frame);
+    this.socket.send(frame, TEXT_FRAME);
     return frame.length;
   }
 

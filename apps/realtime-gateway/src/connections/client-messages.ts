@@ -25,7 +25,11 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ParsedClie
     };
   }
   if (isBinary) {
-    return { kind: 'close', code: CloseCode.badRequest, reason: 'binary frames are not accepted; send JSON text' };
+    return {
+      kind: 'close',
+      code: CloseCode.badRequest,
+      reason: 'binary frames are not accepted; send JSON text',
+    };
   }
   let value: unknown;
   try {

@@ -21,11 +21,15 @@ export class Connections implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.intervalMs = config.gateway.heartbeatMs;
     // Read at scrape time: the memory held for sockets that read slowly stays bounded.
-    metrics.defineGauge('buildcast_gateway_buffered_bytes', 'Bytes queued for sending, over all sockets', () => {
-      let total = 0;
-      for (const connection of this.open) total += connection.socket.bufferedAmount;
-      return total;
-    });
+    metrics.defineGauge(
+      'buildcast_gateway_buffered_bytes',
+      'Bytes queued for sending, over all sockets',
+      () => {
+        let total = 0;
+        for (const connection of this.open) total += connection.socket.bufferedAmount;
+        return total;
+      },
+    );
   }
 
   onModuleInit(): void {
@@ -71,7 +75,7 @@ export class Connections implements OnModuleInit, OnApplicationShutdown {
 
   private beat(): void {
     const now = Date.now();
-    const frame = JSON.stringify({ type: 'heartbeat', at: new Date(now).toISOString() });
+    const frame = Buffer.from(JSON.stringify({ type: 'heartbeat', at: new Date(now).toISOString() }));
     let sent = 0;
     for (const connection of this.open) {
       if (now - connection.lastSeenAt > 2 * this.intervalMs) {

@@ -18,7 +18,7 @@ export class ProjectRoom {
    * Sockets and their state: live; paused (backed up, gets nothing until it drains); or
    * joining, with the live summaries that arrived while its current ones were read.
    */
-  private readonly members = new Map<ClientConnection, 'live' | 'paused' | string[]>();
+  private readonly members = new Map<ClientConnection, 'live' | 'paused' | Buffer[]>();
   private ready: Promise<void> | undefined;
   private joining = 0;
   private leaveChannel: (() => Promise<void>) | undefined;
@@ -86,7 +86,8 @@ export class ProjectRoom {
   }
 
   /** Live summaries are forwarded as Redis delivered them: no parse, no serialize. */
-  private relay(raw: string): void {
+  private relay(text: string): void {
+    const raw = Buffer.from(text);
     let sockets = 0;
     for (const [connection, state] of this.members) {
       if (Array.isArray(state)) {

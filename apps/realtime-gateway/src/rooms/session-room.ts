@@ -19,7 +19,7 @@ interface Member {
   /** live: gets the room's frames; catching-up: reading Postgres, frames wait in `backlog`;
    *  paused: its socket is backed up, it gets nothing until it drains. */
   state: 'live' | 'catching-up' | 'paused';
-  backlog: { batch: EventBatch; frame: string }[];
+  backlog: { batch: EventBatch; frame: Buffer }[];
 }
 
 export type JoinOutcome = 'joined' | 'not-found' | 'resync' | 'gone';
@@ -261,12 +261,14 @@ export class SessionRoom {
   /** The coalescer's output: serialized once, the same frame for every live socket. */
   private broadcast(batch: EventBatch): void {
     this.flushedSeq = batch.toSeq;
-    const frame = JSON.stringify({
-      type: 'events',
-      projectId: this.projectId,
-      sessionId: this.sessionId,
-      ...batch,
-    } satisfies ServerMessageMap['events']);
+    const frame = Buffer.from(
+      JSON.stringify({
+        type: 'events',
+        projectId: this.projectId,
+        sessionId: this.sessionId,
+        ...batch,
+      } satisfies ServerMessageMap['events']),
+    );
     let sockets = 0;
     for (const member of this.members.values()) {
       if (this.deliver(member, batch, frame)) sockets += 1;
@@ -280,7 +282,7 @@ export class SessionRoom {
   }
 
   /** Sends `batch` to one member if it continues that member's seq; true when sent as `frame`. */
-  private deliver(member: Member, batch: EventBatch, frame: string): boolean {
+  private deliver(member: Member, batch: EventBatch, frame: Buffer): boolean {
     if (member.state === 'catching-up') {
       member.backlog.push({ batch, frame });
       return false;
