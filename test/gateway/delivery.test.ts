@@ -1,4 +1,6 @@
+import { Redis } from 'ioredis';
 import { ChannelSubscriber } from '#bus';
+import { sessionChannel } from '#contracts';
 import { GatewayMetrics } from '../../apps/realtime-gateway/src/metrics/gateway-metrics.js';
 import type { Snapshot, StartBuildResponse } from '#contracts';
 import { startGateway, type TestGateway } from '../support/gateway.js';
@@ -146,6 +148,32 @@ describe('gateway delivery: every committed event to every watcher, in order, on
     expect(client.violations).toEqual([]);
     expect(await readFromDatabase()).toBe(readBefore + 6);
     expect(client.state).toEqual(await writer.snapshot());
+  });
+
+  it('SUBSCRIBEs a session channel when the first socket joins and UNSUBSCRIBEs when the last leaves', async () => {
+    const writer = await SessionWriter.create(stack.api);
+    await writer.append(SessionWriter.events(2, { start: true }));
+    const channel = sessionChannel(writer.projectId, writer.sessionId);
+    const redis = new Redis(stack.config.redisUrl);
+    try {
+      const subscribers = async () => Number((await redis.pubsub('NUMSUB', channel))[1]);
+      expect(await subscribers()).toBe(0);
+      const query = `projectId=${writer.projectId}&sessionId=${writer.sessionId}`;
+      const one = await connect(query);
+      const two = await connect(query);
+      await Promise.all([one.next('subscribed'), two.next('subscribed')]);
+      expect(await subscribers()).toBe(1); // one connection per gateway, however many sockets
+      one.close();
+      await one.waitForClose();
+      expect(await subscribers()).toBe(1);
+      two.close();
+      const deadline = Date.now() + 5_000;
+      while ((await subscribers()) !== 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await subscribers()).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('two gateway instances serve their own clients and both converge', async () => {
