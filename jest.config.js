@@ -6,6 +6,7 @@ const moduleNameMapper = {
   '^#config$': '<rootDir>/libs/config/src/index.ts',
   '^#persistence$': '<rootDir>/libs/persistence/src/index.ts',
   '^#bus$': '<rootDir>/libs/bus/src/index.ts',
+  '^#client$': '<rootDir>/libs/client/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const transform = {

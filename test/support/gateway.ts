@@ -15,10 +15,10 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A gateway in this process, on a free port. */
-export async function startGateway(config: AppConfig): Promise<TestGateway> {
+/** A gateway in this process, on `port` (default: a free one). */
+export async function startGateway(config: AppConfig, listenOn = 0): Promise<TestGateway> {
   const app = await createGateway(config, QUIET);
-  await app.listen(0, '127.0.0.1');
+  await app.listen(listenOn, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return {
     app,

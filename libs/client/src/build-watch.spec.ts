@@ -1,0 +1,257 @@
+import { jest } from '@jest/globals';
+import type { BuildEvent, Snapshot } from '#contracts';
+import { watchBuild } from './build-watch.js';
+import type { WebSocketLike } from './options.js';
+
+/** A WebSocket double the test drives by hand. */
+class FakeSocket implements WebSocketLike {
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: unknown[] = [];
+  onopen: WebSocketLike['onopen'] = null;
+  onmessage: WebSocketLike['onmessage'] = null;
+  onclose: WebSocketLike['onclose'] = null;
+  onerror: WebSocketLike['onerror'] = null;
+  closedByClient = false;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  static get last(): FakeSocket {
+    return FakeSocket.all[FakeSocket.all.length - 1];
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {
+    this.closedByClient = true;
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  receive(message: object) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  drop(code = 1006, reason = '') {
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+}
+
+const P = '11111111-1111-4111-8111-111111111111';
+const S = '22222222-2222-4222-8222-222222222222';
+const at = '2026-11-23T10:00:00.000Z';
+
+const snapshot = (seq = 0): Snapshot => ({
+  seq,
+  session: {
+    id: S,
+    projectId: P,
+    status: seq > 0 ? 'running' : 'queued',
+    agent: 'replay',
+    agentId: 'claude-code',
+    model: 'claude-opus',
+    projectName: 'p',
+    prompt: null,
+    createdAt: at,
+    startedAt: seq > 0 ? at : null,
+    endedAt: null,
+    error: null,
+    usage: null,
+    progress: { completed: 0, total: 0, percent: 0 },
+  },
+  todos: [],
+  toolCalls: [],
+});
+
+const started = (seq: number, id: string): BuildEvent => ({
+  seq,
+  at,
+  type: 'tool.started',
+  data: { toolCallId: id, name: 'Bash', input: {}, todoIndex: null },
+});
+const batch = (fromSeq: number, toSeq: number, events: BuildEvent[]) => ({
+  type: 'events',
+  projectId: P,
+  sessionId: S,
+  fromSeq,
+  toSeq,
+  events,
+});
+
+describe('watchBuild', () => {
+  let fetchMock: jest.Mock<typeof fetch>;
+  let snapshots: Snapshot[];
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    FakeSocket.all = [];
+    snapshots = [snapshot(0)];
+    fetchMock = jest.fn<typeof fetch>(async (input) => {
+      const url = input as string;
+      if (url.includes('/events')) {
+        // A long-poll with nothing new answers after its wait.
+        await new Promise((resolve) => setTimeout(resolve, 25_000));
+        return new Response(JSON.stringify({ events: [], seq: 0, latestSeq: 0, finished: false }));
+      }
+      return new Response(JSON.stringify(snapshots.shift() ?? snapshot(0)));
+    });
+  });
+  afterEach(() => jest.useRealTimers());
+
+  const start = async (options = {}) => {
+    const watch = watchBuild(P, S, {
+      baseUrl: 'http://app.test',
+      WebSocket: FakeSocket,
+      fetch: fetchMock,
+      random: () => 0.5,
+      ...options,
+    });
+    await jest.advanceTimersByTimeAsync(0);
+    return watch;
+  };
+
+  it('hydrates, subscribes with since = the snapshot seq, and goes live on subscribed', async () => {
+    snapshots = [snapshot(4)];
+    const watch = await start();
+    expect(watch.status).toBe('connecting');
+    expect(FakeSocket.last.url).toBe(`ws://app.test/ws?projectId=${P}&sessionId=${S}&since=4`);
+    FakeSocket.last.open();
+    FakeSocket.last.receive({ type: 'subscribed', projectId: P, sessionId: S, seq: 4 });
+    expect(watch.status).toBe('live');
+    expect(watch.state?.seq).toBe(4);
+    watch.close();
+  });
+
+  it('applies by seq: ignores what it has, dedupes tool calls, converts dates, keeps agent metadata', async () => {
+    const watch = await start();
+    const socket = FakeSocket.last;
+    socket.open();
+    socket.receive({ type: 'subscribed', projectId: P, sessionId: S, seq: 0 });
+    socket.receive(
+      batch(1, 2, [
+        { seq: 1, at, type: 'session.started', data: { agentId: '', model: null, projectName: '' } },
+        started(2, 'a'),
+      ]),
+    );
+    socket.receive(batch(1, 2, [started(2, 'a')])); // a repeat: ignored
+    socket.receive(batch(3, 3, [started(3, 'a')])); // a duplicate id: no second call
+    expect(watch.state?.seq).toBe(3);
+    expect(watch.state?.toolCalls).toHaveLength(1);
+    expect(watch.state?.toolCalls[0].startedAt).toBeInstanceOf(Date);
+    expect(watch.state?.session.startedAt).toBeInstanceOf(Date);
+    expect(watch.state?.session.agentId).toBe('claude-code');
+    expect(watch.state?.session.model).toBe('claude-opus');
+    watch.close();
+  });
+
+  it('asks for the missing seqs instead of applying a batch after a gap', async () => {
+    const watch = await start();
+    const socket = FakeSocket.last;
+    socket.open();
+    socket.receive({ type: 'subscribed', projectId: P, sessionId: S, seq: 0 });
+    socket.receive(batch(3, 4, [started(3, 'x'), started(4, 'y')]));
+    expect(watch.state?.seq).toBe(0);
+    expect(socket.sent).toEqual([{ type: 'subscribe', projectId: P, sessionId: S, since: 0 }]);
+    watch.close();
+  });
+
+  it('counts a batch that left out superseded events up to its toSeq', async () => {
+    const watch = await start();
+    const socket = FakeSocket.last;
+    socket.open();
+    socket.receive(batch(1, 5, [started(2, 'a')]));
+    expect(watch.state?.seq).toBe(5);
+    watch.close();
+  });
+
+  it('reconnects with full-jitter backoff and the current cursor; 1012 reconnects at once', async () => {
+    const watch = await start();
+    FakeSocket.last.open();
+    FakeSocket.last.receive(batch(1, 2, [started(1, 'a'), started(2, 'b')]));
+    FakeSocket.last.drop(1006);
+    expect(watch.status).toBe('reconnecting');
+    expect(FakeSocket.all).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(499); // random 0.5 × 1 s
+    expect(FakeSocket.all).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(FakeSocket.last.url).toMatch(/since=2$/);
+    FakeSocket.last.open();
+    FakeSocket.last.drop(1012, 'service restart');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(FakeSocket.all).toHaveLength(3);
+    watch.close();
+  });
+
+  it('doubles the backoff cap up to 30 s', async () => {
+    const watch = await start({ random: () => 1, failuresBeforePolling: 100 });
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const before = FakeSocket.all.length;
+      FakeSocket.last.drop(1006);
+      let waited = 0;
+      while (FakeSocket.all.length === before) {
+        await jest.advanceTimersByTimeAsync(100);
+        waited += 100;
+      }
+      delays.push(waited);
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    watch.close();
+  });
+
+  it('falls back to REST long-polling after 10 failures, and back to live when a socket subscribes', async () => {
+    const watch = await start({ random: () => 0 });
+    for (let i = 0; i < 10; i++) {
+      FakeSocket.last.drop(1006);
+      await jest.advanceTimersByTimeAsync(0);
+    }
+    expect(watch.status).toBe('polling');
+    expect(fetchMock.mock.calls.some(([url]) => (url as string).includes('/events?after=0'))).toBe(true);
+    FakeSocket.last.open();
+    FakeSocket.last.receive({ type: 'subscribed', projectId: P, sessionId: S, seq: 0 });
+    expect(watch.status).toBe('live');
+    watch.close();
+  });
+
+  it('treats two silent heartbeat intervals as a dead server', async () => {
+    const watch = await start({ heartbeatMs: 1000 });
+    FakeSocket.last.open();
+    FakeSocket.last.receive({ type: 'subscribed', projectId: P, sessionId: S, seq: 0 });
+    await jest.advanceTimersByTimeAsync(1500);
+    FakeSocket.last.receive({ type: 'heartbeat', at });
+    await jest.advanceTimersByTimeAsync(1999);
+    expect(watch.status).toBe('live');
+    await jest.advanceTimersByTimeAsync(1);
+    expect(watch.status).toBe('reconnecting');
+    expect(FakeSocket.all[0].closedByClient).toBe(true);
+    watch.close();
+  });
+
+  it('resync: fetches a fresh snapshot and subscribes again from its seq', async () => {
+    snapshots = [snapshot(0), snapshot(7)];
+    const watch = await start();
+    FakeSocket.last.open();
+    FakeSocket.last.receive({ type: 'resync', projectId: P, sessionId: S, reason: 'behind' });
+    await jest.advanceTimersByTimeAsync(0);
+    expect(watch.state?.seq).toBe(7);
+    expect(FakeSocket.last.url).toMatch(/since=7$/);
+    watch.close();
+  });
+
+  it('goes to error on 404 or a refused subscription, and retry() starts over', async () => {
+    fetchMock.mockImplementation(() => Promise.resolve(new Response('{"statusCode":404}', { status: 404 })));
+    const watch = await start();
+    expect(watch.status).toBe('error');
+    expect(watch.error).toMatch(/no longer exists/);
+    fetchMock.mockImplementation(() => Promise.resolve(new Response(JSON.stringify(snapshot(1)))));
+    watch.retry();
+    await jest.advanceTimersByTimeAsync(0);
+    FakeSocket.last.open();
+    FakeSocket.last.drop(4400, 'bad');
+    expect(watch.status).toBe('error');
+    watch.close();
+  });
+});

@@ -1,0 +1,153 @@
+import {
+  applyEvent,
+  isFinishedStatus,
+  type BuildEvent,
+  type EventsPage,
+  type ServerMessage,
+  type Snapshot,
+} from '#contracts';
+import { Connection, type ConnectionStatus } from './connection.js';
+import { getJson } from './http.js';
+import { sleep } from './sleep.js';
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { toBuildView, type BuildView } from './views.js';
+
+export interface BuildWatch {
+  /** null until the first snapshot arrived. */
+  readonly state: BuildView | null;
+  readonly status: ConnectionStatus;
+  /** Why the status is `error` (or the last failure while reconnecting). */
+  readonly error: string | null;
+  /** Called after every change of state or status; returns the function that unsubscribes. */
+  subscribe(listener: () => void): () => void;
+  retry(): void;
+  close(): void;
+}
+
+/**
+ * The state of one build, kept current: hydrated from the REST snapshot, then fed by the
+ * socket (subscribed with `since`) or by REST long-polls. Events apply strictly in seq
+ * order: one at or below the cursor is ignored; a batch that skips seqs asks the server
+ * for the missing ones instead of applying out of order.
+ */
+export function watchBuild(projectId: string, sessionId: string, options: ClientOptions = {}): BuildWatch {
+  return new BuildWatcher(projectId, sessionId, resolveOptions(options));
+}
+
+class BuildWatcher implements BuildWatch {
+  private snapshot: Snapshot | null = null;
+  private view: BuildView | null = null;
+  private readonly listeners = new Set<() => void>();
+  private readonly connection: Connection;
+  private readonly base: string;
+
+  constructor(
+    private readonly projectId: string,
+    private readonly sessionId: string,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.base = `${options.apiUrl}/projects/${encodeURIComponent(projectId)}/builds/${encodeURIComponent(sessionId)}`;
+    this.connection = new Connection(
+      options,
+      {
+        hydrate: (signal) => this.hydrate(signal),
+        socketUrl: () =>
+          `${options.wsUrl}?projectId=${encodeURIComponent(projectId)}&sessionId=${encodeURIComponent(sessionId)}&since=${this.cursor}`,
+        onMessage: (message) => this.receive(message),
+        poll: (signal) => this.poll(signal),
+      },
+      () => this.notify(),
+    );
+    this.connection.start();
+  }
+
+  get state(): BuildView | null {
+    return this.view;
+  }
+  get status(): ConnectionStatus {
+    return this.connection.status;
+  }
+  get error(): string | null {
+    return this.connection.error;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  retry(): void {
+    this.connection.retry();
+  }
+
+  close(): void {
+    this.connection.stop();
+    this.listeners.clear();
+  }
+
+  private get cursor(): number {
+    return this.snapshot?.seq ?? 0;
+  }
+
+  private get finished(): boolean {
+    return this.snapshot !== null && isFinishedStatus(this.snapshot.session.status);
+  }
+
+  /** A snapshot replaces the state only if it is not older than what we have. */
+  private async hydrate(signal: AbortSignal): Promise<void> {
+    const snapshot = await getJson<Snapshot>(this.options.fetch, this.base, signal);
+    if (!this.snapshot || snapshot.seq >= this.snapshot.seq) this.replace(snapshot);
+  }
+
+  private receive(message: ServerMessage): void {
+    if (message.type !== 'events' || message.sessionId !== this.sessionId) return;
+    if (message.toSeq <= this.cursor) return;
+    if (message.fromSeq > this.cursor + 1) {
+      // Something between our cursor and this batch is missing: ask again from the cursor.
+      this.connection.send({
+        type: 'subscribe',
+        projectId: this.projectId,
+        sessionId: this.sessionId,
+        since: this.cursor,
+      });
+      return;
+    }
+    this.apply(message.events, message.toSeq);
+  }
+
+  private async poll(signal: AbortSignal): Promise<void> {
+    if (this.finished) {
+      // Nothing more will come; wait instead of asking again at once.
+      await sleep(this.options.pollWaitMs, signal);
+      return;
+    }
+    const page = await getJson<EventsPage>(
+      this.options.fetch,
+      `${this.base}/events?after=${this.cursor}&limit=1000&waitMs=${this.options.pollWaitMs}`,
+      signal,
+    );
+    if (signal.aborted) return;
+    if (page.events.length > 0 && page.events[0].seq === this.cursor + 1) {
+      this.apply(page.events, page.events[page.events.length - 1].seq);
+    }
+  }
+
+  /** Applies a contiguous run of events (superseded ones may be missing) up to `toSeq`. */
+  private apply(events: BuildEvent[], toSeq: number): void {
+    if (!this.snapshot) return;
+    let next = this.snapshot;
+    for (const event of events) next = applyEvent(next, event);
+    // A batch covers seqs whose events were left out (superseded): its cursor is toSeq.
+    this.replace({ ...next, seq: Math.max(next.seq, toSeq) });
+  }
+
+  private replace(snapshot: Snapshot): void {
+    this.snapshot = snapshot;
+    this.view = toBuildView(snapshot);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+}

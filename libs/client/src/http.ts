@@ -1,0 +1,25 @@
+/** A REST answer that was not 2xx; `status` 0 means the request never got an answer. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function getJson<T>(fetchImpl: typeof fetch, url: string, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { signal, headers: { accept: 'application/json' } });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new HttpError(0, `${url}: ${(error as Error).message}`);
+  }
+  if (!response.ok) {
+    const body = await response.text().catch(() => '');
+    throw new HttpError(response.status, `${url}: ${response.status} ${body.slice(0, 200)}`);
+  }
+  return (await response.json()) as T;
+}

@@ -1,0 +1,13 @@
+// The Buildcast client SDK: framework-free, for browsers and Node. See docs/protocol.md.
+export { watchBuild, type BuildWatch } from './build-watch.js';
+export { watchProject, type ProjectWatch } from './project-watch.js';
+export type { ConnectionStatus } from './connection.js';
+export { HttpError } from './http.js';
+export {
+  backoffDelay,
+  resolveOptions,
+  type ClientOptions,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from './options.js';
+export type { BuildView, SessionInfo, SessionSummaryInfo, ToolCallInfo } from './views.js';

@@ -1,0 +1,59 @@
+import type { SessionSummary, SessionView, Snapshot, ToolCallView } from '#contracts';
+
+/** Wire dates (ISO strings) become Date objects here, and only here. */
+export interface SessionInfo extends Omit<SessionView, 'createdAt' | 'startedAt' | 'endedAt'> {
+  createdAt: Date;
+  startedAt: Date | null;
+  endedAt: Date | null;
+}
+
+export interface ToolCallInfo extends Omit<ToolCallView, 'startedAt' | 'endedAt'> {
+  startedAt: Date;
+  endedAt: Date | null;
+  /** null while running. */
+  durationMs: number | null;
+}
+
+export interface BuildView {
+  seq: number;
+  session: SessionInfo;
+  todos: Snapshot['todos'];
+  toolCalls: ToolCallInfo[];
+}
+
+export interface SessionSummaryInfo extends SessionInfo {
+  seq: number;
+}
+
+const toDate = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
+
+export function toSessionInfo(session: SessionView): SessionInfo {
+  return {
+    ...session,
+    createdAt: new Date(session.createdAt),
+    startedAt: toDate(session.startedAt),
+    endedAt: toDate(session.endedAt),
+  };
+}
+
+export function toBuildView(snapshot: Snapshot): BuildView {
+  return {
+    seq: snapshot.seq,
+    session: toSessionInfo(snapshot.session),
+    todos: snapshot.todos,
+    toolCalls: snapshot.toolCalls.map((call) => {
+      const startedAt = new Date(call.startedAt);
+      const endedAt = toDate(call.endedAt);
+      return {
+        ...call,
+        startedAt,
+        endedAt,
+        durationMs: endedAt ? endedAt.getTime() - startedAt.getTime() : null,
+      };
+    }),
+  };
+}
+
+export function toSummaryInfo(summary: SessionSummary): SessionSummaryInfo {
+  return { ...toSessionInfo(summary), seq: summary.seq };
+}
