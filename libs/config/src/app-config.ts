@@ -28,18 +28,19 @@ class Environment {
   GATEWAY_PORT = 3001;
 
   // Realtime gateway tuning (docs/protocol.md explains each).
-  /** Coalescing window: at most GATEWAY_COALESCE_FRAMES frames per room go out at once per window. */
+  /** Coalescing: events that follow the previous one within GATEWAY_COALESCE_QUIET_MS are merged for this long. */
   @Transform(toInt)
   @IsInt({ message: 'GATEWAY_COALESCE_MS must be an integer number of milliseconds' })
   @Min(0)
   @Max(10_000)
   GATEWAY_COALESCE_MS = 200;
 
+  /** An event this long after the previous one ends a quiet period and is sent at once. */
   @Transform(toInt)
-  @IsInt({ message: 'GATEWAY_COALESCE_FRAMES must be an integer' })
-  @Min(1)
-  @Max(1000)
-  GATEWAY_COALESCE_FRAMES = 4;
+  @IsInt({ message: 'GATEWAY_COALESCE_QUIET_MS must be an integer number of milliseconds' })
+  @Min(0)
+  @Max(10_000)
+  GATEWAY_COALESCE_QUIET_MS = 25;
 
   /** ws ping and app heartbeat interval; a socket silent for two intervals is closed (4408). */
   @Transform(toInt)
@@ -111,7 +112,7 @@ class Environment {
 
 export interface GatewayConfig {
   readonly coalesceMs: number;
-  readonly coalesceFrames: number;
+  readonly coalesceQuietMs: number;
   readonly heartbeatMs: number;
   readonly maxLagEvents: number;
   readonly maxBufferedBytes: number;
@@ -141,7 +142,7 @@ export class AppConfig {
     this.gatewayPort = env.GATEWAY_PORT;
     this.gateway = {
       coalesceMs: env.GATEWAY_COALESCE_MS,
-      coalesceFrames: env.GATEWAY_COALESCE_FRAMES,
+      coalesceQuietMs: env.GATEWAY_COALESCE_QUIET_MS,
       heartbeatMs: env.GATEWAY_HEARTBEAT_MS,
       maxLagEvents: env.GATEWAY_MAX_LAG_EVENTS,
       maxBufferedBytes: env.GATEWAY_MAX_BUFFERED_BYTES,

@@ -17,9 +17,9 @@ const finished = (): BuildEvent => event({ type: 'session.finished', data: { sta
 describe('Coalescer', () => {
   let batches: EventBatch[];
   let clock: number;
-  const make = (windowMs = 200, framesPerWindow = 1) =>
+  const make = (windowMs = 200, quietMs = 25) =>
     new Coalescer(
-      { windowMs, framesPerWindow },
+      { windowMs, quietMs },
       (batch) => batches.push(batch),
       () => clock,
     );
@@ -69,19 +69,38 @@ describe('Coalescer', () => {
     ]);
   });
 
-  it('lets framesPerWindow frames through at once before it starts merging', () => {
-    const coalescer = make(200, 3);
-    for (let i = 0; i < 5; i++) {
-      coalescer.push([message()]);
-      advance(1);
-    }
+  it('sends an event after a quiet period at once, with what was merged before it', () => {
+    const coalescer = make();
+    coalescer.push([message()]); // t=0: leading edge
+    advance(10);
+    coalescer.push([message()]); // 10 ms after the previous one: merged
+    expect(batches).toHaveLength(1);
+    advance(90);
+    coalescer.push([message()]); // 90 ms of quiet: out at once, with seq 2
     expect(batches.map((b) => [b.fromSeq, b.toSeq])).toEqual([
       [1, 1],
-      [2, 2],
-      [3, 3],
+      [2, 3],
     ]);
+  });
+
+  it('gives a steady sparse stream (an event every 100 ms) every event without delay', () => {
+    const coalescer = make();
+    for (let i = 0; i < 20; i++) {
+      coalescer.push([message()]);
+      expect(batches).toHaveLength(i + 1);
+      advance(100);
+    }
+  });
+
+  it('collapses a burst into one frame per window', () => {
+    const coalescer = make();
+    for (let i = 0; i < 1_000; i++) {
+      coalescer.push([message()]);
+      advance(2); // 500 events/s for 2 s
+    }
     advance(200);
-    expect(batches.map((b) => [b.fromSeq, b.toSeq]).at(-1)).toEqual([4, 5]);
+    expect(batches.length).toBeLessThanOrEqual(11);
+    expect(batches.at(-1)?.toSeq).toBe(1_000);
   });
 
   it('flushes todos.updated and session.finished at once, with what was pending before them', () => {
@@ -109,7 +128,7 @@ describe('Coalescer', () => {
   });
 
   it('is lossless: every pushed seq is covered exactly once, in order, whatever the timing', () => {
-    const coalescer = make(200, 2);
+    const coalescer = make();
     const random = (() => {
       let state = 42;
       return () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

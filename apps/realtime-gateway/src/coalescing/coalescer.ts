@@ -8,10 +8,10 @@ export interface EventBatch {
 }
 
 export interface CoalescerOptions {
-  /** The window of the rate rule below; 0 sends every push at once. */
+  /** How long later events are merged after a frame went out; 0 sends every push at once. */
   windowMs: number;
-  /** Frames a room may send at once within any window; 1 is the contract's pure leading edge. */
-  framesPerWindow: number;
+  /** A push this long after the previous one is "after a quiet period" and goes out at once. */
+  quietMs: number;
 }
 
 /** Events whose frame should never wait: they change what people look at most. */
@@ -34,18 +34,20 @@ export function dropSupersededTodos(events: BuildEvent[]): BuildEvent[] {
 }
 
 /**
- * Merges one room's events into frames. A frame goes out at once while the room has sent
- * fewer than `framesPerWindow` frames in the last `windowMs` (so sparse streams never wait);
- * beyond that, events wait and merge until the window allows the next frame. `todos.updated`
- * and `session.finished` always flush at once. Pure logic plus one timer: the caller gets
- * every seq it pushed, in order, in exactly one batch.
+ * Merges one room's events into frames, as the contract describes: the first event after a
+ * quiet period goes out at once; events that follow it closely are merged until `windowMs`
+ * after the last frame; `todos.updated` and `session.finished` always flush at once. The
+ * quiet period is `quietMs` since the previous push, so a build emitting an event every few
+ * tens of milliseconds gets each one without delay, while a burst collapses into one frame
+ * per window. Pure logic plus one timer: the caller gets every seq it pushed, in order, in
+ * exactly one batch.
  */
 export class Coalescer {
   private pending: BuildEvent[] = [];
   private fromSeq = 0;
   private toSeq = 0;
-  /** Times of the latest flushes, oldest first, at most framesPerWindow of them. */
-  private readonly recentFlushes: number[] = [];
+  private lastPushAt = -Infinity;
+  private lastFlushAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -57,12 +59,15 @@ export class Coalescer {
   /** `events` must continue the seqs pushed before, in ascending order. */
   push(events: BuildEvent[]): void {
     if (events.length === 0) return;
+    const now = this.now();
+    const afterQuiet = now - this.lastPushAt >= this.options.quietMs;
+    this.lastPushAt = now;
     if (this.pending.length === 0) this.fromSeq = events[0].seq;
     this.pending.push(...events);
     this.toSeq = events[events.length - 1].seq;
     const urgent = events.some((event) => URGENT.has(event.type));
-    if (urgent || this.hasFreeSlot()) this.flush();
-    else this.schedule();
+    if (urgent || afterQuiet || now - this.lastFlushAt >= this.options.windowMs) this.flush();
+    else this.schedule(now);
   }
 
   /** Sends whatever is pending now (shutdown, tests). */
@@ -76,8 +81,7 @@ export class Coalescer {
       events: dropSupersededTodos(this.pending),
     };
     this.pending = [];
-    this.recentFlushes.push(this.now());
-    if (this.recentFlushes.length > this.options.framesPerWindow) this.recentFlushes.shift();
+    this.lastFlushAt = this.now();
     this.emit(batch);
   }
 
@@ -91,18 +95,14 @@ export class Coalescer {
     this.pending = [];
   }
 
-  private hasFreeSlot(): boolean {
-    if (this.options.windowMs === 0) return true;
-    if (this.recentFlushes.length < this.options.framesPerWindow) return true;
-    return this.now() - this.recentFlushes[0] >= this.options.windowMs;
-  }
-
-  private schedule(): void {
+  private schedule(now: number): void {
     if (this.timer) return;
-    const wait = Math.max(0, this.recentFlushes[0] + this.options.windowMs - this.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush();
-    }, wait);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flush();
+      },
+      Math.max(0, this.lastFlushAt + this.options.windowMs - now),
+    );
   }
 }

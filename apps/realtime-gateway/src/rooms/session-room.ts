@@ -58,7 +58,7 @@ export class SessionRoom {
     this.key = sessionRoomKey(projectId, sessionId);
     this.channel = sessionChannel(projectId, sessionId);
     this.coalescer = new Coalescer(
-      { windowMs: context.config.coalesceMs, framesPerWindow: context.config.coalesceFrames },
+      { windowMs: context.config.coalesceMs, quietMs: context.config.coalesceQuietMs },
       (batch) => this.broadcast(batch),
     );
   }
