@@ -69,18 +69,43 @@ describe('Coalescer', () => {
     ]);
   });
 
-  it('sends an event after a quiet period at once, with what was merged before it', () => {
+  it('sends the first event after a burst and a quiet period at once, with what was pending', () => {
     const coalescer = make();
-    coalescer.push([message()]); // t=0: leading edge
-    advance(10);
-    coalescer.push([message()]); // 10 ms after the previous one: merged
-    expect(batches).toHaveLength(1);
-    advance(90);
-    coalescer.push([message()]); // 90 ms of quiet: out at once, with seq 2
-    expect(batches.map((b) => [b.fromSeq, b.toSeq])).toEqual([
-      [1, 1],
-      [2, 3],
-    ]);
+    for (let i = 0; i < 50; i++) {
+      coalescer.push([message()]);
+      advance(2);
+    }
+    const framesAfterBurst = batches.length;
+    coalescer.push([message()]); // still in the burst: merged
+    expect(batches).toHaveLength(framesAfterBurst);
+    advance(1_000);
+    const flushedByWindow = batches.length;
+    coalescer.push([message()]); // after a second of quiet: out at once
+    expect(batches).toHaveLength(flushedByWindow + 1);
+    expect(batches.at(-1)?.toSeq).toBe(52);
+  });
+
+  it('keeps a sparse stream immediate even when two events arrive together', () => {
+    const coalescer = make();
+    for (let i = 0; i < 10; i++) {
+      coalescer.push([message()]);
+      advance(100);
+    }
+    coalescer.push([message()]);
+    advance(1);
+    coalescer.push([message()]);
+    expect(batches.map((b) => b.toSeq).slice(-2)).toEqual([11, 12]);
+  });
+
+  it('keeps merging a sustained stream that stutters now and then', () => {
+    const coalescer = make();
+    for (let i = 0; i < 500; i++) {
+      coalescer.push([message()]);
+      advance(i % 10 === 9 ? 30 : 4); // ~150 events/s with a 30 ms hiccup every 10 events
+    }
+    advance(200);
+    const seconds = (450 * 4 + 50 * 30) / 1000;
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(seconds * 5) + 2);
   });
 
   it('gives a steady sparse stream (an event every 100 ms) every event without delay', () => {

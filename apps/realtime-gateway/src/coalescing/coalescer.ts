@@ -10,7 +10,10 @@ export interface EventBatch {
 export interface CoalescerOptions {
   /** How long later events are merged after a frame went out; 0 sends every push at once. */
   windowMs: number;
-  /** A push this long after the previous one is "after a quiet period" and goes out at once. */
+  /**
+   * While the room's events come this far apart or more (a moving average of the gaps), the
+   * room is quiet and each event goes out at once; closer together, they are merged.
+   */
   quietMs: number;
 }
 
@@ -33,20 +36,25 @@ export function dropSupersededTodos(events: BuildEvent[]): BuildEvent[] {
   return events.filter((event, i) => event.type !== 'todos.updated' || i === last);
 }
 
+/** Weight of the newest gap in the moving average: a few events make or end a burst. */
+const GAP_WEIGHT = 0.2;
+
 /**
  * Merges one room's events into frames, as the contract describes: the first event after a
  * quiet period goes out at once; events that follow it closely are merged until `windowMs`
- * after the last frame; `todos.updated` and `session.finished` always flush at once. The
- * quiet period is `quietMs` since the previous push, so a build emitting an event every few
- * tens of milliseconds gets each one without delay, while a burst collapses into one frame
- * per window. Pure logic plus one timer: the caller gets every seq it pushed, in order, in
- * exactly one batch.
+ * after the last frame; `todos.updated` and `session.finished` always flush at once.
+ * "Quiet" is measured, not fixed: a moving average of the gaps between the room's events of
+ * at least `quietMs`. So a live agent's events (tens of milliseconds apart or more) get no
+ * added delay, even when two arrive together, while a sustained stream collapses into one
+ * frame per window, even when the stream stutters. Pure logic plus one timer: the caller
+ * gets every seq it pushed, in order, in exactly one batch.
  */
 export class Coalescer {
   private pending: BuildEvent[] = [];
   private fromSeq = 0;
   private toSeq = 0;
   private lastPushAt = -Infinity;
+  private averageGapMs = Infinity;
   private lastFlushAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
 
@@ -60,13 +68,18 @@ export class Coalescer {
   push(events: BuildEvent[]): void {
     if (events.length === 0) return;
     const now = this.now();
-    const afterQuiet = now - this.lastPushAt >= this.options.quietMs;
+    const gap = now - this.lastPushAt;
+    this.averageGapMs =
+      this.averageGapMs === Infinity || gap === Infinity
+        ? gap
+        : (1 - GAP_WEIGHT) * this.averageGapMs + GAP_WEIGHT * gap;
     this.lastPushAt = now;
     if (this.pending.length === 0) this.fromSeq = events[0].seq;
     this.pending.push(...events);
     this.toSeq = events[events.length - 1].seq;
     const urgent = events.some((event) => URGENT.has(event.type));
-    if (urgent || afterQuiet || now - this.lastFlushAt >= this.options.windowMs) this.flush();
+    const quiet = this.averageGapMs >= this.options.quietMs;
+    if (urgent || quiet || now - this.lastFlushAt >= this.options.windowMs) this.flush();
     else this.schedule(now);
   }
 
