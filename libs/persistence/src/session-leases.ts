@@ -28,11 +28,14 @@ export class SessionLeases {
    */
   async claim(sessionId: string, workerId: string, leaseMs: number): Promise<ClaimResult> {
     if (!isUuid(sessionId)) return 'finished';
+    // Statements are wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count].
     const [row] = await this.dataSource.query<{ claimed: boolean }[]>(
-      `WITH s AS MATERIALIZED (SELECT * FROM build_sessions s WHERE s.id = $1 AND ${LIVE} FOR UPDATE)
-       UPDATE build_sessions AS b SET worker_id = $3, lease_expires_at = ${UNTIL}
-       FROM s WHERE b.id = s.id AND s.status = 'queued' AND (s.lease_expires_at IS NULL OR ${LEASE_EXPIRED})
-       RETURNING true AS claimed`,
+      `WITH s AS MATERIALIZED (SELECT * FROM build_sessions s WHERE s.id = $1 AND ${LIVE} FOR UPDATE),
+       claimed AS (
+         UPDATE build_sessions AS b SET worker_id = $3, lease_expires_at = ${UNTIL}
+         FROM s WHERE b.id = s.id AND s.status = 'queued' AND (s.lease_expires_at IS NULL OR ${LEASE_EXPIRED})
+         RETURNING true AS claimed)
+       SELECT claimed FROM claimed`,
       [sessionId, leaseMs, workerId],
     );
     if (row) return 'claimed';
@@ -46,7 +49,9 @@ export class SessionLeases {
   /** Extends every lease of `workerId` on a live session; returns the ids it still holds. */
   async renew(workerId: string, leaseMs: number): Promise<Set<string>> {
     const rows = await this.dataSource.query<{ id: string }[]>(
-      `UPDATE build_sessions AS s SET lease_expires_at = ${UNTIL} WHERE s.worker_id = $1 AND ${LIVE} RETURNING s.id`,
+      `WITH renewed AS (
+         UPDATE build_sessions AS s SET lease_expires_at = ${UNTIL} WHERE s.worker_id = $1 AND ${LIVE} RETURNING s.id)
+       SELECT id FROM renewed`,
       [workerId, leaseMs],
     );
     return new Set(rows.map((row) => row.id));
