@@ -108,30 +108,30 @@ class Environment {
 
   /** How much of an agent's stderr is kept for the error of a failed build. */
   @Transform(toInt)
-  @IsInt({ message: 'AGENT_STDERR_TAIL_BYTES must be an integer' })
   @Min(256)
   @Max(1024 * 1024)
+  @IsInt({ message: 'AGENT_STDERR_TAIL_BYTES must be an integer' })
   AGENT_STDERR_TAIL_BYTES = 8192;
 
   /** SIGTERM to the agent's process group, then SIGKILL after this long. */
   @Transform(toInt)
-  @IsInt({ message: 'CANCEL_GRACE_MS must be an integer' })
   @Min(0)
   @Max(600_000)
+  @IsInt({ message: 'CANCEL_GRACE_MS must be an integer' })
   CANCEL_GRACE_MS = 5000;
 
   /** A build whose worker died is finished `interrupted` within this long (lease + sweep). */
   @Transform(toInt)
-  @IsInt({ message: 'INTERRUPT_AFTER_MS must be an integer' })
   @Min(600)
   @Max(3_600_000)
+  @IsInt({ message: 'INTERRUPT_AFTER_MS must be an integer' })
   INTERRUPT_AFTER_MS = 30_000;
 
   /** Tool outputs longer than this (UTF-8 bytes) are shortened in events; the full text stays retrievable. */
   @Transform(toInt)
-  @IsInt({ message: 'TOOL_OUTPUT_MAX_BYTES must be an integer' })
   @Min(256)
   @Max(16 * 1024 * 1024)
+  @IsInt({ message: 'TOOL_OUTPUT_MAX_BYTES must be an integer' })
   TOOL_OUTPUT_MAX_BYTES = 64 * 1024;
 
   /** Where agent executables given by name are looked up (the process's own PATH). */
