@@ -16,8 +16,8 @@ Exit codes: 0 done (watch: the build completed), 1 the server refused or the bui
 2 bad arguments, 3 the server cannot be reached.`;
 
 export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
+  out: (line: string) => void;
+  err: (line: string) => void;
   fetch?: typeof fetch;
 }
 
