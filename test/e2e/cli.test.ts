@@ -1,3 +1,5 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { runCli } from '../../apps/cli/src/cli.js';
@@ -24,28 +26,33 @@ async function closedPort(): Promise<number> {
 describe('the buildcast CLI against a running stack', () => {
   let stack: TestStack;
   let url: string;
+  const replay = (file: string, project: string, interval: string, ...more: string[]) => [
+    'replay',
+    file,
+    '--format',
+    'claude-stream-json',
+    '--project',
+    project,
+    '--url',
+    url,
+    '--interval',
+    interval,
+    ...more,
+  ];
+  let tmp: string;
   beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'buildcast-cli-'));
     stack = await startStack({ workers: 1 });
     url = new URL(stack.apiUrl).origin;
   });
   afterAll(async () => {
     await stack?.close();
+    await rm(tmp, { recursive: true, force: true });
   });
 
   it('replays a transcript into a project named on the command line, then watches it finish', async () => {
     const file = path.join(FIXTURES, 'claude-stream-json_taskcreate-taskupdate.jsonl');
-    const posted = await cli(
-      'replay',
-      file,
-      '--format',
-      'claude-stream-json',
-      '--project',
-      'cli demo',
-      '--url',
-      url,
-      '--interval',
-      '20',
-    );
+    const posted = await cli(...replay(file, 'cli demo', '20'));
     expect(posted.code).toBe(0);
     expect(posted.err).toMatch(/^Created project "cli demo" \(/);
     expect(posted.out).toHaveLength(1);
@@ -62,42 +69,47 @@ describe('the buildcast CLI against a running stack', () => {
     const snapshot = await request(`${stack.apiUrl}/projects/${projectId}/builds/${sessionId}`);
     expect(snapshot.body.session.status).toBe('completed');
     // The same project again by name: no second one is created.
-    const again = await cli(
-      'replay',
-      file,
-      '--format',
-      'claude-stream-json',
-      '--project',
-      'cli demo',
-      '--url',
-      url,
-      '--interval',
-      '0',
-    );
+    const again = await cli(...replay(file, 'cli demo', '0'));
     expect(again.err).toBe('');
     expect(again.out[0]).toContain(`/projects/${projectId}/builds/`);
   });
 
-  it('prints each change of a live build and exits 1 when it does not complete', async () => {
-    const file = path.join(FIXTURES, 'claude-stream-json_errors.jsonl');
-    const run = await cli(
+  it('prints each change of a build, and exits 1 when it does not complete', async () => {
+    const errors = await cli(
+      ...replay(path.join(FIXTURES, 'claude-stream-json_errors.jsonl'), 'cli errors', '5', '--watch'),
+    );
+    expect(errors.code).toBe(0); // its last run succeeded
+    expect(errors.out.slice(1)).toEqual([
+      expect.stringMatching(/^Build [0-9a-f-]{36} · claude-code · (queued|running) · 0% \(0\/0 todos\)$/),
+      '▶ started · claude-code · claude-does-not-exist-9',
+      expect.stringMatching(/^ {2}· There's an issue with the selected model/),
+      expect.stringMatching(/^ {2}· Run failed: There's an issue/),
+      '  → Bash false',
+      '  ✗ Bash: Exit code 1',
+      '  → Read ~/tmp/agent-chat-fixtures/claude/sandbox/does-not-exist.txt',
+      expect.stringMatching(/^ {2}✗ Read: File does not exist\./),
+      '  · Both ran as instructed, no retries:',
+      '■ completed · 100% (0/0 todos)',
+    ]);
+
+    const failing = path.join(tmp, 'failing.jsonl');
+    await writeFile(
+      failing,
+      JSON.stringify({ type: 'session.finished', data: { status: 'failed', error: 'tests red' } }),
+    );
+    const failed = await cli(
       'replay',
-      file,
+      failing,
       '--format',
-      'claude-stream-json',
+      'buildcast-ndjson',
       '--project',
       'cli errors',
       '--url',
       url,
-      '--interval',
-      '5',
       '--watch',
     );
-    const lines = run.out.join('\n');
-    expect(lines).toMatch(/▶ started · claude-code/);
-    expect(lines).toMatch(/ {2}→ /);
-    expect(run.out.at(-1)).toMatch(/^■ (completed|failed) · /);
-    expect(run.code).toBe(run.out.at(-1)!.startsWith('■ completed') ? 0 : 1);
+    expect(failed.code).toBe(1);
+    expect(failed.out.at(-1)).toBe('■ failed · 0% (0/0 todos): tests red');
   });
 
   it('explains bad arguments with exit code 2', async () => {

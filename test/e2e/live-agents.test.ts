@@ -2,10 +2,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { applyEvent, emptySnapshot, type Snapshot, type ToolCallDetail } from '#contracts';
+import type { Snapshot, ToolCallDetail } from '#contracts';
 import { loadConfig } from '#config';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
-import { FAKE_AGENT, fakeAgentPids, isAlive, pollUntilFinished } from '../support/builds.js';
+import { FAKE_AGENT, fakeAgentPids, foldFromQueued, isAlive, pollUntilFinished } from '../support/builds.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 
 const SMALL_NDJSON = path.resolve(process.cwd(), 'test/fixtures/buildcast-ndjson_small.jsonl');
@@ -54,16 +54,7 @@ describe('live agents through a fake CLI (real process handling and parsers)', (
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events[0].type).toBe('session.started');
     expect(events.filter((event) => event.type === 'session.finished')).toHaveLength(1);
-    const queued = {
-      ...snapshot.session,
-      status: 'queued' as const,
-      model: null,
-      startedAt: null,
-      endedAt: null,
-      error: null,
-      usage: null,
-    };
-    expect(snapshot).toEqual(events.reduce(applyEvent, emptySnapshot(queued)));
+    expect(snapshot).toEqual(foldFromQueued(snapshot, events));
     expect(snapshot.session).toEqual(
       expect.objectContaining({ status: 'completed', agent: 'claude-code', agentId: 'claude-code' }),
     );

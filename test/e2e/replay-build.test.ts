@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { applyEvent, emptySnapshot, type EventsPage, type Snapshot } from '#contracts';
-import { FIXTURES, pollUntilFinished } from '../support/builds.js';
+import type { EventsPage, Snapshot } from '#contracts';
+import { FIXTURES, foldFromQueued, pollUntilFinished } from '../support/builds.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 
 describe('a replay build end to end (API + runner-worker, real Postgres and Redis)', () => {
@@ -40,16 +40,7 @@ describe('a replay build end to end (API + runner-worker, real Postgres and Redi
       `${stack.apiUrl}/projects/${projectId}/builds/${sessionId}`,
     );
     expect(status).toBe(200);
-    const queued = {
-      ...snapshot.session,
-      status: 'queued' as const,
-      model: null,
-      startedAt: null,
-      endedAt: null,
-      error: null,
-      usage: null,
-    };
-    const folded = events.reduce(applyEvent, emptySnapshot(queued));
+    const folded = foldFromQueued(snapshot, events);
     expect(snapshot).toEqual(folded);
 
     expect(snapshot.seq).toBe(events.length);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BuildEvent, EventsPage } from '#contracts';
+import { applyEvent, emptySnapshot, type BuildEvent, type EventsPage, type Snapshot } from '#contracts';
 import { request } from './stack.js';
 
 /** The shared transcript fixtures, beside the repository. */
@@ -80,4 +80,18 @@ export function killAll(pids: number[]): void {
       continue; // already gone
     }
   }
+}
+
+/** The fold of a whole log over the session as it was queued: what the snapshot must equal. */
+export function foldFromQueued(snapshot: Snapshot, events: BuildEvent[]): Snapshot {
+  const queued = {
+    ...snapshot.session,
+    status: 'queued' as const,
+    model: null,
+    startedAt: null,
+    endedAt: null,
+    error: null,
+    usage: null,
+  };
+  return events.reduce(applyEvent, emptySnapshot(queued));
 }
