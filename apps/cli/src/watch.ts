@@ -40,7 +40,7 @@ export async function watchBuild(
     for (const event of page.events) {
       const before = state;
       state = applyEvent(state, event);
-      const line = describe(event, before, state);
+      const line = describeEvent(event, before, state);
       if (line !== null) out(line);
     }
   }
@@ -53,7 +53,7 @@ function progressText(state: Snapshot): string {
 }
 
 /** One terminal line for an event, or null for nothing worth a line. */
-export function describe(event: BuildEvent, before: Snapshot, after: Snapshot): string | null {
+export function describeEvent(event: BuildEvent, before: Snapshot, after: Snapshot): string | null {
   switch (event.type) {
     case 'session.started':
       return `▶ started · ${event.data.agentId}${event.data.model ? ` · ${event.data.model}` : ''}`;
