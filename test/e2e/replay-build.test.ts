@@ -1,29 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { applyEvent, emptySnapshot, type BuildEvent, type EventsPage, type Snapshot } from '#contracts';
+import type { EventsPage, Snapshot } from '#contracts';
+import { FIXTURES, foldFromQueued, pollUntilFinished } from '../support/builds.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
-
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures');
-
-/** Long-polls the events endpoint from seq 0 until the session's last event. */
-async function pollUntilFinished(
-  stack: TestStack,
-  projectId: string,
-  sessionId: string,
-): Promise<BuildEvent[]> {
-  const events: BuildEvent[] = [];
-  let after = 0;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const url = `${stack.apiUrl}/projects/${projectId}/builds/${sessionId}/events?after=${after}&waitMs=5000`;
-    const { status, body } = await request<EventsPage>(url);
-    expect(status).toBe(200);
-    events.push(...body.events);
-    after = body.seq;
-    if (body.finished) return events;
-  }
-  throw new Error(`session ${sessionId} did not finish; got ${events.length} events`);
-}
 
 describe('a replay build end to end (API + runner-worker, real Postgres and Redis)', () => {
   let stack: TestStack;
@@ -50,7 +29,7 @@ describe('a replay build end to end (API + runner-worker, real Postgres and Redi
     expect(started.body).toEqual({ sessionId: expect.any(String), projectId, status: 'queued' });
     const sessionId: string = started.body.sessionId;
 
-    const events = await pollUntilFinished(stack, projectId, sessionId);
+    const events = await pollUntilFinished(stack.apiUrl, projectId, sessionId);
     // Every seq 1..N exactly once, in order; started first, finished last.
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(events[0].type).toBe('session.started');
@@ -61,16 +40,7 @@ describe('a replay build end to end (API + runner-worker, real Postgres and Redi
       `${stack.apiUrl}/projects/${projectId}/builds/${sessionId}`,
     );
     expect(status).toBe(200);
-    const queued = {
-      ...snapshot.session,
-      status: 'queued' as const,
-      model: null,
-      startedAt: null,
-      endedAt: null,
-      error: null,
-      usage: null,
-    };
-    const folded = events.reduce(applyEvent, emptySnapshot(queued));
+    const folded = foldFromQueued(snapshot, events);
     expect(snapshot).toEqual(folded);
 
     expect(snapshot.seq).toBe(events.length);
@@ -101,7 +71,7 @@ describe('a replay build end to end (API + runner-worker, real Postgres and Redi
       body: { agent: 'demo', eventIntervalMs: 1 },
     });
     expect(started.status).toBe(202);
-    const events = await pollUntilFinished(stack, project.body.id, started.body.sessionId);
+    const events = await pollUntilFinished(stack.apiUrl, project.body.id, started.body.sessionId);
     const snapshot = (
       await request<Snapshot>(`${stack.apiUrl}/projects/${project.body.id}/builds/${started.body.sessionId}`)
     ).body;
@@ -119,7 +89,7 @@ describe('a replay build end to end (API + runner-worker, real Postgres and Redi
       body: { agent: 'demo', eventIntervalMs: 1 },
     });
     const base = `${stack.apiUrl}/projects/${project.body.id}/builds/${started.body.sessionId}/events`;
-    const all = await pollUntilFinished(stack, project.body.id, started.body.sessionId);
+    const all = await pollUntilFinished(stack.apiUrl, project.body.id, started.body.sessionId);
     const before = Date.now();
     const { body } = await request<EventsPage>(`${base}?after=${all.length}&waitMs=3000`);
     // A finished session has nothing more to wait for: it answers at once.

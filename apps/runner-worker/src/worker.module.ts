@@ -5,6 +5,8 @@ import { PersistenceModule } from '#persistence';
 import { BuildRunner } from './builds/build-runner.js';
 import { BuildsProcessor } from './builds/builds.processor.js';
 import { RunningBuilds } from './builds/running-builds.js';
+import { WorkerLeases } from './builds/worker-leases.js';
+import { LiveAgents } from './agents/live/live-agents.js';
 
 @Module({})
 export class WorkerModule {
@@ -17,7 +19,7 @@ export class WorkerModule {
         BusModule,
         BuildsQueueModule,
       ],
-      providers: [BuildRunner, BuildsProcessor, RunningBuilds],
+      providers: [BuildRunner, BuildsProcessor, RunningBuilds, WorkerLeases, LiveAgents],
     };
   }
 }

@@ -35,4 +35,48 @@ describe('loadConfig', () => {
   it('rejects a port out of range', () => {
     expect(() => loadConfig({ GATEWAY_PORT: '70000' })).toThrow(/GATEWAY_PORT="70000"/);
   });
+
+  it('configures the live agents, recovery and output limits', () => {
+    const defaults = loadConfig({});
+    expect(defaults.agents['claude-code']).toEqual({
+      variable: 'CLAUDE_BIN',
+      bin: 'claude',
+      args: [],
+      model: null,
+    });
+    expect(defaults.agents.codex.args).toEqual(['--skip-git-repo-check']);
+    expect(defaults.agents.command.bin).toBeNull();
+    expect(defaults.agentWorkRoot).toMatch(/buildcast-builds$/);
+    expect(defaults.interruptAfterMs).toBe(30_000);
+    expect(defaults.toolOutputMaxBytes).toBe(65_536);
+    expect(defaults.cancelGraceMs).toBe(5000);
+
+    const config = loadConfig({
+      CLAUDE_BIN: '/opt/claude',
+      CLAUDE_ARGS: ' --permission-mode  acceptEdits ',
+      CLAUDE_MODEL: 'claude-sonnet-5',
+      COMMAND_BIN: 'my-runner',
+      INTERRUPT_AFTER_MS: '3000',
+      TOOL_OUTPUT_MAX_BYTES: '1024',
+      PATH: '/usr/bin:/bin',
+    });
+    expect(config.agents['claude-code']).toEqual({
+      variable: 'CLAUDE_BIN',
+      bin: '/opt/claude',
+      args: ['--permission-mode', 'acceptEdits'],
+      model: 'claude-sonnet-5',
+    });
+    expect(config.agents.command.bin).toBe('my-runner');
+    expect(config.interruptAfterMs).toBe(3000);
+    expect(config.toolOutputMaxBytes).toBe(1024);
+    expect(config.searchPath).toBe('/usr/bin:/bin');
+  });
+
+  it('rejects bounds that cannot work', () => {
+    expect(() => loadConfig({ INTERRUPT_AFTER_MS: '100' })).toThrow(/INTERRUPT_AFTER_MS="100"/);
+    expect(() => loadConfig({ TOOL_OUTPUT_MAX_BYTES: 'lots' })).toThrow(
+      /TOOL_OUTPUT_MAX_BYTES="lots": TOOL_OUTPUT_MAX_BYTES must be an integer/,
+    );
+    expect(() => loadConfig({ CANCEL_GRACE_MS: '-1' })).toThrow(/CANCEL_GRACE_MS="-1"/);
+  });
 });

@@ -1,5 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import os from 'node:os';
+import path from 'node:path';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
@@ -108,6 +110,79 @@ class Environment {
   /** BullMQ key prefix; tests give each run its own. */
   @Matches(/^[A-Za-z0-9_-]+$/, { message: 'QUEUE_PREFIX may hold letters, digits, _ and -' })
   QUEUE_PREFIX = 'bull';
+
+  // ── Runner-worker: live agents, cancellation, crash recovery, output limits ──────────
+  /** Executables of the live agents: a name looked up on PATH, or a path. */
+  @IsString()
+  @IsNotEmpty()
+  CLAUDE_BIN = 'claude';
+
+  /** Extra arguments, split on whitespace (e.g. `--permission-mode acceptEdits`). */
+  @IsString()
+  CLAUDE_ARGS = '';
+
+  /** Model when the request names none (else the CLI's own default). */
+  @IsOptional()
+  @IsString()
+  CLAUDE_MODEL?: string;
+
+  @IsString()
+  @IsNotEmpty()
+  CODEX_BIN = 'codex';
+
+  /** The per-build directory is not a git repository, which `codex exec` refuses without this. */
+  @IsString()
+  CODEX_ARGS = '--skip-git-repo-check';
+
+  @IsOptional()
+  @IsString()
+  CODEX_MODEL?: string;
+
+  /** The `command` agent: an executable printing buildcast-ndjson; unset = agent disabled. */
+  @IsOptional()
+  @IsString()
+  COMMAND_BIN?: string;
+
+  @IsString()
+  COMMAND_ARGS = '';
+
+  /** Live agents run in `<AGENT_WORK_ROOT>/<sessionId>` (default: buildcast-builds in the OS temp dir). */
+  @IsOptional()
+  @IsString()
+  AGENT_WORK_ROOT?: string;
+
+  /** How much of an agent's stderr is kept for the error of a failed build. */
+  @Transform(toInt)
+  @Min(256)
+  @Max(1024 * 1024)
+  @IsInt({ message: 'AGENT_STDERR_TAIL_BYTES must be an integer' })
+  AGENT_STDERR_TAIL_BYTES = 8192;
+
+  /** SIGTERM to the agent's process group, then SIGKILL after this long. */
+  @Transform(toInt)
+  @Min(0)
+  @Max(600_000)
+  @IsInt({ message: 'CANCEL_GRACE_MS must be an integer' })
+  CANCEL_GRACE_MS = 5000;
+
+  /** A build whose worker died is finished `interrupted` within this long (lease + sweep). */
+  @Transform(toInt)
+  @Min(600)
+  @Max(3_600_000)
+  @IsInt({ message: 'INTERRUPT_AFTER_MS must be an integer' })
+  INTERRUPT_AFTER_MS = 30_000;
+
+  /** Tool outputs longer than this (UTF-8 bytes) are shortened in events; the full text stays retrievable. */
+  @Transform(toInt)
+  @Min(256)
+  @Max(16 * 1024 * 1024)
+  @IsInt({ message: 'TOOL_OUTPUT_MAX_BYTES must be an integer' })
+  TOOL_OUTPUT_MAX_BYTES = 64 * 1024;
+
+  /** Where agent executables given by name are looked up (the process's own PATH). */
+  @IsOptional()
+  @IsString()
+  PATH?: string;
 }
 
 export interface GatewayConfig {
@@ -135,6 +210,15 @@ export class AppConfig {
   readonly queuePrefix: string;
   readonly webRoot: string;
 
+  // ── Runner-worker: live agents, cancellation, crash recovery, output limits ──────────
+  readonly agents: Readonly<Record<LiveAgentName, AgentCommandConfig>>;
+  readonly agentWorkRoot: string;
+  readonly agentStderrTailBytes: number;
+  readonly cancelGraceMs: number;
+  readonly interruptAfterMs: number;
+  readonly toolOutputMaxBytes: number;
+  readonly searchPath: string;
+
   constructor(env: Environment) {
     this.databaseUrl = env.DATABASE_URL;
     this.redisUrl = env.REDIS_URL;
@@ -157,7 +241,50 @@ export class AppConfig {
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.queuePrefix = env.QUEUE_PREFIX;
     this.webRoot = env.WEB_ROOT;
+
+    // ── Runner-worker: live agents, cancellation, crash recovery, output limits ──────
+    this.agents = {
+      'claude-code': {
+        variable: 'CLAUDE_BIN',
+        bin: env.CLAUDE_BIN,
+        args: words(env.CLAUDE_ARGS),
+        model: env.CLAUDE_MODEL ?? null,
+      },
+      codex: {
+        variable: 'CODEX_BIN',
+        bin: env.CODEX_BIN,
+        args: words(env.CODEX_ARGS),
+        model: env.CODEX_MODEL ?? null,
+      },
+      command: {
+        variable: 'COMMAND_BIN',
+        bin: env.COMMAND_BIN ?? null,
+        args: words(env.COMMAND_ARGS),
+        model: null,
+      },
+    };
+    this.agentWorkRoot = env.AGENT_WORK_ROOT ?? path.join(os.tmpdir(), 'buildcast-builds');
+    this.agentStderrTailBytes = env.AGENT_STDERR_TAIL_BYTES;
+    this.cancelGraceMs = env.CANCEL_GRACE_MS;
+    this.interruptAfterMs = env.INTERRUPT_AFTER_MS;
+    this.toolOutputMaxBytes = env.TOOL_OUTPUT_MAX_BYTES;
+    this.searchPath = env.PATH ?? '';
   }
+}
+
+export type LiveAgentName = 'claude-code' | 'codex' | 'command';
+
+/** How a live agent is started; `bin` null means the agent is not configured. */
+export interface AgentCommandConfig {
+  /** The variable that names the executable, for error messages. */
+  variable: string;
+  bin: string | null;
+  args: readonly string[];
+  model: string | null;
+}
+
+function words(value: string): string[] {
+  return value.split(/\s+/).filter((word) => word !== '');
 }
 
 export class ConfigurationError extends Error {

@@ -8,11 +8,23 @@ export interface Progress {
 }
 
 /** The kind of runner that produced a build (what the start-build request asked for). */
-export const AGENT_KINDS = ['demo', 'replay'] as const;
+export const AGENT_KINDS = ['demo', 'replay', 'claude-code', 'codex', 'command'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
 export const TRANSCRIPT_FORMATS = ['claude-stream-json', 'codex-json', 'buildcast-ndjson'] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
+
+/** Agents that run a process on the runner-worker, and the format of what they print. */
+export const LIVE_AGENT_FORMATS = {
+  'claude-code': 'claude-stream-json',
+  codex: 'codex-json',
+  command: 'buildcast-ndjson',
+} as const satisfies Record<string, TranscriptFormat>;
+export type LiveAgentKind = keyof typeof LIVE_AGENT_FORMATS;
+
+export function isLiveAgent(agent: AgentKind): agent is LiveAgentKind {
+  return Object.hasOwn(LIVE_AGENT_FORMATS, agent);
+}
 
 export interface Project {
   id: string;
@@ -68,6 +80,15 @@ export interface ToolCallView {
   endedAt: string | null;
 }
 
+/**
+ * `GET …/tool-calls/:toolCallId`: the call with its full output. `outputTruncated` says
+ * whether the log and the snapshot hold a shortened copy; `output` here is never shortened.
+ */
+export interface ToolCallDetail extends ToolCallView {
+  /** UTF-8 size of the full output. */
+  outputBytes: number;
+}
+
 /** The state of a session as of event `seq` (read in one transaction). */
 export interface Snapshot {
   seq: number;
@@ -95,7 +116,7 @@ export interface EventsPage {
 
 export type { FinishedStatus };
 
-/** The agent people see for a build: a replayed Claude Code transcript is still Claude Code. */
+/** The agent people see for a build: a replayed Claude Code transcript is still Claude Code; a live one is its kind. */
 export function agentIdFor(agent: AgentKind, format?: TranscriptFormat): string {
   if (agent !== 'replay') return agent;
   switch (format) {

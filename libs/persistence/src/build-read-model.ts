@@ -8,6 +8,7 @@ import type {
   SessionSummary,
   Snapshot,
   TodoView,
+  ToolCallDetail,
   ToolCallView,
 } from '#contracts';
 import {
@@ -57,6 +58,12 @@ const EVENTS_AFTER = `
        FROM (SELECT ${EVENT_COLUMNS} FROM build_events e
              WHERE e.session_id = s.id AND e.seq > $3 ORDER BY e.seq LIMIT $4) v) AS events
   FROM build_sessions s WHERE s.id = $1 AND s.project_id = $2`;
+
+// The full output when a shortened copy is in the log; `outputTruncated` stays as stored.
+const TOOL_CALL_DETAIL = `
+  SELECT ${TOOL_CALL_VIEW_COLUMNS}, coalesce(c.full_output, c.output) AS "fullOutput"
+  FROM tool_calls c JOIN build_sessions s ON s.id = c.session_id
+  WHERE c.session_id = $1 AND s.project_id = $2 AND c.tool_call_id = $3`;
 
 type SnapshotRow = SessionRow & { todos: string; tool_calls: string };
 
@@ -158,6 +165,22 @@ export class BuildReadModel {
       return manager.query<SnapshotRow[]>(SNAPSHOT, [sessionId, projectId]);
     });
     return row;
+  }
+
+  /** One tool call with its full output; null when the call is not in the session of the project. */
+  async getToolCall(
+    projectId: string,
+    sessionId: string,
+    toolCallId: string,
+  ): Promise<ToolCallDetail | null> {
+    if (!isUuid(projectId) || !isUuid(sessionId)) return null;
+    const [row] = await this.dataSource.query<(ToolCallView & { fullOutput: string | null })[]>(
+      TOOL_CALL_DETAIL,
+      [sessionId, projectId, toolCallId],
+    );
+    if (!row) return null;
+    const { fullOutput, ...view } = row;
+    return { ...view, output: fullOutput, outputBytes: Buffer.byteLength(fullOutput ?? '') };
   }
 
   /** Events with seq > `after` in order, at most `limit`; null when the session is not in the project. */

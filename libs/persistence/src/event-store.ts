@@ -17,6 +17,7 @@ import {
   toSessionSummary,
   type SessionRow,
 } from './views.js';
+import { LEASE_EXPIRED } from './session-leases.js';
 
 export interface AppendResult {
   projectId: string;
@@ -39,6 +40,21 @@ export class SessionNotFoundError extends Error {
   }
 }
 
+/** An append meant for a dead worker's session found its lease renewed: the worker is alive. */
+export class LeaseHeldError extends Error {
+  override readonly name = 'LeaseHeldError';
+  constructor(readonly sessionId: string) {
+    super(`Build session ${sessionId} is held by a live runner-worker`);
+  }
+}
+
+export interface AppendOptions {
+  /** Full texts of tool outputs that the batch's tool.finished events carry shortened, by toolCallId. */
+  fullOutputs?: ReadonlyMap<string, string>;
+  /** Append only when the session's lease has expired (else LeaseHeldError), checked under the row lock. */
+  onlyIfLeaseExpired?: boolean;
+}
+
 /** The session already has its `session.finished`; nothing more may be appended. */
 export class SessionClosedError extends Error {
   override readonly name = 'SessionClosedError';
@@ -51,7 +67,7 @@ export class SessionClosedError extends Error {
 // (MATERIALIZED keeps it after the lock), so `at` never goes backwards as seq goes up.
 const LOCK_SESSION = `
   WITH s AS MATERIALIZED (SELECT * FROM build_sessions WHERE id = $1 FOR UPDATE)
-  SELECT ${SESSION_COLUMNS}, ${iso('clock_timestamp()')} AS at FROM s`;
+  SELECT ${SESSION_COLUMNS}, ${iso('clock_timestamp()')} AS at, ${LEASE_EXPIRED} AS lease_expired FROM s`;
 
 const KNOWN_TOOL_CALLS = `
   SELECT tool_call_id FROM tool_calls WHERE session_id = $1 AND tool_call_id = ANY($2::text[])`;
@@ -79,6 +95,11 @@ const INSERT_TOOL_CALLS = `
     AS c(id text, "todoIndex" int, name text, input jsonb, output text, "isError" boolean,
          "outputTruncated" boolean, status text, "startedAt" timestamptz, "endedAt" timestamptz, "startedSeq" int)`;
 
+const STORE_FULL_OUTPUTS = `
+  UPDATE tool_calls AS t SET full_output = f.output
+  FROM jsonb_to_recordset($2::jsonb) AS f(id text, output text)
+  WHERE t.session_id = $1 AND t.tool_call_id = f.id`;
+
 const DELETE_TODOS = `DELETE FROM todos WHERE session_id = $1`;
 
 const INSERT_TODOS = `
@@ -102,10 +123,14 @@ const UPDATE_SESSION = `
 export class EventStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  async append(sessionId: string, events: NewBuildEvent[]): Promise<AppendResult> {
+  async append(
+    sessionId: string,
+    events: NewBuildEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     if (!isUuid(sessionId)) throw new SessionNotFoundError(sessionId);
     const batch = withoutNulChars(events);
-    return this.dataSource.transaction((manager) => appendLocked(manager, sessionId, batch));
+    return this.dataSource.transaction((manager) => appendLocked(manager, sessionId, batch, options));
   }
 }
 
@@ -113,11 +138,15 @@ async function appendLocked(
   manager: EntityManager,
   sessionId: string,
   batch: NewBuildEvent[],
+  options: AppendOptions,
 ): Promise<AppendResult> {
-  const [row] = await manager.query<(SessionRow & { at: string })[]>(LOCK_SESSION, [sessionId]);
+  const [row] = await manager.query<(SessionRow & { at: string; lease_expired: boolean })[]>(LOCK_SESSION, [
+    sessionId,
+  ]);
   if (!row) throw new SessionNotFoundError(sessionId);
   const before = toSessionSummary(row);
   if (isFinishedStatus(before.status)) throw new SessionClosedError(sessionId);
+  if (options.onlyIfLeaseExpired && !row.lease_expired) throw new LeaseHeldError(sessionId);
   const result = { projectId: before.projectId, sessionId };
 
   const known = await knownToolCalls(manager, sessionId, batch);
@@ -146,6 +175,13 @@ async function appendLocked(
     at,
   ]);
   await writeToolCalls(manager, sessionId, committed, after.toolCalls, known);
+  if (options.fullOutputs && options.fullOutputs.size > 0) {
+    const outputs = [...options.fullOutputs].map(([id, output]) => ({
+      id,
+      output: output.replaceAll('\u0000', '\uFFFD'),
+    }));
+    await manager.query(STORE_FULL_OUTPUTS, [sessionId, JSON.stringify(outputs)]);
+  }
   if (committed.some((event) => event.type === 'todos.updated')) {
     await manager.query(DELETE_TODOS, [sessionId]);
     if (after.todos.length > 0) await manager.query(INSERT_TODOS, [sessionId, JSON.stringify(after.todos)]);

@@ -1,7 +1,15 @@
 export { BuildReadModel, type CreateSessionInput, type EventsAfterResult } from './build-read-model.js';
 export { createDataSource, type DataSourceConfig } from './create-data-source.js';
 export * from './entities/index.js';
-export { EventStore, SessionClosedError, SessionNotFoundError, type AppendResult } from './event-store.js';
+export {
+  EventStore,
+  LeaseHeldError,
+  SessionClosedError,
+  SessionNotFoundError,
+  type AppendOptions,
+  type AppendResult,
+} from './event-store.js';
+export { SessionLeases, type ClaimResult } from './session-leases.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { prepareDatabase } from './migrate.js';
 export { PersistenceModule, type PersistenceOptions } from './persistence.module.js';

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { BuildReadModel } from './build-read-model.js';
 import { EventStore } from './event-store.js';
 import { prepareDatabase } from './migrate.js';
+import { SessionLeases } from './session-leases.js';
 
 export interface PersistenceOptions {
   databaseUrl: string;
@@ -26,8 +27,8 @@ export class PersistenceModule {
           dataSourceFactory: () => prepareDatabase(options.databaseUrl, { poolSize: options.poolSize }),
         }),
       ],
-      providers: [EventStore, BuildReadModel],
-      exports: [EventStore, BuildReadModel],
+      providers: [EventStore, BuildReadModel, SessionLeases],
+      exports: [EventStore, BuildReadModel, SessionLeases],
     };
   }
 }

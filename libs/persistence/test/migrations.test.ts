@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { prepareDatabase } from '../src/index.js';
+import { MIGRATIONS, prepareDatabase } from '../src/index.js';
 
 const TABLES = ['projects', 'build_sessions', 'todos', 'tool_calls', 'build_events'];
 
@@ -32,9 +32,9 @@ describe('prepareDatabase', () => {
     dataSources.push(...(await Promise.all([prepareDatabase(database.url), prepareDatabase(database.url)])));
     const [first, second] = dataSources;
     await expect(tablesOf(first)).resolves.toEqual([...TABLES].sort());
-    await expect(second.query('SELECT name FROM migrations')).resolves.toEqual([
-      { name: 'Initial1764000000000' },
-    ]);
+    await expect(second.query('SELECT name FROM migrations ORDER BY id')).resolves.toEqual(
+      MIGRATIONS.map((migration) => ({ name: migration.name })),
+    );
     await expect(first.showMigrations()).resolves.toBe(false);
   });
 
@@ -45,7 +45,7 @@ describe('prepareDatabase', () => {
 
   it('migrates down and up again', async () => {
     const [dataSource] = dataSources;
-    await dataSource.undoLastMigration();
+    for (let i = 0; i < MIGRATIONS.length; i++) await dataSource.undoLastMigration();
     await expect(tablesOf(dataSource)).resolves.toEqual([]);
     await dataSource.runMigrations();
     await expect(tablesOf(dataSource)).resolves.toEqual([...TABLES].sort());

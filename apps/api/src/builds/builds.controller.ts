@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import type { EventsPage, SessionSummary, StartBuildResponse } from '#contracts';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { EventsPage, SessionSummary, StartBuildResponse, ToolCallDetail } from '#contracts';
 import {
   EventsQueryDto,
   ListBuildsQueryDto,
   ProjectParamsDto,
   SessionParamsDto,
   StartBuildDto,
+  ToolCallParamsDto,
 } from '#contracts/dto';
 import { BuildsService } from './builds.service.js';
 
@@ -42,6 +43,19 @@ export class BuildsController {
     @Query() query: EventsQueryDto,
   ): Promise<EventsPage> {
     return this.builds.events(projectId, sessionId, query);
+  }
+
+  @Get(':sessionId/tool-calls/:toolCallId')
+  @ApiOperation({
+    summary: 'One tool call with its full output',
+    description:
+      'Events and snapshots carry outputs over TOOL_OUTPUT_MAX_BYTES shortened (outputTruncated: true); ' +
+      'here `output` is the whole text and `outputBytes` its UTF-8 size.',
+  })
+  @ApiOkResponse({ description: 'the ToolCallView of the snapshot, with the full output and outputBytes' })
+  @ApiNotFoundResponse({ description: 'unknown project, build or tool call id' })
+  toolCall(@Param() { projectId, sessionId, toolCallId }: ToolCallParamsDto): Promise<ToolCallDetail> {
+    return this.builds.toolCall(projectId, sessionId, toolCallId);
   }
 
   @Post(':sessionId/cancel')

@@ -12,13 +12,16 @@ import {
   agentIdFor,
   BUILDS_QUEUE,
   isFinishedStatus,
+  isLiveAgent,
   sessionChannel,
   type BuildJob,
   type CommittedEventsMessage,
   type EventsPage,
   type SessionSummary,
   type StartBuildResponse,
+  type ToolCallDetail,
 } from '#contracts';
+import { AppConfig, resolveAgent } from '#config';
 import type { EventsQueryDto, StartBuildDto } from '#contracts/dto';
 import { CancelRequests, ChannelSubscriber, EventPublisher } from '#bus';
 import { BuildReadModel, EventStore, SessionClosedError } from '#persistence';
@@ -33,6 +36,7 @@ export class BuildsService {
     private readonly publisher: EventPublisher,
     private readonly subscriber: ChannelSubscriber,
     private readonly cancelRequests: CancelRequests,
+    private readonly config: AppConfig,
     @InjectQueue(BUILDS_QUEUE) private readonly queue: Queue<BuildJob>,
   ) {
     // Without a listener BullMQ prints every failed reconnect; the health check reports Redis.
@@ -41,6 +45,15 @@ export class BuildsService {
 
   async start(projectId: string, body: StartBuildDto): Promise<StartBuildResponse> {
     if (body.agent === 'replay') assertHasJsonLines(body.transcript ?? '');
+    if (isLiveAgent(body.agent)) {
+      // Runner-workers share this configuration; a missing CLI is a 400 now, not a failed build later.
+      const { unavailable } = await resolveAgent(
+        body.agent,
+        this.config.agents[body.agent],
+        this.config.searchPath,
+      );
+      if (unavailable !== null) throw new BadRequestException([`agent: ${unavailable}`]);
+    }
     const session = await this.readModel.createQueuedSession({
       projectId,
       agent: body.agent,
@@ -75,6 +88,16 @@ export class BuildsService {
     const snapshot = await this.readModel.getSnapshotJson(projectId, sessionId);
     if (snapshot === null) throw sessionNotFound(projectId, sessionId);
     return snapshot;
+  }
+
+  async toolCall(projectId: string, sessionId: string, toolCallId: string): Promise<ToolCallDetail> {
+    const call = await this.readModel.getToolCall(projectId, sessionId, toolCallId);
+    if (!call) {
+      throw new NotFoundException(
+        `Tool call ${toolCallId} not found in build ${sessionId} of project ${projectId}`,
+      );
+    }
+    return call;
   }
 
   /**

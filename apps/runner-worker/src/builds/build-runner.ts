@@ -1,15 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { isFinishedStatus, type BuildJob, type NewBuildEvent, type SessionSummary } from '#contracts';
+import { AppConfig } from '#config';
+import {
+  isFinishedStatus,
+  isLiveAgent,
+  LIVE_AGENT_FORMATS,
+  type BuildJob,
+  type NewBuildEvent,
+  type SessionSummary,
+} from '#contracts';
 import { BuildJobDto } from '#contracts/dto';
 import { CancelRequests, EventPublisher } from '#bus';
 import { BuildReadModel, EventStore, SessionClosedError } from '#persistence';
 import { demoScript, playDemo } from '../agents/demo/demo-script.js';
 import { createParser } from '../agents/parsers/transcript-parser.js';
+import { LiveAgents } from '../agents/live/live-agents.js';
 import { replayTranscript } from '../agents/replay/replay.js';
 import { RunningBuilds, type StopReason } from './running-builds.js';
 import { SessionRecorder } from './session-recorder.js';
+import { WorkerLeases } from './worker-leases.js';
 
 export const DEFAULT_REPLAY_INTERVAL_MS = 20;
 export const DEMO_MODEL = 'buildcast-demo';
@@ -28,6 +38,9 @@ export class BuildRunner {
     private readonly publisher: EventPublisher,
     private readonly cancelRequests: CancelRequests,
     private readonly running: RunningBuilds,
+    private readonly leases: WorkerLeases,
+    private readonly live: LiveAgents,
+    private readonly config: AppConfig,
   ) {}
 
   async run(payload: unknown): Promise<void> {
@@ -38,6 +51,14 @@ export class BuildRunner {
       return;
     }
     if (isFinishedStatus(session.status)) return;
+    const claim = await this.leases.claim(session.id);
+    if (claim === 'finished') return;
+    if (claim === 'held') {
+      // Delivered again (BullMQ saw the job stall) while another worker holds the session:
+      // never run a build twice. A dead holder's session is interrupted now; a live one keeps it.
+      await this.leases.interruptIfAbandoned(session.id, null);
+      return;
+    }
     const recorder = new SessionRecorder(
       session.id,
       {
@@ -48,18 +69,16 @@ export class BuildRunner {
       },
       this.store,
       this.publisher,
+      this.config.toolOutputMaxBytes,
     );
     try {
-      if (session.status === 'running') {
-        // This job was delivered again after its worker died mid-build: never run it twice.
-        await recorder.finish('interrupted', 'The runner-worker stopped during the build');
-      } else if (await this.cancelRequests.isRequested(session.id)) {
+      if (await this.cancelRequests.isRequested(session.id)) {
         await recorder.finish('cancelled', 'Cancelled before it started');
       } else {
         await this.running.run(session.id, (signal) => this.play(job, session, recorder, signal));
       }
     } catch (error) {
-      if (error instanceof SessionClosedError) return; // ended elsewhere (cancelled while queued)
+      if (error instanceof SessionClosedError) return; // ended elsewhere (cancelled while queued, or swept)
       this.logger.error(`Build ${session.id} failed: ${(error as Error).message}`);
       await recorder.finish('failed', `Runner error: ${(error as Error).message}`).catch(() => undefined);
     }
@@ -70,15 +89,16 @@ export class BuildRunner {
       if (signal.aborted) break;
       await recorder.record(batch);
     }
-    if (signal.aborted) {
-      const reason = signal.reason as StopReason;
-      await recorder.finish(
-        reason === 'cancelled' ? 'cancelled' : 'interrupted',
-        reason === 'cancelled' ? 'Cancelled by request' : 'The runner-worker shut down during the build',
-      );
-    } else {
+    if (!signal.aborted) {
       await recorder.finish('completed');
+      return;
     }
+    const reason = signal.reason as StopReason;
+    if (reason === 'lease-lost') return; // already finished as interrupted by a sweeper
+    await recorder.finish(
+      reason === 'cancelled' ? 'cancelled' : 'interrupted',
+      reason === 'cancelled' ? 'Cancelled by request' : 'The runner-worker shut down during the build',
+    );
   }
 
   private agentEvents(
@@ -86,24 +106,21 @@ export class BuildRunner {
     session: SessionSummary,
     signal: AbortSignal,
   ): AsyncIterable<NewBuildEvent[]> {
-    switch (job.agent) {
-      case 'demo':
-        return playDemo(signal, demoSpeed(job.eventIntervalMs));
-      case 'replay': {
-        const parser = createParser(job.format!, {
-          agentId: session.agentId,
-          projectName: session.projectName,
-          prompt: session.prompt,
-          model: session.model,
-        });
-        return replayTranscript(
-          job.transcript!,
-          parser,
-          job.eventIntervalMs ?? DEFAULT_REPLAY_INTERVAL_MS,
-          signal,
-        );
-      }
-    }
+    if (job.agent === 'demo') return playDemo(signal, demoSpeed(job.eventIntervalMs));
+    const format = isLiveAgent(job.agent) ? LIVE_AGENT_FORMATS[job.agent] : job.format!;
+    const parser = createParser(format, {
+      agentId: session.agentId,
+      projectName: session.projectName,
+      prompt: session.prompt,
+      model: session.model,
+    });
+    if (isLiveAgent(job.agent)) return this.live.run(job.agent, session, parser, signal);
+    return replayTranscript(
+      job.transcript!,
+      parser,
+      job.eventIntervalMs ?? DEFAULT_REPLAY_INTERVAL_MS,
+      signal,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { AppConfig } from '#config';
 import { BUILDS_QUEUE } from '#contracts';
@@ -8,6 +8,7 @@ import { BuildRunner, InvalidJobError } from './build-runner.js';
 /** Consumes the `builds` queue; how many builds run at once is WORKER_CONCURRENCY. */
 @Processor(BUILDS_QUEUE)
 export class BuildsProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(BuildsProcessor.name);
   constructor(
     private readonly runner: BuildRunner,
     private readonly config: AppConfig,
@@ -24,6 +25,8 @@ export class BuildsProcessor extends WorkerHost implements OnApplicationBootstra
       await this.runner.run(job.data);
     } catch (error) {
       if (error instanceof InvalidJobError) throw new UnrecoverableError(error.message);
+      // Before its session could be recorded (e.g. Postgres unreachable): BullMQ keeps the failure.
+      this.logger.error(`Build job ${job.id} failed: ${(error as Error).message}`);
       throw error;
     }
   }

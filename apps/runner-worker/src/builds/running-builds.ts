@@ -6,7 +6,8 @@ import {
 } from '@nestjs/common';
 import { CancelRequests } from '#bus';
 
-export type StopReason = 'cancelled' | 'shutdown';
+/** Why a build is stopped; `lease-lost`: the session was already ended as interrupted elsewhere. */
+export type StopReason = 'cancelled' | 'shutdown' | 'lease-lost';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -41,6 +42,10 @@ export class RunningBuilds implements OnApplicationBootstrap, BeforeApplicationS
 
   get size(): number {
     return this.builds.size;
+  }
+
+  ids(): string[] {
+    return [...this.builds.keys()];
   }
 
   /** On SIGTERM every running build is ended (as interrupted) before the process exits. */

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { FinishedStatus, NewBuildEvent, SessionStartedData } from '#contracts';
 import type { EventPublisher } from '#bus';
-import type { EventStore } from '#persistence';
+import type { AppendOptions, EventStore } from '#persistence';
+import { limitToolOutputs } from './tool-output.js';
 
 const APPEND_RETRY_DELAYS_MS = [200, 1000, 3000];
 
@@ -20,6 +21,8 @@ export class SessionRecorder {
     private readonly startedData: SessionStartedData,
     private readonly store: EventStore,
     private readonly publisher: EventPublisher,
+    /** Tool outputs over this many UTF-8 bytes are shortened in the log (the full text is kept aside). */
+    private readonly toolOutputMaxBytes: number,
   ) {}
 
   get finished(): boolean {
@@ -41,7 +44,9 @@ export class SessionRecorder {
       if (event.type === 'session.finished') this.finishedStatus = event.data.status;
       events.push(event);
     }
-    if (events.length > 0) await this.append(events);
+    if (events.length === 0) return;
+    const limited = limitToolOutputs(events, this.toolOutputMaxBytes);
+    await this.append(limited.events, { fullOutputs: limited.fullOutputs });
   }
 
   /** Ends the session unless the agent already did. */
@@ -49,18 +54,18 @@ export class SessionRecorder {
     if (!this.finished) await this.record([{ type: 'session.finished', data: { status, error } }]);
   }
 
-  private async append(events: NewBuildEvent[]): Promise<void> {
-    const committed = await this.appendWithRetry(events);
+  private async append(events: NewBuildEvent[], options: AppendOptions): Promise<void> {
+    const committed = await this.appendWithRetry(events, options);
     // Publishing is only the doorbell: a lost message is filled from Postgres by seq.
     await this.publisher
       .publishCommitted(committed)
       .catch((error: Error) => this.logger.warn(`Publish for ${this.sessionId} failed: ${error.message}`));
   }
 
-  private async appendWithRetry(events: NewBuildEvent[]) {
+  private async appendWithRetry(events: NewBuildEvent[], options: AppendOptions) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.store.append(this.sessionId, events);
+        return await this.store.append(this.sessionId, events, options);
       } catch (error) {
         const delay = APPEND_RETRY_DELAYS_MS[attempt];
         if (delay === undefined || !isTransient(error)) throw error;

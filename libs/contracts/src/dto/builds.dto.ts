@@ -12,6 +12,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { SessionParamsDto } from './projects.dto.js';
 import { AGENT_KINDS, TRANSCRIPT_FORMATS, type AgentKind, type TranscriptFormat } from '../snapshot.js';
 
 /** Transcripts travel in the job payload; the HTTP body limit (MAX_BODY_BYTES) caps them first. */
@@ -46,9 +47,13 @@ export class StartBuildDto {
   @Max(MAX_EVENT_INTERVAL_MS)
   eventIntervalMs?: number;
 
-  @ApiPropertyOptional({ maxLength: 10_000 })
-  @IsOptional()
+  @ApiPropertyOptional({ maxLength: 10_000, description: 'required when agent is "claude-code" or "codex"' })
+  @ValidateIf(
+    (body: StartBuildDto) =>
+      body.agent === 'claude-code' || body.agent === 'codex' || body.prompt !== undefined,
+  )
   @IsString()
+  @IsNotEmpty()
   @MaxLength(10_000)
   prompt?: string;
 
@@ -66,6 +71,13 @@ export class BuildJobDto extends StartBuildDto {
 
   @IsUUID('all')
   projectId!: string;
+}
+
+export class ToolCallParamsDto extends SessionParamsDto {
+  @ApiProperty({ description: 'the toolCallId of its tool.started event' })
+  @IsString()
+  @MaxLength(500)
+  toolCallId!: string;
 }
 
 export class EventsQueryDto {

@@ -3,6 +3,7 @@ import { ProjectEntity } from './project.entity.js';
 
 // TypeORM cannot declare a DESC column in an index; the migration creates it as written.
 @Index('idx_build_sessions_project_created', { synchronize: false })
+@Index('idx_build_sessions_running_lease', { synchronize: false })
 @Check(
   'chk_build_sessions_status',
   `status IN ('queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted')`,
@@ -61,4 +62,12 @@ export class BuildSessionEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   usage!: Record<string, unknown> | null;
+
+  /** The runner-worker that holds the build, while it runs. */
+  @Column({ name: 'worker_id', type: 'text', nullable: true })
+  workerId!: string | null;
+
+  /** A running session whose lease has expired lost its worker: the sweeper interrupts it. */
+  @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
+  leaseExpiresAt!: Date | null;
 }

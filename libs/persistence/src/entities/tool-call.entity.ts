@@ -30,6 +30,10 @@ export class ToolCallEntity {
   @Column({ name: 'output_truncated', type: 'boolean', default: false })
   outputTruncated!: boolean;
 
+  /** The whole output when `output` holds a shortened copy (else null). */
+  @Column({ name: 'full_output', type: 'text', nullable: true })
+  fullOutput!: string | null;
+
   @Column({ type: 'text' })
   status!: string;
 

@@ -79,14 +79,18 @@ export abstract class BaseTranscriptParser implements TranscriptParser {
     }
   }
 
-  end(): NewBuildEvent[] {
+  end(failure: string | null = null): NewBuildEvent[] {
     if (this.ended) return [];
     this.ended = true;
     const events: NewBuildEvent[] = [...this.startSession(null)];
     if (this.stats.malformed > 0) {
       events.push(this.message(`Skipped ${this.stats.malformed} malformed transcript line(s)`));
     }
-    const outcome = this.outcome ?? this.outcomeWithoutResult();
+    const outcome =
+      this.outcome ??
+      (failure === null
+        ? this.outcomeWithoutResult()
+        : { status: 'failed' as const, error: failure, usage: null });
     events.push({
       type: 'session.finished',
       data: {

@@ -20,8 +20,12 @@ export interface ParserStats {
 export interface TranscriptParser {
   /** Events produced by one source line ([] for ignored or malformed lines; never throws). */
   parseLine(line: string): NewBuildEvent[];
-  /** Called when the input ends: returns the closing events, always ending with exactly one `session.finished`. */
-  end(): NewBuildEvent[];
+  /**
+   * Called when the input ends: returns the closing events, always ending with exactly one
+   * `session.finished`. `failure` (a live agent's process failed) is the error when the
+   * transcript holds no result line of its own.
+   */
+  end(failure?: string | null): NewBuildEvent[];
   readonly stats: ParserStats;
 }
 

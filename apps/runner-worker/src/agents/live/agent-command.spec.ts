@@ -1,0 +1,41 @@
+import type { AgentCommandConfig } from '#config';
+import { agentArgs } from './agent-command.js';
+
+const command = (args: string[] = [], model: string | null = null): AgentCommandConfig => ({
+  variable: 'X_BIN',
+  bin: 'x',
+  args,
+  model,
+});
+
+describe('agentArgs', () => {
+  it('runs claude in print mode with stream-json output, the model and extra arguments', () => {
+    expect(
+      agentArgs('claude-code', command(['--permission-mode', 'acceptEdits']), {
+        prompt: 'Fix it',
+        model: 'opus',
+      }),
+    ).toEqual([
+      '-p',
+      'Fix it',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--model',
+      'opus',
+      '--permission-mode',
+      'acceptEdits',
+    ]);
+  });
+
+  it('runs codex exec --json with the prompt last; the configured model when the build names none', () => {
+    expect(
+      agentArgs('codex', command(['--skip-git-repo-check'], 'gpt-5'), { prompt: 'Fix it', model: null }),
+    ).toEqual(['exec', '--json', '--model', 'gpt-5', '--skip-git-repo-check', 'Fix it']);
+  });
+
+  it('gives a command its arguments, then the prompt when there is one', () => {
+    expect(agentArgs('command', command(['run']), { prompt: null, model: null })).toEqual(['run']);
+    expect(agentArgs('command', command(['run']), { prompt: 'go', model: null })).toEqual(['run', 'go']);
+  });
+});

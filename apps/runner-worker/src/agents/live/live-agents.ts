@@ -1,0 +1,43 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { AppConfig, resolveAgent } from '#config';
+import type { LiveAgentKind, NewBuildEvent, SessionSummary } from '#contracts';
+import type { TranscriptParser } from '../parsers/transcript-parser.js';
+import { agentArgs } from './agent-command.js';
+import { runAgentProcess } from './agent-process.js';
+
+/** Starts live agents (claude-code, codex, command) as configured, one working directory per build. */
+@Injectable()
+export class LiveAgents {
+  constructor(private readonly config: AppConfig) {}
+
+  async *run(
+    agent: LiveAgentKind,
+    session: SessionSummary,
+    parser: TranscriptParser,
+    signal: AbortSignal,
+  ): AsyncGenerator<NewBuildEvent[]> {
+    const command = this.config.agents[agent];
+    const { executable, unavailable } = await resolveAgent(agent, command, this.config.searchPath);
+    if (executable === null) {
+      // The API checks this at build start too; this is the runner-worker's own machine.
+      yield parser.end(`${unavailable} (on the runner-worker)`);
+      return;
+    }
+    // Kept after the build: it holds what the agent made.
+    const cwd = path.join(this.config.agentWorkRoot, session.id);
+    await mkdir(cwd, { recursive: true });
+    yield* runAgentProcess(
+      {
+        executable,
+        args: agentArgs(agent, command, session),
+        cwd,
+        label: `${command.variable} "${command.bin}"`,
+      },
+      parser,
+      { stderrTailBytes: this.config.agentStderrTailBytes, graceMs: this.config.cancelGraceMs },
+      signal,
+    );
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isUuid } from './views.js';
+
+/**
+ * True for a session (aliased `s`) whose worker is presumed dead: its lease ran out, or it
+ * is running without one (left by a version without leases). Postgres' clock decides, so
+ * workers on hosts with skewed clocks agree.
+ */
+export const LEASE_EXPIRED = `(s.lease_expires_at < clock_timestamp() OR (s.lease_expires_at IS NULL AND s.status = 'running'))`;
+
+const LIVE = `s.status IN ('queued', 'running')`;
+const UNTIL = `clock_timestamp() + $2::int * interval '1 millisecond'`;
+
+export type ClaimResult = 'claimed' | 'held' | 'finished';
+
+/**
+ * Leases on session rows: the worker running a build holds its session's lease and renews it
+ * while it runs; a session whose lease ran out lost its worker (see docs/architecture.md).
+ */
+@Injectable()
+export class SessionLeases {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Takes the lease of a queued session for `workerId`. 'held': the session is running or
+   * another worker's lease on it has not run out (it may be dead: see interrupt-if-expired).
+   */
+  async claim(sessionId: string, workerId: string, leaseMs: number): Promise<ClaimResult> {
+    if (!isUuid(sessionId)) return 'finished';
+    // Statements are wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count].
+    const [row] = await this.dataSource.query<{ claimed: boolean }[]>(
+      `WITH s AS MATERIALIZED (SELECT * FROM build_sessions s WHERE s.id = $1 AND ${LIVE} FOR UPDATE),
+       claimed AS (
+         UPDATE build_sessions AS b SET worker_id = $3, lease_expires_at = ${UNTIL}
+         FROM s WHERE b.id = s.id AND s.status = 'queued' AND (s.lease_expires_at IS NULL OR ${LEASE_EXPIRED})
+         RETURNING true AS claimed)
+       SELECT claimed FROM claimed`,
+      [sessionId, leaseMs, workerId],
+    );
+    if (row) return 'claimed';
+    const [live] = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM build_sessions s WHERE s.id = $1 AND ${LIVE}`,
+      [sessionId],
+    );
+    return live ? 'held' : 'finished';
+  }
+
+  /** Extends every lease of `workerId` on a live session; returns the ids it still holds. */
+  async renew(workerId: string, leaseMs: number): Promise<Set<string>> {
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      `WITH renewed AS (
+         UPDATE build_sessions AS s SET lease_expires_at = ${UNTIL} WHERE s.worker_id = $1 AND ${LIVE} RETURNING s.id)
+       SELECT id FROM renewed`,
+      [workerId, leaseMs],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Live sessions whose worker is presumed dead, oldest lease first. */
+  async expired(limit = 100): Promise<{ id: string; workerId: string | null }[]> {
+    return this.dataSource.query(
+      `SELECT s.id, s.worker_id AS "workerId" FROM build_sessions s
+       WHERE ${LIVE} AND ${LEASE_EXPIRED} ORDER BY s.lease_expires_at NULLS FIRST LIMIT $1`,
+      [limit],
+    );
+  }
+}

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import {
+  BuildReadModel,
+  EventStore,
+  LeaseHeldError,
+  SessionClosedError,
+  SessionLeases,
+  prepareDatabase,
+} from '../src/index.js';
+
+describe('SessionLeases', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let leases: SessionLeases;
+  let store: EventStore;
+  let readModel: BuildReadModel;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    dataSource = await prepareDatabase(database.url, { poolSize: 3 });
+    leases = new SessionLeases(dataSource);
+    store = new EventStore(dataSource);
+    readModel = new BuildReadModel(dataSource);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  async function queuedSession(): Promise<string> {
+    const project = await readModel.createProject('leases');
+    const session = await readModel.createQueuedSession({
+      projectId: project.id,
+      agent: 'demo',
+      agentId: 'demo',
+      model: null,
+      prompt: null,
+    });
+    return session!.id;
+  }
+  const finish = [
+    { type: 'session.finished' as const, data: { status: 'interrupted' as const, error: 'gone' } },
+  ];
+
+  it('gives a queued session to one worker; a running one to nobody', async () => {
+    const id = await queuedSession();
+    await expect(leases.claim(id, 'a', 60_000)).resolves.toBe('claimed');
+    await expect(leases.claim(id, 'b', 60_000)).resolves.toBe('held');
+    await store.append(id, [
+      { type: 'session.started', data: { agentId: 'demo', model: null, projectName: 'x' } },
+    ]);
+    await expect(leases.claim(id, 'a', 60_000)).resolves.toBe('held');
+    await expect(leases.renew('a', 60_000)).resolves.toEqual(new Set([id]));
+    await expect(leases.renew('b', 60_000)).resolves.toEqual(new Set());
+  });
+
+  it('lets a sweeper finish a session only once its lease has run out, and only once', async () => {
+    const id = await queuedSession();
+    await leases.claim(id, 'c', 60_000);
+    await expect(store.append(id, finish, { onlyIfLeaseExpired: true })).rejects.toBeInstanceOf(
+      LeaseHeldError,
+    );
+    expect((await leases.expired()).map((session) => session.id)).not.toContain(id);
+
+    await leases.renew('c', -1); // the worker's lease ran out
+    expect(await leases.expired()).toContainEqual({ id, workerId: 'c' });
+    const sweeps = await Promise.allSettled([
+      store.append(id, finish, { onlyIfLeaseExpired: true }),
+      store.append(id, finish, { onlyIfLeaseExpired: true }),
+    ]);
+    expect(sweeps.filter((sweep) => sweep.status === 'fulfilled')).toHaveLength(1);
+    expect(sweeps.find((sweep) => sweep.status === 'rejected')?.reason).toBeInstanceOf(SessionClosedError);
+    await expect(leases.renew('c', 60_000)).resolves.toEqual(new Set()); // the worker learns it lost it
+    await expect(leases.claim(id, 'd', 60_000)).resolves.toBe('finished');
+  });
+});

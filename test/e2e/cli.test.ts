@@ -1,0 +1,174 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { runCli } from '../../apps/cli/src/cli.js';
+import { FIXTURES } from '../support/builds.js';
+import { request, startStack, type TestStack } from '../support/stack.js';
+
+/** Runs the CLI in this process and captures what it prints. */
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line) });
+  return { code, out, err: err.join('\n') };
+}
+
+/** A port nothing listens on: one the system just gave out and took back. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('the buildcast CLI against a running stack', () => {
+  let stack: TestStack;
+  let url: string;
+  const replay = (file: string, project: string, interval: string, ...more: string[]) => [
+    'replay',
+    file,
+    '--format',
+    'claude-stream-json',
+    '--project',
+    project,
+    '--url',
+    url,
+    '--interval',
+    interval,
+    ...more,
+  ];
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'buildcast-cli-'));
+    stack = await startStack({ workers: 1 });
+    url = new URL(stack.apiUrl).origin;
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('replays a transcript into a project named on the command line, then watches it finish', async () => {
+    const file = path.join(FIXTURES, 'claude-stream-json_taskcreate-taskupdate.jsonl');
+    const posted = await cli(...replay(file, 'cli demo', '20'));
+    expect(posted.code).toBe(0);
+    expect(posted.err).toMatch(/^Created project "cli demo" \(/);
+    expect(posted.out).toHaveLength(1);
+    const match = new RegExp(`^${url}/projects/([0-9a-f-]{36})/builds/([0-9a-f-]{36})$`).exec(posted.out[0]);
+    expect(match).not.toBeNull();
+    const [, projectId, sessionId] = match!;
+
+    const watched = await cli('watch', 'cli demo', sessionId, '--url', url);
+    expect(watched.err).toBe('');
+    expect(watched.code).toBe(0);
+    expect(watched.out[0]).toMatch(new RegExp(`^Build ${sessionId} · claude-code · `));
+    expect(watched.out.at(-1)).toBe('■ completed · 100% (3/3 todos)');
+
+    const snapshot = await request(`${stack.apiUrl}/projects/${projectId}/builds/${sessionId}`);
+    expect(snapshot.body.session.status).toBe('completed');
+    // The same project again by name: no second one is created.
+    const again = await cli(...replay(file, 'cli demo', '0'));
+    expect(again.err).toBe('');
+    expect(again.out[0]).toContain(`/projects/${projectId}/builds/`);
+  });
+
+  it('prints each change of a build, and exits 1 when it does not complete', async () => {
+    const errors = await cli(
+      ...replay(path.join(FIXTURES, 'claude-stream-json_errors.jsonl'), 'cli errors', '5', '--watch'),
+    );
+    expect(errors.code).toBe(0); // its last run succeeded
+    expect(errors.out.slice(1)).toEqual([
+      expect.stringMatching(/^Build [0-9a-f-]{36} · claude-code · (queued|running) · 0% \(0\/0 todos\)$/),
+      '▶ started · claude-code · claude-does-not-exist-9',
+      expect.stringMatching(/^ {2}· There's an issue with the selected model/),
+      expect.stringMatching(/^ {2}· Run failed: There's an issue/),
+      '  → Bash false',
+      '  ✗ Bash: Exit code 1',
+      '  → Read ~/tmp/agent-chat-fixtures/claude/sandbox/does-not-exist.txt',
+      expect.stringMatching(/^ {2}✗ Read: File does not exist\./),
+      '  · Both ran as instructed, no retries:',
+      '■ completed · 100% (0/0 todos)',
+    ]);
+
+    const failing = path.join(tmp, 'failing.jsonl');
+    await writeFile(
+      failing,
+      JSON.stringify({ type: 'session.finished', data: { status: 'failed', error: 'tests red' } }),
+    );
+    const failed = await cli(
+      'replay',
+      failing,
+      '--format',
+      'buildcast-ndjson',
+      '--project',
+      'cli errors',
+      '--url',
+      url,
+      '--watch',
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.out.at(-1)).toBe('■ failed · 0% (0/0 todos): tests red');
+  });
+
+  it('explains bad arguments with exit code 2', async () => {
+    await expect(cli()).resolves.toEqual(
+      expect.objectContaining({ code: 2, err: expect.stringContaining('Usage:') }),
+    );
+    await expect(cli('replay', 'x.jsonl', '--project', 'p', '--url', url)).resolves.toEqual(
+      expect.objectContaining({
+        code: 2,
+        err: expect.stringContaining('--format must be one of claude-stream-json'),
+      }),
+    );
+    await expect(
+      cli('replay', '/nonexistent.jsonl', '--format', 'codex-json', '--project', 'p', '--url', url),
+    ).resolves.toEqual(
+      expect.objectContaining({
+        code: 2,
+        err: expect.stringContaining('cannot read /nonexistent.jsonl: ENOENT'),
+      }),
+    );
+    await expect(cli('watch', 'p', '--url', url)).resolves.toEqual(expect.objectContaining({ code: 2 }));
+    await expect(cli('deploy')).resolves.toEqual(
+      expect.objectContaining({ code: 2, err: expect.stringContaining('unknown command "deploy"') }),
+    );
+    await expect(cli('watch', 'a', 'b', '--bogus')).resolves.toEqual(
+      expect.objectContaining({ code: 2, err: expect.stringContaining("Unknown option '--bogus'") }),
+    );
+    await expect(cli('watch', 'a', 'b', '--url', 'ftp://x')).resolves.toEqual(
+      expect.objectContaining({ code: 2 }),
+    );
+  });
+
+  it('says what the server refused (exit 1) and when it cannot be reached (exit 3)', async () => {
+    const unknownSession = await cli(
+      'watch',
+      'cli demo',
+      '00000000-0000-4000-8000-000000000000',
+      '--url',
+      url,
+    );
+    expect(unknownSession.code).toBe(1);
+    expect(unknownSession.err).toMatch(/404 Build 00000000-0000-4000-8000-000000000000 not found/);
+    const unknownProject = await cli(
+      'watch',
+      'no such project',
+      '00000000-0000-4000-8000-000000000000',
+      '--url',
+      url,
+    );
+    expect(unknownProject).toEqual(
+      expect.objectContaining({ code: 1, err: 'buildcast: no project is named "no such project"' }),
+    );
+    const closed = `http://127.0.0.1:${await closedPort()}`;
+    const down = await cli('watch', 'p', 's', '--url', closed);
+    expect(down).toEqual(
+      expect.objectContaining({
+        code: 3,
+        err: `buildcast: Cannot reach Buildcast at ${closed}: ECONNREFUSED`,
+      }),
+    );
+  });
+});

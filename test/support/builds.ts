@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { applyEvent, emptySnapshot, type BuildEvent, type EventsPage, type Snapshot } from '#contracts';
+import { request } from './stack.js';
+
+/** The shared transcript fixtures, beside the repository. */
+export const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures');
+
+/** A stand-in CLI for live-agent tests; its scenario is a `fake:…` prompt (see the script). */
+export const FAKE_AGENT = path.resolve(process.cwd(), 'test/fixtures/fake-agent.mjs');
+
+/** Long-polls the events endpoint from seq 0 until the session's last event. */
+export async function pollUntilFinished(
+  apiUrl: string,
+  projectId: string,
+  sessionId: string,
+): Promise<BuildEvent[]> {
+  const events: BuildEvent[] = [];
+  let after = 0;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const url = `${apiUrl}/projects/${projectId}/builds/${sessionId}/events?after=${after}&waitMs=5000`;
+    const { status, body } = await request<EventsPage>(url);
+    if (status !== 200) throw new Error(`GET ${url} answered ${status}`);
+    events.push(...body.events);
+    after = body.seq;
+    if (body.finished) return events;
+  }
+  throw new Error(`session ${sessionId} did not finish; got ${events.length} events`);
+}
+
+/** Waits until `check` returns a value (polling every 50 ms), failing after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The pids the fake agent of a build wrote into its working directory. */
+export function fakeAgentPids(workRoot: string, sessionId: string): Promise<number[]> {
+  return eventually(async () => {
+    try {
+      const text = await readFile(path.join(workRoot, sessionId, 'pids.json'), 'utf8');
+      return (JSON.parse(text) as { pids: number[] }).pids;
+    } catch {
+      return undefined; // not written yet
+    }
+  }, `the fake agent of ${sessionId} to start`);
+}
+
+/** False once the process is gone (a zombie waiting for its reaper counts as gone). */
+export async function isAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false; // gone between the two checks
+  }
+}
+
+/** Ends processes a test left behind (the fake agent of a killed worker). */
+export function killAll(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      continue; // already gone
+    }
+  }
+}
+
+/** The fold of a whole log over the session as it was queued: what the snapshot must equal. */
+export function foldFromQueued(snapshot: Snapshot, events: BuildEvent[]): Snapshot {
+  const queued = {
+    ...snapshot.session,
+    status: 'queued' as const,
+    model: null,
+    startedAt: null,
+    endedAt: null,
+    error: null,
+    usage: null,
+  };
+  return events.reduce(applyEvent, emptySnapshot(queued));
+}
