@@ -18,12 +18,12 @@ describe('libs/client against the real stack', () => {
   let options: ClientOptions;
 
   beforeAll(async () => {
-    stack = await startStack({ workers: 1 });
     gatewayPort = await freePort();
+    // The API forwards /ws to this gateway: the client only knows the app's one URL.
+    stack = await startStack({ workers: 1, env: { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` } });
     gateway = await startGateway(stack.config, gatewayPort);
     options = {
       baseUrl: stack.apiUrl.replace(/\/api$/, ''),
-      wsUrl: `ws://127.0.0.1:${gatewayPort}/ws`,
       WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
       minBackoffMs: 50,
       maxBackoffMs: 300,

@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { runCli } from '../../apps/cli/src/cli.js';
 import { FIXTURES } from '../support/builds.js';
+import { freePort, startGateway, type TestGateway } from '../support/gateway.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 
 /** Runs the CLI in this process and captures what it prints. */
@@ -25,6 +26,7 @@ async function closedPort(): Promise<number> {
 
 describe('the buildcast CLI against a running stack', () => {
   let stack: TestStack;
+  let gateway: TestGateway | undefined;
   let url: string;
   const replay = (file: string, project: string, interval: string, ...more: string[]) => [
     'replay',
@@ -42,10 +44,14 @@ describe('the buildcast CLI against a running stack', () => {
   let tmp: string;
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'buildcast-cli-'));
-    stack = await startStack({ workers: 1 });
+    // The whole app at one URL: the API forwards /ws to this gateway.
+    const gatewayPort = await freePort();
+    stack = await startStack({ workers: 1, env: { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` } });
+    gateway = await startGateway(stack.config, gatewayPort);
     url = new URL(stack.apiUrl).origin;
   });
   afterAll(async () => {
+    await gateway?.close();
     await stack?.close();
     await rm(tmp, { recursive: true, force: true });
   });

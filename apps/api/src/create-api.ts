@@ -8,6 +8,7 @@ import { AppConfig } from '#config';
 import { PresenceService } from '#bus';
 import { ApiModule } from './app.module.js';
 import { jsonBody } from './json-body.js';
+import { forwardWebSockets } from './websocket-proxy.js';
 
 /** Builds the API application exactly as production runs it (tests use this too). */
 export async function createApi(
@@ -38,6 +39,7 @@ export async function createApi(
   const webRoot = path.resolve(config.webRoot);
   if (existsSync(webRoot)) app.useStaticAssets(webRoot);
 
+  forwardWebSockets(app.getHttpServer(), config.gatewayUrl);
   app.get(PresenceService).announce('api');
   return app;
 }

@@ -1,59 +1,85 @@
-// Live progress of one build in a terminal. TODO(libs/client): this follows the log with the
-// REST long-poll itself; switch it to libs/client (hydrate + subscribe + resume) once that
-// SDK exists, keeping the rendering below.
+// Live progress of one build in a terminal, through libs/client: the snapshot, then the
+// gateway's live batches (or REST long-polls while the gateway cannot be reached).
+import { WebSocket } from 'ws';
 import {
-  applyEvent,
-  isFinishedStatus,
-  type BuildEvent,
-  type EventsPage,
-  type Snapshot,
-  type ToolCallView,
-} from '#contracts';
+  watchBuild as watchWithClient,
+  type BuildView,
+  type ConnectionStatus,
+  type WebSocketFactory,
+} from '#client';
+import { isFinishedStatus, type BuildEvent, type Progress, type TodoView } from '#contracts';
 import { CliError, EXIT, type BuildcastApi } from './api.js';
 
-const LONG_POLL_MS = 25_000;
-const RETRIES = 5;
+/** A terminal watcher gives up on the socket sooner than a browser: REST is fine here. */
+const CLIENT_POLICY = { failuresBeforePolling: 3, minBackoffMs: 250, maxBackoffMs: 5_000 };
+/** Statuses worth a line: the others are the normal path. */
+const TOLD: Partial<Record<ConnectionStatus, string>> = {
+  reconnecting: '… connection lost, reconnecting',
+  polling: '… live updates unavailable, following over REST',
+  offline: '… offline, retrying',
+};
 
-/** Prints the build's state, then one line per change until it finishes; resolves with its final snapshot. */
-export async function watchBuild(
+/** Prints the build's state, then one line per change until it finishes; resolves with its final state. */
+export function watchBuild(
   api: BuildcastApi,
   projectId: string,
   sessionId: string,
   out: (line: string) => void,
-): Promise<Snapshot> {
-  const base = `/projects/${projectId}/builds/${sessionId}`;
-  let state = await api.get<Snapshot>(base);
-  out(`Build ${sessionId} · ${state.session.agentId} · ${state.session.status} · ${progressText(state)}`);
-  let failures = 0;
-  while (!isFinishedStatus(state.session.status)) {
-    let page: EventsPage;
-    try {
-      page = await api.get<EventsPage>(`${base}/events?after=${state.seq}&waitMs=${LONG_POLL_MS}`);
-      failures = 0;
-    } catch (error) {
-      if (!(error instanceof CliError) || error.exitCode !== EXIT.unreachable || ++failures > RETRIES)
-        throw error;
-      out(`… connection lost, retrying (${failures}/${RETRIES})`);
-      await new Promise((resolve) => setTimeout(resolve, 1000 * failures));
-      continue;
-    }
-    for (const event of page.events) {
-      const before = state;
-      state = applyEvent(state, event);
-      const line = describeEvent(event, before, state);
-      if (line !== null) out(line);
-    }
-  }
-  return state;
+): Promise<BuildView> {
+  const watch = watchWithClient(projectId, sessionId, {
+    baseUrl: api.origin,
+    WebSocket: WebSocket as unknown as WebSocketFactory,
+    ...CLIENT_POLICY,
+  });
+  return new Promise<BuildView>((resolve, reject) => {
+    let started = false;
+    let status = watch.status;
+    const stop = watch.subscribe((applied) => {
+      const state = watch.state;
+      if (watch.status === 'error') {
+        stop();
+        watch.close();
+        reject(new CliError(watch.error ?? 'watching the build failed', EXIT.failed));
+        return;
+      }
+      if (watch.status !== status) {
+        status = watch.status;
+        const line = TOLD[status];
+        if (line) out(line);
+      }
+      if (!state) return;
+      if (!started) {
+        started = true;
+        out(
+          `Build ${sessionId} · ${state.session.agentId} · ${state.session.status} · ${progressText(state.session.progress)}`,
+        );
+      }
+      for (const event of applied) {
+        const line = describeEvent(event, state);
+        if (line !== null) out(line);
+      }
+      if (isFinishedStatus(state.session.status)) {
+        stop();
+        watch.close();
+        resolve(state);
+      }
+    });
+  });
 }
 
-function progressText(state: Snapshot): string {
-  const { completed, total, percent } = state.session.progress;
+function progressText({ completed, total, percent }: Progress): string {
   return `${percent}% (${completed}/${total} todos)`;
 }
 
+/** What a line needs to know of the state after the event's batch. */
+interface StateForLines {
+  session: { progress: Progress };
+  todos: TodoView[];
+  toolCalls: { id: string; name: string }[];
+}
+
 /** One terminal line for an event, or null for nothing worth a line. */
-export function describeEvent(event: BuildEvent, before: Snapshot, after: Snapshot): string | null {
+export function describeEvent(event: BuildEvent, after: StateForLines): string | null {
   switch (event.type) {
     case 'session.started':
       return `▶ started · ${event.data.agentId}${event.data.model ? ` · ${event.data.model}` : ''}`;
@@ -62,12 +88,10 @@ export function describeEvent(event: BuildEvent, before: Snapshot, after: Snapsh
       return `[${String(after.session.progress.percent).padStart(3)}%] ${after.session.progress.completed}/${after.session.progress.total} todos${doing ? ` · ${doing.activeForm}` : ''}`;
     }
     case 'tool.started':
-      if (before.toolCalls.some((call) => call.id === event.data.toolCallId)) return null;
+      // The log never holds a duplicate tool.started: the store drops them before seqs.
       return `  → ${event.data.name}${inputText(event.data.input)}`;
     case 'tool.finished': {
-      const call: ToolCallView | undefined = after.toolCalls.find(
-        (known) => known.id === event.data.toolCallId,
-      );
+      const call = after.toolCalls.find((known) => known.id === event.data.toolCallId);
       const name = call?.name ?? event.data.toolCallId;
       return event.data.isError ? `  ✗ ${name}: ${firstLine(event.data.output)}` : `  ✓ ${name}`;
     }
@@ -75,7 +99,7 @@ export function describeEvent(event: BuildEvent, before: Snapshot, after: Snapsh
       return `  · ${firstLine(event.data.text)}`;
     case 'session.finished': {
       const error = event.data.error ? `: ${event.data.error}` : '';
-      return `■ ${event.data.status} · ${progressText(after)}${error}`;
+      return `■ ${event.data.status} · ${progressText(after.session.progress)}${error}`;
     }
   }
 }

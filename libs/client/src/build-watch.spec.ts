@@ -242,10 +242,12 @@ describe('watchBuild', () => {
   });
 
   it('goes to error on 404 or a refused subscription, and retry() starts over', async () => {
-    fetchMock.mockImplementation(() => Promise.resolve(new Response('{"statusCode":404}', { status: 404 })));
+    fetchMock.mockImplementation(() =>
+      Promise.resolve(new Response('{"statusCode":404,"message":"Build x not found"}', { status: 404 })),
+    );
     const watch = await start();
     expect(watch.status).toBe('error');
-    expect(watch.error).toMatch(/no longer exists/);
+    expect(watch.error).toBe('404 Build x not found');
     fetchMock.mockImplementation(() => Promise.resolve(new Response(JSON.stringify(snapshot(1)))));
     watch.retry();
     await jest.advanceTimersByTimeAsync(0);

@@ -12,14 +12,19 @@ import { sleep } from './sleep.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { toBuildView, type BuildView } from './views.js';
 
+export type BuildListener = (applied: readonly BuildEvent[]) => void;
+
 export interface BuildWatch {
   /** null until the first snapshot arrived. */
   readonly state: BuildView | null;
   readonly status: ConnectionStatus;
   /** Why the status is `error` (or the last failure while reconnecting). */
   readonly error: string | null;
-  /** Called after every change of state or status; returns the function that unsubscribes. */
-  subscribe(listener: () => void): () => void;
+  /**
+   * Called after every change of state or status, with the events just applied (empty for
+   * a snapshot or a status change); returns the function that unsubscribes.
+   */
+  subscribe(listener: BuildListener): () => void;
   retry(): void;
   close(): void;
 }
@@ -37,7 +42,7 @@ export function watchBuild(projectId: string, sessionId: string, options: Client
 class BuildWatcher implements BuildWatch {
   private snapshot: Snapshot | null = null;
   private view: BuildView | null = null;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<BuildListener>();
   private readonly connection: Connection;
   private readonly base: string;
 
@@ -71,7 +76,7 @@ class BuildWatcher implements BuildWatch {
     return this.connection.error;
   }
 
-  subscribe(listener: () => void): () => void {
+  subscribe(listener: BuildListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -138,16 +143,17 @@ class BuildWatcher implements BuildWatch {
     let next = this.snapshot;
     for (const event of events) next = applyEvent(next, event);
     // A batch covers seqs whose events were left out (superseded): its cursor is toSeq.
-    this.replace({ ...next, seq: Math.max(next.seq, toSeq) });
+    const applied = events.filter((event) => event.seq > this.cursor);
+    this.replace({ ...next, seq: Math.max(next.seq, toSeq) }, applied);
   }
 
-  private replace(snapshot: Snapshot): void {
+  private replace(snapshot: Snapshot, applied: readonly BuildEvent[] = []): void {
     this.snapshot = snapshot;
     this.view = toBuildView(snapshot);
-    this.notify();
+    this.notify(applied);
   }
 
-  private notify(): void {
-    for (const listener of this.listeners) listener();
+  private notify(applied: readonly BuildEvent[] = []): void {
+    for (const listener of this.listeners) listener(applied);
   }
 }

@@ -108,8 +108,7 @@ export class Connection {
         this.needsHydration = false;
       } catch (error) {
         if (controller.signal.aborted || this.stopped) return;
-        if (error instanceof HttpError && error.status === 404)
-          return this.fail('This build no longer exists');
+        if (error instanceof HttpError && error.status === 404) return this.fail(error.message);
         this.error = (error as Error).message;
         return this.scheduleRetry();
       }

@@ -19,7 +19,19 @@ export async function getJson<T>(fetchImpl: typeof fetch, url: string, signal?: 
   }
   if (!response.ok) {
     const body = await response.text().catch(() => '');
-    throw new HttpError(response.status, `${url}: ${response.status} ${body.slice(0, 200)}`);
+    throw new HttpError(response.status, `${response.status} ${serverMessage(body)}`);
   }
   return (await response.json()) as T;
+}
+
+/** Nest's error body says what was wrong in `message` (a string or a list). */
+function serverMessage(body: string): string {
+  try {
+    const { message } = JSON.parse(body) as { message?: unknown };
+    if (typeof message === 'string') return message;
+    if (Array.isArray(message)) return message.join('; ');
+  } catch {
+    // not JSON: show the start of it
+  }
+  return body.slice(0, 200);
 }

@@ -1,5 +1,5 @@
 // The Buildcast client SDK: framework-free, for browsers and Node. See docs/protocol.md.
-export { watchBuild, type BuildWatch } from './build-watch.js';
+export { watchBuild, type BuildListener, type BuildWatch } from './build-watch.js';
 export { watchProject, type ProjectWatch } from './project-watch.js';
 export type { ConnectionStatus } from './connection.js';
 export { HttpError } from './http.js';

@@ -29,6 +29,11 @@ class Environment {
   @Max(65535, { message: PORT })
   GATEWAY_PORT = 3001;
 
+  /** Where the API forwards WebSocket upgrades on /ws (one URL for people); default: this machine's gateway. */
+  @IsOptional()
+  @Matches(ORIGIN, { message: 'GATEWAY_URL must be an origin such as http://127.0.0.1:3001' })
+  GATEWAY_URL?: string;
+
   // Realtime gateway tuning (docs/protocol.md explains each).
   /** Coalescing: events that follow the previous one within GATEWAY_COALESCE_QUIET_MS are merged for this long. */
   @Transform(toInt)
@@ -201,6 +206,7 @@ export class AppConfig {
   readonly redisUrl: string;
   readonly apiPort: number;
   readonly gatewayPort: number;
+  readonly gatewayUrl: string;
   readonly gateway: GatewayConfig;
   readonly publicUrl: string;
   readonly corsOrigins: readonly string[];
@@ -224,6 +230,7 @@ export class AppConfig {
     this.redisUrl = env.REDIS_URL;
     this.apiPort = env.API_PORT;
     this.gatewayPort = env.GATEWAY_PORT;
+    this.gatewayUrl = env.GATEWAY_URL ?? `http://127.0.0.1:${env.GATEWAY_PORT}`;
     this.gateway = {
       coalesceMs: env.GATEWAY_COALESCE_MS,
       coalesceQuietMs: env.GATEWAY_COALESCE_QUIET_MS,

@@ -1,0 +1,41 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Logger } from '@nestjs/common';
+
+/**
+ * Forwards WebSocket upgrades on `/ws` to the realtime gateway, byte for byte, so people
+ * (and the web app) use one URL: pages and `/api` here, `/ws` through here. In Docker, nginx
+ * does the same in front of both. Anything else that asks to upgrade is refused.
+ */
+export function forwardWebSockets(server: Server, gatewayUrl: string): void {
+  const logger = new Logger('WebSocketProxy');
+  const target = new URL(gatewayUrl);
+  const port = Number(target.port || 80);
+  server.on('upgrade', (request: IncomingMessage, client: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://x').pathname !== '/ws') {
+      client.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    let connected = false;
+    const upstream: Socket = connect(port, target.hostname, () => {
+      connected = true;
+      const lines = [`${request.method} ${request.url} HTTP/${request.httpVersion}`];
+      for (let i = 0; i < request.rawHeaders.length; i += 2) {
+        lines.push(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}`);
+      }
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    upstream.setNoDelay(true);
+    upstream.on('error', (error) => {
+      logger.warn(`The gateway at ${gatewayUrl} is unreachable: ${error.message}`);
+      if (!connected) client.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
+      else client.destroy();
+    });
+    client.on('error', () => upstream.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+}
