@@ -20,7 +20,7 @@ import {
   startServer,
   type ServerUnderTest,
 } from './procs.js';
-import { BuildcastPublisher, RedisPublisher, type Publisher } from './publisher.js';
+import { BuildcastPublisher, RedisPublisher, UnpersistedPublisher, type Publisher } from './publisher.js';
 import {
   Histogram,
   roomKey,
@@ -35,12 +35,14 @@ import {
 const TARGETS: TargetName[] = ['buildcast', 'socketio', 'relay'];
 /** Targets whose publisher commits to Postgres first. */
 const PERSISTED: TargetName[] = ['buildcast', 'relay-pg'];
+/** Targets that need the bench database (buildcast-redis only for its sessions). */
+const NEEDS_DATABASE: TargetName[] = [...PERSISTED, 'buildcast-redis'];
 const WORKLOADS = ['burst', 'sparse', 'idle'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 const { values: flags } = parseArgs({
   options: {
-    // Also accepts relay-pg (not run by default).
+    // Also accepts relay-pg and buildcast-redis (diagnostics, not run by default).
     targets: { type: 'string', default: TARGETS.join(',') },
     workloads: { type: 'string', default: WORKLOADS.join(',') },
     // Development sizes (100 clients, 500 events, ...); env vars still override.
@@ -77,7 +79,7 @@ const settings = {
   poolSize: num('POOL_SIZE', 20),
 };
 
-const targets = parseList(flags.targets, [...TARGETS, 'relay-pg'] as TargetName[]);
+const targets = parseList(flags.targets, [...TARGETS, 'relay-pg', 'buildcast-redis'] as TargetName[]);
 const workloads = parseList(flags.workloads, WORKLOADS);
 
 function parseList<T extends string>(value: string, allowed: readonly T[]): T[] {
@@ -543,13 +545,21 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   try {
     let persisted: Publisher | undefined;
-    if (targets.some((target) => PERSISTED.includes(target))) {
+    if (targets.some((target) => NEEDS_DATABASE.includes(target))) {
       database = await createBenchDatabase();
       dataSource = await prepareDatabase(database.url, { poolSize: settings.poolSize });
       persisted = new BuildcastPublisher(dataSource, database.url, settings.redisUrl);
     }
     for (const target of targets) {
-      publishers.set(target, PERSISTED.includes(target) ? persisted! : new RedisPublisher(settings.redisUrl));
+      const unpersisted = new RedisPublisher(settings.redisUrl);
+      publishers.set(
+        target,
+        PERSISTED.includes(target)
+          ? persisted!
+          : target === 'buildcast-redis'
+            ? new UnpersistedPublisher(persisted!, unpersisted)
+            : unpersisted,
+      );
     }
     for (const workload of workloads) {
       for (const target of targets) {

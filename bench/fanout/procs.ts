@@ -78,7 +78,7 @@ export async function startServer(
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: settings.redisUrl };
   let script: string;
-  if (target === 'buildcast') {
+  if (target === 'buildcast' || target === 'buildcast-redis') {
     // BENCH_FANOUT_GATEWAY_SCRIPT: another build of the gateway (or, to test the bench
     // itself, one of the comparators' scripts; they read PORT).
     script = process.env.BENCH_FANOUT_GATEWAY_SCRIPT ?? here('../../apps/realtime-gateway/src/main.js');

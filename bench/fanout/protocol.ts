@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
  * floor for delivery when persistence shares the machine, to tell the gateway's cost from
  * Postgres's.
  */
-export type TargetName = 'buildcast' | 'socketio' | 'relay' | 'relay-pg';
+export type TargetName = 'buildcast' | 'socketio' | 'relay' | 'relay-pg' | 'buildcast-redis';
 /** How a client talks to a target: plain WebSocket JSON frames, or the Socket.IO client. */
 export type ClientProtocol = 'ws' | 'socketio';
 

@@ -115,3 +115,28 @@ export class BuildcastPublisher implements Publisher {
     await this.redis.onApplicationShutdown();
   }
 }
+
+/**
+ * Diagnostic (target `buildcast-redis`): the Buildcast gateway fed exactly like the
+ * comparators. The sessions exist in Postgres (the gateway checks them on subscribe) but
+ * events are only published, never committed: what the gateway itself costs, without the
+ * commit load sharing the machine. Not a way to run Buildcast.
+ */
+export class UnpersistedPublisher implements Publisher {
+  constructor(
+    private readonly sessions: Publisher,
+    private readonly messages: RedisPublisher,
+  ) {}
+
+  createRooms(count: number): Promise<Room[]> {
+    return this.sessions.createRooms(count);
+  }
+
+  commit(room: Room, events: NewBuildEvent[]): Promise<Commit> {
+    return this.messages.commit(room, events);
+  }
+
+  close(): Promise<void> {
+    return this.messages.close();
+  }
+}

@@ -1,7 +1,7 @@
 import { projectChannel } from '#contracts';
 import { toSummaryMessage } from '#bus';
 import type { ClientConnection } from '../connections/client-connection.js';
-import { projectRoomKey, type RoomContext } from './room-context.js';
+import { projectRoomKey, type RoomContext, type RoomHooks } from './room-context.js';
 
 /** Summaries sent to a socket when it joins a project room (the latest sessions first). */
 const SUMMARIES_ON_JOIN = 50;
@@ -26,7 +26,7 @@ export class ProjectRoom {
   constructor(
     readonly projectId: string,
     private readonly context: RoomContext,
-    private readonly onPaused: (room: ProjectRoom, connection: ClientConnection) => void,
+    private readonly hooks: RoomHooks<ProjectRoom>,
   ) {
     this.key = projectRoomKey(projectId);
     this.channel = projectChannel(projectId);
@@ -98,7 +98,7 @@ export class ProjectRoom {
       if (connection.isBackedUp) {
         this.members.set(connection, 'paused');
         this.context.metrics.slowSockets.inc();
-        this.onPaused(this, connection);
+        this.hooks.paused(this, connection);
         continue;
       }
       if (connection.sendFrame(raw) > 0) sockets += 1;

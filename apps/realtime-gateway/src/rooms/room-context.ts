@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { GatewayConfig } from '#config';
 import type { ChannelSubscriber } from '#bus';
 import type { BuildReadModel } from '#persistence';
+import type { ClientConnection } from '../connections/client-connection.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 
 /** What every room needs from the gateway around it. */
@@ -11,6 +12,14 @@ export interface RoomContext {
   readonly subscriber: ChannelSubscriber;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+}
+
+/** What a room tells the registry. */
+export interface RoomHooks<R> {
+  /** A socket is backed up: watch it and call the room's `resume` when it drained. */
+  paused(room: R, connection: ClientConnection): void;
+  /** The room removed a socket by itself: close it if that was the last one. */
+  left(room: R): void;
 }
 
 export const sessionRoomKey = (projectId: string, sessionId: string): string =>

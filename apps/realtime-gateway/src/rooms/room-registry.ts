@@ -60,7 +60,7 @@ export class RoomRegistry implements OnModuleInit, OnApplicationShutdown {
   ): Promise<JoinOutcome> {
     const key = sessionRoomKey(projectId, sessionId);
     this.leave(connection, key); // subscribing again restarts from the new `since`
-    const room = this.roomFor(key, () => new SessionRoom(projectId, sessionId, this.context, this.pause));
+    const room = this.roomFor(key, () => new SessionRoom(projectId, sessionId, this.context, this.hooks));
     try {
       const outcome = await room.join(connection, since);
       if (outcome !== 'joined') this.closeIfEmpty(room);
@@ -77,7 +77,7 @@ export class RoomRegistry implements OnModuleInit, OnApplicationShutdown {
   ): Promise<'joined' | 'not-found' | 'gone'> {
     const key = projectRoomKey(projectId);
     this.leave(connection, key);
-    const room = this.roomFor(key, () => new ProjectRoom(projectId, this.context, this.pause));
+    const room = this.roomFor(key, () => new ProjectRoom(projectId, this.context, this.hooks));
     try {
       const outcome = await room.join(connection);
       if (outcome !== 'joined') this.closeIfEmpty(room);
@@ -134,13 +134,18 @@ export class RoomRegistry implements OnModuleInit, OnApplicationShutdown {
     this.metrics.rooms.set({ kind: 'project' }, this.rooms.size - sessions);
   }
 
-  private readonly pause = (room: Room, connection: ClientConnection): void => {
+  private readonly hooks = {
+    paused: (room: Room, connection: ClientConnection) => this.pause(room, connection),
+    left: (room: Room) => this.closeIfEmpty(room),
+  };
+
+  private pause(room: Room, connection: ClientConnection): void {
     let rooms = this.paused.get(connection);
     if (!rooms) this.paused.set(connection, (rooms = new Set()));
     rooms.add(room);
     this.metrics.pausedSockets.set(this.paused.size);
     this.drainTimer ??= setInterval(() => this.resumeDrained(), DRAIN_CHECK_MS);
-  };
+  }
 
   private resumeDrained(): void {
     for (const [connection, rooms] of this.paused) {

@@ -7,7 +7,7 @@ import {
 } from '#contracts';
 import { Coalescer, dropSupersededTodos, type EventBatch } from '../coalescing/coalescer.js';
 import type { ClientConnection } from '../connections/client-connection.js';
-import { CATCH_UP_PAGE, sessionRoomKey, type RoomContext } from './room-context.js';
+import { CATCH_UP_PAGE, sessionRoomKey, type RoomContext, type RoomHooks } from './room-context.js';
 
 /**
  * One socket in a session room. `seq` is the last seq this socket has been sent: a socket
@@ -43,6 +43,8 @@ export class SessionRoom {
   private ready: Promise<void> | undefined;
   private joining = 0;
   private opened = false;
+  /** Whether the session exists in this project (read when the room opened). */
+  private exists = false;
   /** Published messages that arrived before the room was open or while it read Postgres. */
   private inbox: CommittedEventsMessage[] = [];
   private filling = false;
@@ -53,7 +55,7 @@ export class SessionRoom {
     readonly projectId: string,
     readonly sessionId: string,
     private readonly context: RoomContext,
-    private readonly onPaused: (room: SessionRoom, connection: ClientConnection) => void,
+    private readonly hooks: RoomHooks<SessionRoom>,
   ) {
     this.key = sessionRoomKey(projectId, sessionId);
     this.channel = sessionChannel(projectId, sessionId);
@@ -86,6 +88,7 @@ export class SessionRoom {
         this.receive(message),
       );
       const page = await this.context.readModel.eventsAfter(this.projectId, this.sessionId, 0, 0);
+      this.exists = page !== null;
       this.lastSeq = this.flushedSeq = page?.latestSeq ?? 0;
       this.finished = page !== null && isFinishedStatus(page.status);
       this.opened = true;
@@ -109,10 +112,15 @@ export class SessionRoom {
 
   private async admit(connection: ClientConnection, since: number | undefined): Promise<JoinOutcome> {
     await this.open();
-    const latest = await this.context.readModel.eventsAfter(this.projectId, this.sessionId, 0, 0);
-    if (!latest) return 'not-found';
+    if (!this.exists) return 'not-found';
+    // The room knows the latest seq as well as Postgres, unless the client claims more.
+    let latestSeq = this.lastSeq;
+    if (since !== undefined && since > latestSeq) {
+      const latest = await this.context.readModel.eventsAfter(this.projectId, this.sessionId, 0, 0);
+      if (!latest) return 'not-found';
+      latestSeq = Math.max(latest.latestSeq, latestSeq);
+    }
     if (!connection.isOpen) return 'gone';
-    const latestSeq = Math.max(latest.latestSeq, this.lastSeq);
     if (since !== undefined && since > latestSeq) {
       this.resync(connection, `since ${since} is ahead of the latest seq ${latestSeq}`);
       return 'resync';
@@ -147,6 +155,12 @@ export class SessionRoom {
     connection.rooms.delete(this.key);
   }
 
+  /** The room removes a socket itself (resync, session gone): the registry may close it. */
+  private expel(connection: ClientConnection): void {
+    this.leave(connection);
+    this.hooks.left(this);
+  }
+
   /** Redis delivered a committed range. */
   receive(message: unknown): void {
     if (!isCommittedEvents(message)) {
@@ -175,7 +189,7 @@ export class SessionRoom {
     const member = this.members.get(connection);
     if (member?.state !== 'paused') return;
     if (this.lastSeq - member.seq > this.context.config.maxLagEvents) {
-      this.leave(connection);
+      this.expel(connection);
       this.resync(connection, 'the socket fell too far behind while it was not reading');
       return;
     }
@@ -325,7 +339,7 @@ export class SessionRoom {
         );
         if (!stillHere()) return;
         if (!page) {
-          this.leave(member.connection);
+          this.expel(member.connection);
           this.send(member.connection, {
             type: 'error',
             code: 'not_found',
@@ -360,7 +374,7 @@ export class SessionRoom {
     } catch (error) {
       this.context.logger.warn(`Catch-up of a socket in ${this.key} failed: ${(error as Error).message}`);
       if (stillHere()) {
-        this.leave(member.connection);
+        this.expel(member.connection);
         this.resync(member.connection, 'the gateway could not read the missing events');
       }
     } finally {
@@ -372,7 +386,7 @@ export class SessionRoom {
     member.state = 'paused';
     member.backlog = [];
     this.context.metrics.slowSockets.inc();
-    this.onPaused(this, member.connection);
+    this.hooks.paused(this, member.connection);
   }
 
   private sendBatch(member: Member, batch: EventBatch): void {
