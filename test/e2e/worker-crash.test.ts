@@ -8,7 +8,7 @@ import type { EventsPage, Snapshot } from '#contracts';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { FAKE_AGENT, fakeAgentPids, killAll, pollUntilFinished } from '../support/builds.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
-import { buildDist, killWorkerProcess, startWorkerProcess } from '../support/worker-process.js';
+import { killWorkerProcess, startWorkerProcess } from '../support/worker-process.js';
 
 /** The recovery bound under test (the default is 30 s). */
 const INTERRUPT_AFTER_MS = 3000;
@@ -24,7 +24,6 @@ describe('a runner-worker killed with SIGKILL mid-build', () => {
   const leftovers: number[] = [];
 
   beforeAll(async () => {
-    await buildDist();
     workRoot = await mkdtemp(path.join(os.tmpdir(), 'buildcast-crash-'));
     // The API checks the agent's executable too: it gets the same CLAUDE_BIN.
     stack = await startStack({ workers: 0, env: { CLAUDE_BIN: FAKE_AGENT } });

@@ -1,20 +1,19 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { promisify } from 'node:util';
+
+const WORKER_MAIN = path.resolve('dist/apps/runner-worker/src/main.js');
 
 /**
- * A runner-worker in a child process, from the built sources (`dist/`): a test can SIGKILL it.
- * jest transforms TypeScript in its own process only, so the tests that need a child build first.
+ * A runner-worker in a child process, from the built sources, so a test can SIGKILL it. `npm
+ * test` builds first (jest compiles TypeScript in its own process only); when running one
+ * file by hand, run `npm run build` before it. Resolves once the worker consumes the queue.
  */
-export async function buildDist(): Promise<void> {
-  await promisify(execFile)(path.resolve('node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json']);
-}
-
-/** Starts `dist/apps/runner-worker/src/main.js` with `env`; resolves once it consumes the queue. */
 export async function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['dist/apps/runner-worker/src/main.js'], {
+  if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run \`npm run build\` first`);
+  const child = spawn(process.execPath, [WORKER_MAIN], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
