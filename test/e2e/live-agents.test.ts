@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -61,6 +61,14 @@ describe('live agents through a fake CLI (real process handling and parsers)', (
     expect(snapshot.session.model).toEqual(expect.stringContaining('claude'));
     expect(snapshot.session.progress).toEqual({ completed: 3, total: 3, percent: 100 });
     await expect(stat(path.join(workRoot, sessionId))).resolves.toEqual(expect.objectContaining({}));
+    // The agent gets the AGENT_ENV allow-list, not the worker's environment.
+    const started = JSON.parse(await readFile(path.join(workRoot, sessionId, 'pids.json'), 'utf8')) as {
+      env: string[];
+    };
+    expect(started.env).toContain('CLAUDE_BIN'); // allowed by the default CLAUDE_*
+    expect(started.env).not.toContain('DATABASE_URL');
+    expect(started.env).not.toContain('REDIS_URL');
+    expect(started.env).not.toContain('NODE_OPTIONS'); // set in this jest process
   });
 
   it('runs codex exec --json and a buildcast-ndjson command', async () => {

@@ -79,4 +79,27 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ CANCEL_GRACE_MS: '-1' })).toThrow(/CANCEL_GRACE_MS="-1"/);
   });
+
+  it('gives live agents only the environment AGENT_ENV allows: never the database or Redis URLs', () => {
+    const env = {
+      PATH: '/usr/bin',
+      HOME: '/home/me',
+      ANTHROPIC_API_KEY: 'sk-1',
+      LC_ALL: 'C.UTF-8',
+      DATABASE_URL: 'postgres://secret@db/buildcast',
+      REDIS_URL: 'redis://secret@redis',
+      AWS_SECRET_ACCESS_KEY: 'nope',
+    };
+    expect(loadConfig(env).agentEnvironment).toEqual({
+      PATH: '/usr/bin',
+      HOME: '/home/me',
+      ANTHROPIC_API_KEY: 'sk-1',
+      LC_ALL: 'C.UTF-8',
+    });
+    expect(loadConfig({ ...env, AGENT_ENV: 'HOME, AWS_*' }).agentEnvironment).toEqual({
+      HOME: '/home/me',
+      AWS_SECRET_ACCESS_KEY: 'nope',
+    });
+    expect(() => loadConfig({ AGENT_ENV: 'HOME;rm -rf' })).toThrow(/AGENT_ENV/);
+  });
 });

@@ -188,6 +188,34 @@ class Environment {
   @IsOptional()
   @IsString()
   PATH?: string;
+
+  /**
+   * The environment variables live agents get (names, `PREFIX_*` for a prefix), nothing else:
+   * an agent must not see the worker's database or Redis credentials.
+   */
+  @Matches(/^[A-Za-z_][A-Za-z0-9_]*\*?(,\s*[A-Za-z_][A-Za-z0-9_]*\*?)*$/, {
+    message: 'AGENT_ENV must be a comma-separated list of variable names (NAME or PREFIX_*)',
+  })
+  AGENT_ENV = DEFAULT_AGENT_ENV;
+}
+
+/** What a CLI agent needs to find its tools, its credentials and its locale. */
+const DEFAULT_AGENT_ENV =
+  'PATH,HOME,USER,LOGNAME,SHELL,LANG,LC_*,TERM,TZ,TMPDIR,ANTHROPIC_*,CLAUDE_*,OPENAI_*,CODEX_*';
+
+/** The variables of `env` that `allowList` (AGENT_ENV) names. */
+function pickAgentEnvironment(
+  allowList: string,
+  env: Record<string, string | undefined>,
+): Record<string, string> {
+  const rules = allowList.split(',').map((rule) => rule.trim());
+  const allowed = (name: string) =>
+    rules.some((rule) => (rule.endsWith('*') ? name.startsWith(rule.slice(0, -1)) : name === rule));
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && allowed(entry[0]),
+    ),
+  );
 }
 
 export interface GatewayConfig {
@@ -224,8 +252,11 @@ export class AppConfig {
   readonly interruptAfterMs: number;
   readonly toolOutputMaxBytes: number;
   readonly searchPath: string;
+  /** The environment live agents run with (AGENT_ENV picks it from the worker's). */
+  readonly agentEnvironment: Readonly<Record<string, string>>;
 
-  constructor(env: Environment) {
+  constructor(env: Environment, agentEnvironment: Record<string, string> = {}) {
+    this.agentEnvironment = agentEnvironment;
     this.databaseUrl = env.DATABASE_URL;
     this.redisUrl = env.REDIS_URL;
     this.apiPort = env.API_PORT;
@@ -313,5 +344,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
     throw new ConfigurationError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return new AppConfig(parsed);
+  return new AppConfig(parsed, pickAgentEnvironment(parsed.AGENT_ENV, env));
 }

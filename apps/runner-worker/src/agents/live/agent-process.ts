@@ -10,6 +10,8 @@ export interface AgentProcessSpec {
   args: readonly string[];
   /** The per-build working directory. */
   cwd: string;
+  /** The agent's whole environment (not the worker's). */
+  env: Readonly<Record<string, string>>;
   /** How errors name the program, e.g. `CLAUDE_BIN "claude"`. */
   label: string;
 }
@@ -37,6 +39,7 @@ export async function* runAgentProcess(
 ): AsyncGenerator<NewBuildEvent[]> {
   const child = spawn(spec.executable, spec.args, {
     cwd: spec.cwd,
+    env: spec.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

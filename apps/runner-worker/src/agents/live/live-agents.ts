@@ -33,6 +33,7 @@ export class LiveAgents {
         executable,
         args: agentArgs(agent, command, session),
         cwd,
+        env: this.config.agentEnvironment,
         label: `${command.variable} "${command.bin}"`,
       },
       parser,
