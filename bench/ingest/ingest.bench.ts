@@ -2,6 +2,7 @@
 // 50 concurrent sessions appending through EventStore + publish (commit, then PUBLISH), at
 // batch sizes 1, 10 and 100, closed and open loop. Run: npm run bench:ingest
 import 'reflect-metadata';
+import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loadConfig } from '#config';
@@ -97,7 +98,8 @@ async function timedAppend(
 /**
  * One session, one append at a time, no publish, nothing else running: the cost of an append
  * itself. Round trips are the queries pg sent (BEGIN and COMMIT included); Node CPU is this
- * process' user + system time per append (it is the bench process, so Postgres is not in it).
+ * process' user + system time per append; Postgres CPU is that of every local postgres process
+ * (backends, WAL writer…) read from /proc, so only meaningful on an otherwise idle machine.
  */
 async function runSerial(store: EventStore, readModel: BuildReadModel, projectId: string) {
   let queries = 0;
@@ -108,8 +110,8 @@ async function runSerial(store: EventStore, readModel: BuildReadModel, projectId
   } as typeof query;
   const lines = [
     `Serial: one session, ${SERIAL_APPENDS} appends per batch size after 30 warm-up, no publish\n`,
-    '| batch size | append p50 ms | p90 ms | p99 ms | round trips per append | Node CPU µs per append |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| batch size | append p50 ms | p90 ms | p99 ms | round trips per append | Node CPU µs per append | Postgres CPU µs per append |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
   ];
   try {
     for (const batchSize of SERIAL_BATCH_SIZES) {
@@ -119,6 +121,7 @@ async function runSerial(store: EventStore, readModel: BuildReadModel, projectId
       const latencies: number[] = [];
       queries = 0;
       const cpu = process.cpuUsage();
+      const postgresCpu = postgresCpuMs();
       for (let i = 0; i < SERIAL_APPENDS; i++) {
         const batch = take(source, batchSize);
         const t0 = performance.now();
@@ -126,9 +129,10 @@ async function runSerial(store: EventStore, readModel: BuildReadModel, projectId
         latencies.push(performance.now() - t0);
       }
       const { user, system } = process.cpuUsage(cpu);
+      const postgresUs = ((postgresCpuMs() - postgresCpu) * 1000) / SERIAL_APPENDS;
       latencies.sort((a, b) => a - b);
       lines.push(
-        `| ${batchSize} | ${percentile(latencies, 50).toFixed(2)} | ${percentile(latencies, 90).toFixed(2)} | ${percentile(latencies, 99).toFixed(2)} | ${(queries / SERIAL_APPENDS).toFixed(2)} | ${Math.round((user + system) / SERIAL_APPENDS)} |`,
+        `| ${batchSize} | ${percentile(latencies, 50).toFixed(2)} | ${percentile(latencies, 90).toFixed(2)} | ${percentile(latencies, 99).toFixed(2)} | ${(queries / SERIAL_APPENDS).toFixed(2)} | ${Math.round((user + system) / SERIAL_APPENDS)} | ${Number.isNaN(postgresUs) ? 'n/a' : Math.round(postgresUs)} |`,
       );
     }
   } finally {
@@ -136,6 +140,27 @@ async function runSerial(store: EventStore, readModel: BuildReadModel, projectId
   }
   console.error('serial: done');
   return lines.join('\n') + '\n';
+}
+
+/** CPU time of the local postgres processes so far, ms (NaN where /proc cannot tell). */
+function postgresCpuMs(): number {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      if (!stat.includes(' (postgres) ')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    }
+    return ticks * 10; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
 }
 
 /** SESSIONS queued sessions, fresh for each run so earlier rows don't weigh on it. */
