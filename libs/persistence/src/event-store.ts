@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient, QueryResultRow } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   applyEvent,
@@ -155,7 +156,7 @@ async function appendLocked(
   options: AppendOptions,
 ): Promise<AppendResult> {
   const ids = toolCallIds(batch);
-  const [row] = await manager.query<LockedRow[]>(LOCK_SESSION, [sessionId, ids]);
+  const [row] = await prepared<LockedRow>(manager, 'append_lock_session', LOCK_SESSION, [sessionId, ids]);
   if (!row) throw new SessionNotFoundError(sessionId);
   const before = toSessionSummary(row);
   if (isFinishedStatus(before.status)) throw new SessionClosedError(sessionId);
@@ -191,7 +192,7 @@ async function appendLocked(
     options.fullOutputs,
   );
   const { session } = after;
-  await manager.query(WRITE, [
+  await prepared(manager, 'append_write', WRITE, [
     sessionId,
     JSON.stringify(committed.map(({ seq, type, data }) => ({ seq, type, data }))),
     at,
@@ -222,6 +223,20 @@ async function appendLocked(
     summary,
     summaryChanged: summaryChanged(before, summary),
   };
+}
+
+/**
+ * A named statement on the transaction's connection: Postgres parses it once per connection
+ * and, after a few executions, reuses one generic plan instead of planning every append.
+ */
+async function prepared<Row extends QueryResultRow>(
+  manager: EntityManager,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<Row[]> {
+  const client = (await manager.queryRunner!.connect()) as PoolClient;
+  return (await client.query<Row>({ name, text, values })).rows;
 }
 
 /** The tool call ids that the batch names. */
