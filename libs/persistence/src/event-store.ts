@@ -73,7 +73,7 @@ const LOCK_SESSION = `
   WITH s AS MATERIALIZED (SELECT * FROM build_sessions WHERE id = $1 FOR UPDATE)
   SELECT ${SESSION_COLUMNS}, ${iso('clock_timestamp()')} AS at, ${LEASE_EXPIRED} AS lease_expired,
     (SELECT b.last_seq FROM build_sessions b WHERE b.id = s.id) AS seen_seq,
-    array(SELECT c.tool_call_id FROM tool_calls c WHERE c.session_id = s.id AND c.tool_call_id = ANY($2::text[]))
+    array(SELECT c.tool_call_id FROM unnest($2::text[]) AS id JOIN tool_calls c ON (c.session_id, c.tool_call_id) = (s.id, id))
       AS known
   FROM s`;
 
