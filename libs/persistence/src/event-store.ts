@@ -68,7 +68,9 @@ export class SessionClosedError extends Error {
 // (MATERIALIZED keeps it after the lock), so `at` never goes backwards as seq goes up.
 // The batch's stored tool calls come in the same statement, but from its snapshot, which is
 // older than the lock: when `seen_seq` (the session as that snapshot has it) differs from
-// `last_seq`, an append committed while this one waited, and they are read again.
+// `last_seq`, an append committed while this one waited, and they are read again. They are
+// looked up from the batch's ids (the generic plan of `tool_call_id = ANY($2)` scanned every
+// call of the session).
 const LOCK_SESSION = `
   WITH s AS MATERIALIZED (SELECT * FROM build_sessions WHERE id = $1 FOR UPDATE)
   SELECT ${SESSION_COLUMNS}, ${iso('clock_timestamp()')} AS at, ${LEASE_EXPIRED} AS lease_expired,
@@ -156,7 +158,7 @@ async function appendLocked(
   options: AppendOptions,
 ): Promise<AppendResult> {
   const ids = toolCallIds(batch);
-  const [row] = await prepared<LockedRow>(manager, 'append_lock_session', LOCK_SESSION, [sessionId, ids]);
+  const [row] = await prepared<LockedRow>(manager, 'event_store_lock', LOCK_SESSION, [sessionId, ids]);
   if (!row) throw new SessionNotFoundError(sessionId);
   const before = toSessionSummary(row);
   if (isFinishedStatus(before.status)) throw new SessionClosedError(sessionId);
@@ -192,7 +194,7 @@ async function appendLocked(
     options.fullOutputs,
   );
   const { session } = after;
-  await prepared(manager, 'append_write', WRITE, [
+  await prepared(manager, 'event_store_write', WRITE, [
     sessionId,
     JSON.stringify(committed.map(({ seq, type, data }) => ({ seq, type, data }))),
     at,
