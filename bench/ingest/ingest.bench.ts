@@ -1,7 +1,10 @@
-// Ingest: 50 concurrent sessions appending through EventStore + publish (commit, then
-// PUBLISH), at batch sizes 1, 10 and 100. Run: npm run bench:ingest
+// Ingest: one session appending serially (latency, round trips and Node CPU per append), then
+// 50 concurrent sessions appending through EventStore + publish (commit, then PUBLISH), at
+// batch sizes 1, 10 and 100, closed and open loop. Run: npm run bench:ingest
 import 'reflect-metadata';
+import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 import { loadConfig } from '#config';
 import type { NewBuildEvent } from '#contracts';
 import { EventPublisher, RedisService } from '#bus';
@@ -15,6 +18,10 @@ const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
 /** Open-loop part: each session's agent emits events at this rate; appends group-commit them. */
 const OFFERED_PER_SESSION = Number(process.env.BENCH_RATE_PER_SESSION ?? 200);
 const MAX_BATCH = 100;
+/** Which parts run: serial, closed, open (comma-separated). */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'serial,closed,open').split(','));
+const SERIAL_APPENDS = Number(process.env.BENCH_SERIAL_APPENDS ?? 300);
+const SERIAL_BATCH_SIZES = (process.env.BENCH_SERIAL_BATCH_SIZES ?? '1,10').split(',').map(Number);
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
@@ -26,9 +33,11 @@ async function main(): Promise<void> {
   const publisher = new EventPublisher(redis);
   const project = await readModel.createProject('ingest bench');
   const rows: string[] = [];
-  let openLoop: string;
+  let serial = '';
+  let openLoop = '';
   try {
-    for (const batchSize of BATCH_SIZES) {
+    if (PARTS.has('serial')) serial = await runSerial(store, readModel, project.id);
+    for (const batchSize of PARTS.has('closed') ? BATCH_SIZES : []) {
       const sessions = await createSessions(readModel, project.id);
       const latencies: number[] = [];
       let events = 0;
@@ -51,11 +60,16 @@ async function main(): Promise<void> {
       rows.push(row);
       console.error(`batch ${batchSize}: done`);
     }
-    openLoop = await runOpenLoop(store, publisher, readModel, project.id);
+    if (PARTS.has('open')) openLoop = await runOpenLoop(store, publisher, readModel, project.id);
   } finally {
     await redis.onApplicationShutdown();
     await dataSource.destroy();
     await database.drop();
+  }
+  console.log(serial);
+  if (rows.length === 0) {
+    console.log(openLoop);
+    return;
   }
   console.log(
     `Ingest, ${SESSIONS} concurrent sessions, ${DURATION_MS / 1000} s per batch size, pool ${POOL_SIZE}\n`,
@@ -81,10 +95,82 @@ async function timedAppend(
   return { ms: performance.now() - t0, committed: appended.events.length };
 }
 
+/**
+ * One session, one append at a time, no publish, nothing else running: the cost of an append
+ * itself. Round trips are the queries pg sent (BEGIN and COMMIT included); Node CPU is this
+ * process' user + system time per append; Postgres CPU is that of every local postgres process
+ * (backends, WAL writer…) read from /proc, so only meaningful on an otherwise idle machine.
+ */
+async function runSerial(store: EventStore, readModel: BuildReadModel, projectId: string) {
+  let queries = 0;
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    queries += 1;
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  const lines = [
+    `Serial: one session, ${SERIAL_APPENDS} appends per batch size after 30 warm-up, no publish\n`,
+    '| batch size | append p50 ms | p90 ms | p99 ms | round trips per append | Node CPU µs per append | Postgres CPU µs per append |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  try {
+    for (const batchSize of SERIAL_BATCH_SIZES) {
+      const [session] = await createSessions(readModel, projectId, 1);
+      const source = realisticEvents(`serial${batchSize}`);
+      for (let i = 0; i < 30; i++) await store.append(session, take(source, batchSize));
+      const latencies: number[] = [];
+      queries = 0;
+      const cpu = process.cpuUsage();
+      const postgresCpu = postgresCpuMs();
+      for (let i = 0; i < SERIAL_APPENDS; i++) {
+        const batch = take(source, batchSize);
+        const t0 = performance.now();
+        await store.append(session, batch);
+        latencies.push(performance.now() - t0);
+      }
+      const { user, system } = process.cpuUsage(cpu);
+      const postgresUs = ((postgresCpuMs() - postgresCpu) * 1000) / SERIAL_APPENDS;
+      latencies.sort((a, b) => a - b);
+      lines.push(
+        `| ${batchSize} | ${percentile(latencies, 50).toFixed(2)} | ${percentile(latencies, 90).toFixed(2)} | ${percentile(latencies, 99).toFixed(2)} | ${(queries / SERIAL_APPENDS).toFixed(2)} | ${Math.round((user + system) / SERIAL_APPENDS)} | ${Number.isNaN(postgresUs) ? 'n/a' : Math.round(postgresUs)} |`,
+      );
+    }
+  } finally {
+    pg.Client.prototype.query = query;
+  }
+  console.error('serial: done');
+  return lines.join('\n') + '\n';
+}
+
+/** CPU time of the local postgres processes so far, ms (NaN where /proc cannot tell). */
+function postgresCpuMs(): number {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      if (!stat.includes(' (postgres) ')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    }
+    return ticks * 10; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
 /** SESSIONS queued sessions, fresh for each run so earlier rows don't weigh on it. */
-async function createSessions(readModel: BuildReadModel, projectId: string): Promise<string[]> {
+async function createSessions(
+  readModel: BuildReadModel,
+  projectId: string,
+  count = SESSIONS,
+): Promise<string[]> {
   const sessions = await Promise.all(
-    Array.from({ length: SESSIONS }, () =>
+    Array.from({ length: count }, () =>
       readModel.createQueuedSession({
         projectId,
         agent: 'demo',

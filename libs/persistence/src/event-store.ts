@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient, QueryResultRow } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   applyEvent,
@@ -65,59 +66,73 @@ export class SessionClosedError extends Error {
 
 // The row lock orders concurrent appenders; the clock is read once the lock is held
 // (MATERIALIZED keeps it after the lock), so `at` never goes backwards as seq goes up.
+// The batch's stored tool calls come in the same statement, but from its snapshot, which is
+// older than the lock: when `seen_seq` (the session as that snapshot has it) differs from
+// `last_seq`, an append committed while this one waited, and they are read again. They are
+// looked up from the batch's ids (the generic plan of `tool_call_id = ANY($2)` scanned every
+// call of the session).
 const LOCK_SESSION = `
   WITH s AS MATERIALIZED (SELECT * FROM build_sessions WHERE id = $1 FOR UPDATE)
-  SELECT ${SESSION_COLUMNS}, ${iso('clock_timestamp()')} AS at, ${LEASE_EXPIRED} AS lease_expired FROM s`;
+  SELECT ${SESSION_COLUMNS}, ${iso('clock_timestamp()')} AS at, ${LEASE_EXPIRED} AS lease_expired,
+    (SELECT b.last_seq FROM build_sessions b WHERE b.id = s.id) AS seen_seq,
+    array(SELECT c.tool_call_id FROM unnest($2::text[]) AS id JOIN tool_calls c ON (c.session_id, c.tool_call_id) = (s.id, id))
+      AS known
+  FROM s`;
 
 const KNOWN_TOOL_CALLS = `
   SELECT tool_call_id FROM tool_calls WHERE session_id = $1 AND tool_call_id = ANY($2::text[])`;
 
-const INSERT_EVENTS = `
-  INSERT INTO build_events (session_id, seq, type, data, at)
-  SELECT $1, e.seq, e.type, e.data, $3::timestamptz
-  FROM jsonb_to_recordset($2::jsonb) AS e(seq int, type text, data jsonb)`;
-
-const UPDATE_TOOL_CALLS = `
-  UPDATE tool_calls AS t
-  SET output = c.output, is_error = c."isError", output_truncated = c."outputTruncated", status = c.status,
-      ended_at = c."endedAt"
-  FROM jsonb_to_recordset($2::jsonb)
-    AS c(id text, output text, "isError" boolean, "outputTruncated" boolean, status text, "endedAt" timestamptz)
-  WHERE t.session_id = $1 AND t.tool_call_id = c.id`;
-
-// A JSON null becomes SQL NULL in a recordset; the input column keeps it as JSON null.
-const INSERT_TOOL_CALLS = `
-  INSERT INTO tool_calls (session_id, tool_call_id, todo_index, name, input, output, is_error, output_truncated,
-                          status, started_at, ended_at, started_seq)
-  SELECT $1, c.id, c."todoIndex", c.name, coalesce(c.input, 'null'::jsonb), c.output, c."isError",
-         c."outputTruncated", c.status, c."startedAt", c."endedAt", c."startedSeq"
-  FROM jsonb_to_recordset($2::jsonb)
-    AS c(id text, "todoIndex" int, name text, input jsonb, output text, "isError" boolean,
-         "outputTruncated" boolean, status text, "startedAt" timestamptz, "endedAt" timestamptz, "startedSeq" int)`;
-
-const STORE_FULL_OUTPUTS = `
-  UPDATE tool_calls AS t SET full_output = f.output
-  FROM jsonb_to_recordset($2::jsonb) AS f(id text, output text)
-  WHERE t.session_id = $1 AND t.tool_call_id = f.id`;
-
-const DELETE_TODOS = `DELETE FROM todos WHERE session_id = $1`;
-
-const INSERT_TODOS = `
-  INSERT INTO todos (session_id, idx, content, active_form, status)
-  SELECT $1, t.index, t.content, t."activeForm", t.status
-  FROM jsonb_to_recordset($2::jsonb) AS t(index int, content text, "activeForm" text, status text)`;
-
-const UPDATE_SESSION = `
-  UPDATE build_sessions
-  SET last_seq = $2, status = $3, agent_id = $4, model = $5, project_name = $6, prompt = $7, started_at = $8,
-      ended_at = $9, error = $10, usage = $11::jsonb, progress_completed = $12, progress_total = $13,
-      updated_at = $14
-  WHERE id = $1`;
+// Every write of an append, in one statement. Its parts touch disjoint rows (one statement
+// may not modify a row twice): the stored calls the batch finishes carry their full outputs,
+// new calls are inserted with theirs, `full_outputs` has only the other ids; todos beyond the
+// new list are deleted, the others upserted. A JSON null becomes SQL NULL in a recordset
+// (the input column keeps it as JSON null); a NULL $7 (no todos.updated) touches no todo.
+const WRITE = `
+  WITH events AS (
+    INSERT INTO build_events (session_id, seq, type, data, at)
+    SELECT $1, e.seq, e.type, e.data, $3::timestamptz
+    FROM jsonb_to_recordset($2::jsonb) AS e(seq int, type text, data jsonb)
+  ), finished AS (
+    UPDATE tool_calls AS t
+    SET output = c.output, is_error = c."isError", output_truncated = c."outputTruncated", status = c.status,
+        ended_at = c."endedAt", full_output = coalesce(c."fullOutput", t.full_output)
+    FROM jsonb_to_recordset($4::jsonb) AS c(id text, output text, "isError" boolean, "outputTruncated" boolean,
+                                           status text, "endedAt" timestamptz, "fullOutput" text)
+    WHERE t.session_id = $1 AND t.tool_call_id = c.id
+  ), added AS (
+    INSERT INTO tool_calls (session_id, tool_call_id, todo_index, name, input, output, is_error, output_truncated,
+                            status, started_at, ended_at, started_seq, full_output)
+    SELECT $1, c.id, c."todoIndex", c.name, coalesce(c.input, 'null'::jsonb), c.output, c."isError",
+           c."outputTruncated", c.status, c."startedAt", c."endedAt", c."startedSeq", c."fullOutput"
+    FROM jsonb_to_recordset($5::jsonb)
+      AS c(id text, "todoIndex" int, name text, input jsonb, output text, "isError" boolean, "outputTruncated" boolean,
+           status text, "startedAt" timestamptz, "endedAt" timestamptz, "startedSeq" int, "fullOutput" text)
+  ), full_outputs AS (
+    UPDATE tool_calls AS t SET full_output = f.output
+    FROM jsonb_to_recordset($6::jsonb) AS f(id text, output text)
+    WHERE t.session_id = $1 AND t.tool_call_id = f.id
+  ), dropped_todos AS (
+    DELETE FROM todos WHERE session_id = $1 AND idx >= jsonb_array_length($7::jsonb)
+  ), todos AS (
+    INSERT INTO todos (session_id, idx, content, active_form, status)
+    SELECT $1, t.index, t.content, t."activeForm", t.status
+    FROM jsonb_to_recordset($7::jsonb) AS t(index int, content text, "activeForm" text, status text)
+    ON CONFLICT (session_id, idx) DO UPDATE
+    SET content = excluded.content, active_form = excluded.active_form, status = excluded.status
+  ), session AS (
+    UPDATE build_sessions
+    SET last_seq = $8, status = $9, agent_id = $10, model = $11, project_name = $12, prompt = $13, started_at = $14,
+        ended_at = $15, error = $16, usage = $17::jsonb, progress_completed = $18, progress_total = $19,
+        updated_at = $3::timestamptz
+    WHERE id = $1
+  )
+  SELECT 1`;
 
 /**
  * Appends events to a session's log. One transaction locks the session row, assigns the
  * next seqs (no gap, no duplicate), stores the events and updates the projections with the
- * same fold as the client (applyEvent), computed in memory so a batch costs a few statements.
+ * same fold as the client (applyEvent), computed in memory so that an append is four round
+ * trips whatever the batch: BEGIN, lock and read, one statement of writes, COMMIT.
  */
 @Injectable()
 export class EventStore {
@@ -134,22 +149,26 @@ export class EventStore {
   }
 }
 
+type LockedRow = SessionRow & { at: string; lease_expired: boolean; seen_seq: number; known: string[] };
+
 async function appendLocked(
   manager: EntityManager,
   sessionId: string,
   batch: NewBuildEvent[],
   options: AppendOptions,
 ): Promise<AppendResult> {
-  const [row] = await manager.query<(SessionRow & { at: string; lease_expired: boolean })[]>(LOCK_SESSION, [
-    sessionId,
-  ]);
+  const ids = toolCallIds(batch);
+  const [row] = await prepared<LockedRow>(manager, 'event_store_lock', LOCK_SESSION, [sessionId, ids]);
   if (!row) throw new SessionNotFoundError(sessionId);
   const before = toSessionSummary(row);
   if (isFinishedStatus(before.status)) throw new SessionClosedError(sessionId);
   if (options.onlyIfLeaseExpired && !row.lease_expired) throw new LeaseHeldError(sessionId);
   const result = { projectId: before.projectId, sessionId };
 
-  const known = await knownToolCalls(manager, sessionId, batch);
+  const known =
+    row.seen_seq === row.last_seq || ids.length === 0
+      ? new Set(row.known)
+      : await knownToolCalls(manager, sessionId, ids);
   const accepted = acceptedEvents(batch, known);
   if (accepted.length === 0) {
     return {
@@ -168,27 +187,21 @@ async function appendLocked(
     at,
   }));
   const after = committed.reduce(applyEvent, knownState(before, known));
-
-  await manager.query(INSERT_EVENTS, [
+  const { finished, added, fullOutputs } = toolCallWrites(
+    committed,
+    after.toolCalls,
+    known,
+    options.fullOutputs,
+  );
+  const { session } = after;
+  await prepared(manager, 'event_store_write', WRITE, [
     sessionId,
     JSON.stringify(committed.map(({ seq, type, data }) => ({ seq, type, data }))),
     at,
-  ]);
-  await writeToolCalls(manager, sessionId, committed, after.toolCalls, known);
-  if (options.fullOutputs && options.fullOutputs.size > 0) {
-    const outputs = [...options.fullOutputs].map(([id, output]) => ({
-      id,
-      output: output.replaceAll('\u0000', '\uFFFD'),
-    }));
-    await manager.query(STORE_FULL_OUTPUTS, [sessionId, JSON.stringify(outputs)]);
-  }
-  if (committed.some((event) => event.type === 'todos.updated')) {
-    await manager.query(DELETE_TODOS, [sessionId]);
-    if (after.todos.length > 0) await manager.query(INSERT_TODOS, [sessionId, JSON.stringify(after.todos)]);
-  }
-  const { session } = after;
-  await manager.query(UPDATE_SESSION, [
-    sessionId,
+    JSON.stringify(finished),
+    JSON.stringify(added),
+    JSON.stringify(fullOutputs),
+    committed.some((event) => event.type === 'todos.updated') ? JSON.stringify(after.todos) : null,
     after.seq,
     session.status,
     session.agentId,
@@ -201,7 +214,6 @@ async function appendLocked(
     session.usage === null ? null : JSON.stringify(session.usage),
     session.progress.completed,
     session.progress.total,
-    at,
   ]);
 
   const summary: SessionSummary = { ...session, seq: after.seq };
@@ -215,19 +227,37 @@ async function appendLocked(
   };
 }
 
-/** The tool call ids of the batch that the session already has. */
-async function knownToolCalls(
+/**
+ * A named statement on the transaction's connection: Postgres parses it once per connection
+ * and, after a few executions, reuses one generic plan instead of planning every append.
+ */
+async function prepared<Row extends QueryResultRow>(
   manager: EntityManager,
-  sessionId: string,
-  batch: NewBuildEvent[],
-): Promise<Set<string>> {
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<Row[]> {
+  const client = (await manager.queryRunner!.connect()) as PoolClient;
+  return (await client.query<Row>({ name, text, values })).rows;
+}
+
+/** The tool call ids that the batch names. */
+function toolCallIds(batch: NewBuildEvent[]): string[] {
   const ids = new Set<string>();
   for (const event of batch) {
     if (event.type === 'tool.started' || event.type === 'tool.finished') ids.add(event.data.toolCallId);
   }
-  if (ids.size === 0) return ids;
-  const rows = await manager.query<{ tool_call_id: string }[]>(KNOWN_TOOL_CALLS, [sessionId, [...ids]]);
-  return new Set(rows.map((known) => known.tool_call_id));
+  return [...ids];
+}
+
+/** The tool call ids of the batch that the session already has, read again under the lock. */
+async function knownToolCalls(
+  manager: EntityManager,
+  sessionId: string,
+  ids: string[],
+): Promise<Set<string>> {
+  const rows = await manager.query<{ tool_call_id: string }[]>(KNOWN_TOOL_CALLS, [sessionId, ids]);
+  return new Set(rows.map((stored) => stored.tool_call_id));
 }
 
 /**
@@ -276,24 +306,33 @@ function knownState(before: SessionSummary, known: ReadonlySet<string>): Snapsho
   return { seq, session, todos, toolCalls };
 }
 
-async function writeToolCalls(
-  manager: EntityManager,
-  sessionId: string,
+/**
+ * The tool-call rows the write changes, each row in one part only: the stored calls this batch
+ * finished (only finishing a call sets its endedAt), the new calls (with their startedSeq), and
+ * the full outputs of the remaining ids (stored calls the batch did not finish).
+ */
+function toolCallWrites(
   committed: BuildEvent[],
   toolCalls: ToolCallView[],
   known: ReadonlySet<string>,
-): Promise<void> {
-  // Only finishing a call sets its endedAt, so these are the stored calls this batch finished.
-  const finished = toolCalls.filter((call) => known.has(call.id) && call.endedAt !== null);
-  if (finished.length > 0) await manager.query(UPDATE_TOOL_CALLS, [sessionId, JSON.stringify(finished)]);
+  fullOutputs: ReadonlyMap<string, string> = new Map(),
+) {
+  const fullOutput = (id: string) => fullOutputs.get(id)?.replaceAll('\u0000', '\uFFFD');
   const startedSeq = new Map<string, number>();
   for (const event of committed) {
     if (event.type === 'tool.started') startedSeq.set(event.data.toolCallId, event.seq);
   }
+  const finished = toolCalls
+    .filter((call) => known.has(call.id) && call.endedAt !== null)
+    .map((call) => ({ ...call, fullOutput: fullOutput(call.id) }));
   const added = toolCalls
     .filter((call) => !known.has(call.id))
-    .map((call) => ({ ...call, startedSeq: startedSeq.get(call.id) }));
-  if (added.length > 0) await manager.query(INSERT_TOOL_CALLS, [sessionId, JSON.stringify(added)]);
+    .map((call) => ({ ...call, startedSeq: startedSeq.get(call.id), fullOutput: fullOutput(call.id) }));
+  const written = new Set([...finished, ...added].map((call) => call.id));
+  const others = [...fullOutputs.keys()]
+    .filter((id) => !written.has(id))
+    .map((id) => ({ id, output: fullOutput(id) }));
+  return { finished, added, fullOutputs: others };
 }
 
 function summaryChanged(before: SessionSummary, after: SessionSummary): boolean {

@@ -202,6 +202,46 @@ describe('EventStore', () => {
     ]);
   });
 
+  it('stores full outputs for stored calls it finishes, calls it adds, and other stored calls', async () => {
+    const created = await newSession();
+    await store.append(created.id, [started('stored'), started('idle')]);
+    await store.append(created.id, [finished('idle')], { fullOutputs: new Map([['idle', 'first full']]) });
+    const full = new Map([
+      ['stored', 'full stored'],
+      ['fresh', 'full fresh\u0000'],
+      ['idle', 'full idle'],
+      ['nowhere', 'full nowhere'],
+    ]);
+    await store.append(created.id, [finished('stored'), started('fresh'), finished('fresh')], {
+      fullOutputs: full,
+    });
+    const detail = (id: string) => readModel.getToolCall(projectId, created.id, id);
+    await expect(detail('stored')).resolves.toMatchObject({ output: 'full stored', status: 'succeeded' });
+    await expect(detail('fresh')).resolves.toMatchObject({ output: 'full fresh\uFFFD', status: 'succeeded' });
+    await expect(detail('idle')).resolves.toMatchObject({ output: 'full idle', status: 'succeeded' });
+    await expect(detail('nowhere')).resolves.toBeNull();
+    // Finishing again without a full output keeps the stored one.
+    await store.append(created.id, [finished('stored', true)]);
+    await expect(detail('stored')).resolves.toMatchObject({ output: 'full stored', status: 'failed' });
+    const snapshot = await expectProjectionsMatchLog(created);
+    expect(snapshot.toolCalls.find((call) => call.id === 'fresh')?.output).toBe('done fresh');
+  });
+
+  it('replaces the todo list, shorter or longer', async () => {
+    const created = await newSession();
+    await store.append(created.id, [todos(['completed', 'in_progress', 'pending', 'pending'])]);
+    await expectProjectionsMatchLog(created);
+    await store.append(created.id, [todos(['completed', 'completed']), message('fewer')]);
+    await expect(expectProjectionsMatchLog(created)).resolves.toMatchObject({
+      todos: [{ status: 'completed' }, { status: 'completed' }],
+    });
+    await store.append(created.id, [todos([]), todos(['pending', 'pending', 'in_progress'])]);
+    await expectProjectionsMatchLog(created);
+    const emptied = await store.append(created.id, [todos([])]);
+    expect(emptied.summary.progress).toMatchObject({ completed: 0, total: 0 });
+    await expect(expectProjectionsMatchLog(created)).resolves.toMatchObject({ todos: [] });
+  });
+
   it('refuses appends after session.finished and drops events after it in the batch', async () => {
     const created = await newSession();
     const result = await store.append(created.id, [
