@@ -550,16 +550,13 @@ async function main(): Promise<void> {
       dataSource = await prepareDatabase(database.url, { poolSize: settings.poolSize });
       persisted = new BuildcastPublisher(dataSource, database.url, settings.redisUrl);
     }
+    // Only the publishers a target uses are created: each holds a Redis connection that
+    // cleanup closes (one left open keeps this process alive after the report).
     for (const target of targets) {
-      const unpersisted = new RedisPublisher(settings.redisUrl);
-      publishers.set(
-        target,
-        PERSISTED.includes(target)
-          ? persisted!
-          : target === 'buildcast-redis'
-            ? new UnpersistedPublisher(persisted!, unpersisted)
-            : unpersisted,
-      );
+      if (PERSISTED.includes(target)) publishers.set(target, persisted!);
+      else if (target === 'buildcast-redis') {
+        publishers.set(target, new UnpersistedPublisher(persisted!, new RedisPublisher(settings.redisUrl)));
+      } else publishers.set(target, new RedisPublisher(settings.redisUrl));
     }
     for (const workload of workloads) {
       for (const target of targets) {
