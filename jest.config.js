@@ -7,6 +7,7 @@ const moduleNameMapper = {
   '^#persistence$': '<rootDir>/libs/persistence/src/index.ts',
   '^#bus$': '<rootDir>/libs/bus/src/index.ts',
   '^#client$': '<rootDir>/libs/client/src/index.ts',
+  '^#health$': '<rootDir>/libs/health/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const transform = {

@@ -4,12 +4,9 @@ import { sessionChannel } from '#contracts';
 import { GatewayMetrics } from '../../apps/realtime-gateway/src/metrics/gateway-metrics.js';
 import type { Snapshot, StartBuildResponse } from '#contracts';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-import { SessionWriter } from '../support/session-writer.js';
+import { SessionWriter, unapplied } from '../support/session-writer.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 import { TestClient } from '../support/ws-client.js';
-
-/** The snapshot with nothing applied yet: what a client that subscribes with since=0 folds into. */
-const unapplied = (snapshot: Snapshot): Snapshot => ({ ...snapshot, seq: 0, todos: [], toolCalls: [] });
 
 describe('gateway delivery: every committed event to every watcher, in order, once', () => {
   let stack: TestStack;

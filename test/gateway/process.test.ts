@@ -1,6 +1,6 @@
-import { CloseCode, type Snapshot } from '#contracts';
+import { CloseCode } from '#contracts';
 import { freePort, spawnGateway, type GatewayProcess } from '../support/gateway.js';
-import { SessionWriter } from '../support/session-writer.js';
+import { SessionWriter, unapplied } from '../support/session-writer.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import { TestClient } from '../support/ws-client.js';
 
@@ -22,7 +22,6 @@ describe('gateway process: SIGKILL, SIGTERM, slow sockets', () => {
     gateways.push(gateway);
     return gateway;
   };
-  const unapplied = (snapshot: Snapshot): Snapshot => ({ ...snapshot, seq: 0, todos: [], toolCalls: [] });
 
   beforeAll(async () => {
     stack = await startStack();

@@ -66,3 +66,11 @@ export class SessionWriter {
 
   static readonly finished: NewBuildEvent = { type: 'session.finished', data: { status: 'completed' } };
 }
+
+/** A snapshot with nothing applied yet: what a client that subscribes with since=0 folds into. */
+export const unapplied = (snapshot: Snapshot): Snapshot => ({
+  ...snapshot,
+  seq: 0,
+  todos: [],
+  toolCalls: [],
+});

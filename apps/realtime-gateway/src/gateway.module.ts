@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '#config';
 import { BusModule } from '#bus';
+import { InfrastructureHealthModule } from '#health';
 import { PersistenceModule } from '#persistence';
 import { Connections } from './connections/connections.service.js';
 import { HealthController } from './health/health.controller.js';
@@ -21,7 +21,7 @@ export class GatewayModule {
         BusModule,
         // Reads only: a small pool is plenty (catch-ups are paged and per room).
         PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
-        TerminusModule,
+        InfrastructureHealthModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [GatewayMetrics, Connections, RoomRegistry, RealtimeGateway],

@@ -6,11 +6,12 @@ import {
   type ServerMessage,
   type Snapshot,
 } from '#contracts';
-import { Connection, type ConnectionStatus } from './connection.js';
+import type { ConnectionStatus } from './connection.js';
 import { getJson } from './http.js';
 import { sleep } from './sleep.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { toBuildView, type BuildView } from './views.js';
+import { Watcher } from './watcher.js';
 
 export type BuildListener = (applied: readonly BuildEvent[]) => void;
 
@@ -39,11 +40,9 @@ export function watchBuild(projectId: string, sessionId: string, options: Client
   return new BuildWatcher(projectId, sessionId, resolveOptions(options));
 }
 
-class BuildWatcher implements BuildWatch {
+class BuildWatcher extends Watcher<[applied: readonly BuildEvent[]]> implements BuildWatch {
   private snapshot: Snapshot | null = null;
   private view: BuildView | null = null;
-  private readonly listeners = new Set<BuildListener>();
-  private readonly connection: Connection;
   private readonly base: string;
 
   constructor(
@@ -51,8 +50,9 @@ class BuildWatcher implements BuildWatch {
     private readonly sessionId: string,
     private readonly options: ResolvedOptions,
   ) {
+    super();
     this.base = `${options.apiUrl}/projects/${encodeURIComponent(projectId)}/builds/${encodeURIComponent(sessionId)}`;
-    this.connection = new Connection(
+    this.connect(
       options,
       {
         hydrate: (signal) => this.hydrate(signal),
@@ -61,33 +61,12 @@ class BuildWatcher implements BuildWatch {
         onMessage: (message) => this.receive(message),
         poll: (signal) => this.poll(signal),
       },
-      () => this.notify(),
+      [[]],
     );
-    this.connection.start();
   }
 
   get state(): BuildView | null {
     return this.view;
-  }
-  get status(): ConnectionStatus {
-    return this.connection.status;
-  }
-  get error(): string | null {
-    return this.connection.error;
-  }
-
-  subscribe(listener: BuildListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  retry(): void {
-    this.connection.retry();
-  }
-
-  close(): void {
-    this.connection.stop();
-    this.listeners.clear();
   }
 
   private get cursor(): number {
@@ -151,9 +130,5 @@ class BuildWatcher implements BuildWatch {
     this.snapshot = snapshot;
     this.view = toBuildView(snapshot);
     this.notify(applied);
-  }
-
-  private notify(applied: readonly BuildEvent[] = []): void {
-    for (const listener of this.listeners) listener(applied);
   }
 }

@@ -1,9 +1,10 @@
 import type { ServerMessage, SessionSummary } from '#contracts';
-import { Connection, type ConnectionStatus } from './connection.js';
+import type { ConnectionStatus } from './connection.js';
 import { getJson } from './http.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { sleep } from './sleep.js';
 import { toSummaryInfo, type SessionSummaryInfo } from './views.js';
+import { Watcher } from './watcher.js';
 
 /** How often the build list is re-read while the socket is down. */
 const LIST_POLL_MS = 3_000;
@@ -26,19 +27,18 @@ export function watchProject(projectId: string, options: ClientOptions = {}): Pr
   return new ProjectWatcher(projectId, resolveOptions(options));
 }
 
-class ProjectWatcher implements ProjectWatch {
+class ProjectWatcher extends Watcher<[]> implements ProjectWatch {
   private byId = new Map<string, SessionSummary>();
   private list: SessionSummaryInfo[] | null = null;
-  private readonly listeners = new Set<() => void>();
-  private readonly connection: Connection;
   private readonly listUrl: string;
 
   constructor(
     projectId: string,
     private readonly options: ResolvedOptions,
   ) {
+    super();
     this.listUrl = `${options.apiUrl}/projects/${encodeURIComponent(projectId)}/builds?limit=100`;
-    this.connection = new Connection(
+    this.connect(
       options,
       {
         hydrate: (signal) => this.reload(signal),
@@ -49,33 +49,12 @@ class ProjectWatcher implements ProjectWatch {
           if (!signal.aborted) await this.reload(signal);
         },
       },
-      () => this.notify(),
+      [],
     );
-    this.connection.start();
   }
 
   get sessions(): SessionSummaryInfo[] | null {
     return this.list;
-  }
-  get status(): ConnectionStatus {
-    return this.connection.status;
-  }
-  get error(): string | null {
-    return this.connection.error;
-  }
-
-  subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  retry(): void {
-    this.connection.retry();
-  }
-
-  close(): void {
-    this.connection.stop();
-    this.listeners.clear();
   }
 
   private async reload(signal: AbortSignal): Promise<void> {
@@ -108,9 +87,5 @@ class ProjectWatcher implements ProjectWatch {
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .map(toSummaryInfo);
     this.notify();
-  }
-
-  private notify(): void {
-    for (const listener of this.listeners) listener();
   }
 }

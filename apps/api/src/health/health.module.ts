@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
+import { InfrastructureHealthModule } from '#health';
 import { HealthController } from './health.controller.js';
 
-@Module({ imports: [TerminusModule], controllers: [HealthController] })
+@Module({ imports: [InfrastructureHealthModule], controllers: [HealthController] })
 export class HealthModule {}

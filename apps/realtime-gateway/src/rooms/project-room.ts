@@ -20,6 +20,7 @@ export class ProjectRoom {
    */
   private readonly members = new Map<ClientConnection, 'live' | 'paused' | Buffer[]>();
   private ready: Promise<void> | undefined;
+  private exists = false;
   private joining = 0;
   private leaveChannel: (() => Promise<void>) | undefined;
 
@@ -37,12 +38,14 @@ export class ProjectRoom {
     return this.members.size + this.joining;
   }
 
+  /** SUBSCRIBE, and check once that the project exists (every join relies on it). */
   open(): Promise<void> {
-    this.ready ??= this.context.subscriber
-      .subscribe(this.channel, (_message, raw) => this.relay(raw))
-      .then((leave) => {
-        this.leaveChannel = leave;
-      });
+    this.ready ??= (async () => {
+      this.leaveChannel = await this.context.subscriber.subscribe(this.channel, (_message, raw) =>
+        this.relay(raw),
+      );
+      this.exists = (await this.context.readModel.getProject(this.projectId)) !== null;
+    })();
     return this.ready;
   }
 
@@ -50,7 +53,7 @@ export class ProjectRoom {
     this.joining += 1;
     try {
       await this.open();
-      if (!(await this.context.readModel.getProject(this.projectId))) return 'not-found';
+      if (!this.exists) return 'not-found';
       if (!connection.isOpen) return 'gone';
     } finally {
       this.joining -= 1;

@@ -115,7 +115,7 @@ export class RoomRegistry implements OnModuleInit, OnApplicationShutdown {
     if (!room) {
       room = create();
       this.rooms.set(key, room);
-      this.updateRoomGauge();
+      this.metrics.rooms.inc({ kind: this.roomKind(room) });
     }
     return room;
   }
@@ -123,15 +123,12 @@ export class RoomRegistry implements OnModuleInit, OnApplicationShutdown {
   private closeIfEmpty(room: Room): void {
     if (room.size > 0 || this.rooms.get(room.key) !== room) return;
     this.rooms.delete(room.key);
-    this.updateRoomGauge();
+    this.metrics.rooms.dec({ kind: this.roomKind(room) });
     void room.close().catch((error: Error) => this.logger.warn(`Closing ${room.key}: ${error.message}`));
   }
 
-  private updateRoomGauge(): void {
-    let sessions = 0;
-    for (const room of this.rooms.values()) if (room instanceof SessionRoom) sessions += 1;
-    this.metrics.rooms.set({ kind: 'session' }, sessions);
-    this.metrics.rooms.set({ kind: 'project' }, this.rooms.size - sessions);
+  private roomKind(room: Room): 'session' | 'project' {
+    return room instanceof SessionRoom ? 'session' : 'project';
   }
 
   private readonly hooks = {

@@ -1,0 +1,2 @@
+export * from './infrastructure-health.js';
+export * from './health.module.js';
