@@ -1,4 +1,5 @@
-# One image for the Node services; docker-compose.yml picks the app with `command`.
+# One image for the Node services (docker-compose.yml picks the app with `command`), and a
+# `web` stage for nginx.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -9,6 +10,12 @@ COPY apps ./apps
 COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
 
+# The web app's static files behind nginx, which routes /api and /ws (apps/web/nginx.conf).
+FROM nginx:1.27-alpine AS web
+COPY apps/web/nginx.conf /etc/nginx/conf.d/default.conf
+COPY --from=build /app/dist/web /usr/share/nginx/html
+
+# The Node services (the last stage is the default target).
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app

@@ -9,10 +9,23 @@ export class HttpError extends Error {
   }
 }
 
-export async function getJson<T>(fetchImpl: typeof fetch, url: string, signal?: AbortSignal): Promise<T> {
+export function getJson<T>(fetchImpl: typeof fetch, url: string, signal?: AbortSignal): Promise<T> {
+  return requestJson<T>(fetchImpl, url, { signal });
+}
+
+/** POSTs a JSON body; a 4xx answer becomes an HttpError carrying the server's message. */
+export function postJson<T>(fetchImpl: typeof fetch, url: string, body: unknown): Promise<T> {
+  return requestJson<T>(fetchImpl, url, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+async function requestJson<T>(fetchImpl: typeof fetch, url: string, init: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetchImpl(url, { signal, headers: { accept: 'application/json' } });
+    response = await fetchImpl(url, { ...init, headers: { accept: 'application/json', ...init.headers } });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new HttpError(0, `${url}: ${(error as Error).message}`);

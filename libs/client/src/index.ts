@@ -2,7 +2,7 @@
 export { watchBuild, type BuildListener, type BuildWatch } from './build-watch.js';
 export { watchProject, type ProjectWatch } from './project-watch.js';
 export type { ConnectionStatus } from './connection.js';
-export { HttpError } from './http.js';
+export { getJson, HttpError, postJson } from './http.js';
 export {
   backoffDelay,
   resolveOptions,

@@ -110,7 +110,7 @@ class Environment {
 
   /** Static files of the web app, served by the API at / (relative to the working directory). */
   @IsString()
-  WEB_ROOT = 'apps/web/public';
+  WEB_ROOT = 'dist/web';
 
   /** BullMQ key prefix; tests give each run its own. */
   @Matches(/^[A-Za-z0-9_-]+$/, { message: 'QUEUE_PREFIX may hold letters, digits, _ and -' })

@@ -1,0 +1,32 @@
+import { BuildPage } from './build/build-page.js';
+import { ProjectPage } from './projects/project-page.js';
+import { ProjectsPage } from './projects/projects-page.js';
+import { Link, paths, useRoute } from './routing/router.js';
+
+export function App() {
+  const route = useRoute();
+  return (
+    <>
+      <header className="topbar">
+        <Link to={paths.projects()} className="brand">
+          <span className="brand-dot" aria-hidden="true" /> Buildcast
+        </Link>
+        <span className="muted">live build progress for AI-agent runs</span>
+      </header>
+      {route.page === 'projects' && <ProjectsPage />}
+      {/* `key` gives each project and build its own page state (and watch). */}
+      {route.page === 'project' && <ProjectPage key={route.projectId} projectId={route.projectId} />}
+      {route.page === 'build' && (
+        <BuildPage key={route.sessionId} projectId={route.projectId} sessionId={route.sessionId} />
+      )}
+      {route.page === 'not-found' && (
+        <main className="page">
+          <h1>Not found</h1>
+          <p>
+            Nothing lives at <code>{route.path}</code>. <Link to={paths.projects()}>Go to the projects.</Link>
+          </p>
+        </main>
+      )}
+    </>
+  );
+}

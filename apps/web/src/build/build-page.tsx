@@ -1,0 +1,116 @@
+import { useState } from 'react';
+import type { BuildView } from '#client';
+import { isFinishedStatus } from '#contracts';
+import { api, errorMessage } from '../api/api.js';
+import { ConnectionPill } from '../components/connection-pill.js';
+import { ProgressBar } from '../components/progress-bar.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { elapsed, formatDuration, formatTime } from '../format/format.js';
+import { Link, paths } from '../routing/router.js';
+import { useBuildWatch, useNow } from '../watch/use-watch.js';
+import { TodoList } from './todo-list.js';
+
+/** `/projects/:projectId/builds/:sessionId`: one build, live. */
+export function BuildPage(props: { projectId: string; sessionId: string }) {
+  const watch = useBuildWatch(props.projectId, props.sessionId);
+  const build = watch?.state ?? null;
+  const now = useNow(build !== null && !isFinishedStatus(build.session.status));
+
+  return (
+    <main className="page">
+      {watch && <ConnectionPill status={watch.status} error={watch.error} onRetry={() => watch.retry()} />}
+      <nav className="breadcrumbs">
+        <Link to={paths.projects()}>Projects</Link> <span aria-hidden="true">/</span>{' '}
+        <Link to={paths.project(props.projectId)}>{build?.session.projectName ?? 'Project'}</Link>{' '}
+        <span aria-hidden="true">/</span> Build {props.sessionId.slice(0, 8)}
+      </nav>
+      {build === null ? (
+        watch?.status === 'error' ? (
+          <p className="alert alert-error">Could not load this build: {watch.error}</p>
+        ) : (
+          <p className="muted">Loading build…</p>
+        )
+      ) : (
+        <>
+          <BuildHeader build={build} now={now} />
+          <TodoList build={build} now={now} />
+        </>
+      )}
+    </main>
+  );
+}
+
+function BuildHeader(props: { build: BuildView; now: number }) {
+  const { session } = props.build;
+  const { progress } = session;
+  const duration = elapsed(session.startedAt, session.endedAt, props.now);
+  return (
+    <header className="card build-header">
+      <div className="build-title">
+        <h1>{session.projectName}</h1>
+        <StatusBadge status={session.status} testId="build-status" />
+        {!isFinishedStatus(session.status) && <CancelButton projectId={session.projectId} sessionId={session.id} />}
+      </div>
+      <dl className="build-meta">
+        <div>
+          <dt>Agent</dt>
+          <dd data-testid="agent-id">{session.agentId}</dd>
+        </div>
+        <div>
+          <dt>Model</dt>
+          <dd data-testid="model">{session.model ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{session.startedAt ? formatTime(session.startedAt) : 'not yet'}</dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>{duration === null ? '—' : formatDuration(duration)}</dd>
+        </div>
+      </dl>
+      {session.prompt && <p className="prompt">{session.prompt}</p>}
+      <div className="progress-row">
+        <ProgressBar
+          percent={progress.percent}
+          tone={session.status}
+          label="Build progress"
+          testId="progress"
+        />
+        <span className="progress-text">
+          {progress.percent} % · {progress.completed} of {progress.total} todos
+        </span>
+      </div>
+      {session.error && (
+        <p className="alert alert-error" data-testid="build-error" role="alert">
+          {session.error}
+        </p>
+      )}
+    </header>
+  );
+}
+
+function CancelButton(props: { projectId: string; sessionId: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const cancel = () => {
+    setBusy(true);
+    setError(null);
+    // The build page shows `cancelled` when the session.finished event arrives.
+    api.cancelBuild(props.projectId, props.sessionId).then(
+      () => setBusy(false),
+      (failure: unknown) => {
+        setError(errorMessage(failure));
+        setBusy(false);
+      },
+    );
+  };
+  return (
+    <span className="actions">
+      <button type="button" className="button button-secondary" disabled={busy} onClick={cancel}>
+        {busy ? 'Cancelling…' : 'Cancel build'}
+      </button>
+      {error && <span className="form-error">{error}</span>}
+    </span>
+  );
+}

@@ -1,0 +1,50 @@
+/** Text for people: durations, times and short summaries of tool inputs. */
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} m ${String(Math.floor(seconds % 60)).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} m`;
+}
+
+export function formatTime(date: Date): string {
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay
+    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** The time a build took, or has taken so far. */
+export function elapsed(startedAt: Date | null, endedAt: Date | null, now: number): number | null {
+  if (!startedAt) return null;
+  return (endedAt?.getTime() ?? now) - startedAt.getTime();
+}
+
+/** Keys that say best what a tool call does, in the order they are looked for. */
+const SUMMARY_KEYS = ['command', 'file_path', 'pattern', 'path', 'query', 'url', 'description', 'prompt'];
+const SUMMARY_LENGTH = 90;
+
+export function summarizeInput(input: unknown): string {
+  const text = pickSummary(input).replace(/\s+/g, ' ').trim();
+  return text.length > SUMMARY_LENGTH ? `${text.slice(0, SUMMARY_LENGTH - 1)}…` : text;
+}
+
+function pickSummary(input: unknown): string {
+  if (input === null || input === undefined) return '';
+  if (typeof input === 'string') return input;
+  if (typeof input !== 'object') return String(input);
+  const record = input as Record<string, unknown>;
+  for (const key of SUMMARY_KEYS) {
+    const value = record[key];
+    if (typeof value === 'string' && value) return value;
+    if (Array.isArray(value) && value.every((part) => typeof part === 'string')) return value.join(' ');
+  }
+  const firstString = Object.values(record).find((value) => typeof value === 'string');
+  return typeof firstString === 'string' ? firstString : JSON.stringify(input);
+}
+
+export function prettyJson(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+}

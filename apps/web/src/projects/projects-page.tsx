@@ -1,0 +1,89 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Project } from '#contracts';
+import { api, errorMessage } from '../api/api.js';
+import { formatTime } from '../format/format.js';
+import { Link, navigate, paths } from '../routing/router.js';
+
+/** `/`: every project, and a form to create one. */
+export function ProjectsPage() {
+  const [projects, setProjects] = useState<Project[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let current = true;
+    api.listProjects().then(
+      (list) => current && setProjects(list),
+      (error: unknown) => current && setLoadError(errorMessage(error)),
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+
+  return (
+    <main className="page">
+      <header className="page-header">
+        <h1>Projects</h1>
+        <p className="muted">Each project holds the builds of one codebase. Open one to start a build and watch it live.</p>
+      </header>
+      <CreateProjectForm />
+      {loadError && <p className="alert alert-error">Could not load projects: {loadError}</p>}
+      {projects === null && !loadError && <p className="muted">Loading…</p>}
+      {projects?.length === 0 && <p className="empty">No projects yet. Create the first one above.</p>}
+      {projects && projects.length > 0 && (
+        <ul className="card-list" data-testid="project-list">
+          {projects.map((project) => (
+            <li key={project.id} className="card card-link" data-testid="project">
+              <Link to={paths.project(project.id)}>
+                <strong>{project.name}</strong>
+                <span className="muted">created {formatTime(new Date(project.createdAt))}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}
+
+function CreateProjectForm() {
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const project = await api.createProject(name);
+      navigate(paths.project(project.id));
+    } catch (failure) {
+      setError(errorMessage(failure));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card form-row" onSubmit={(event) => void submit(event)}>
+      <label htmlFor="project-name">New project</label>
+      <input
+        id="project-name"
+        name="name"
+        placeholder="checkout-service"
+        value={name}
+        maxLength={200}
+        required
+        onChange={(event) => setName(event.target.value)}
+      />
+      <button type="submit" className="button button-primary" disabled={busy || !name.trim()}>
+        {busy ? 'Creating…' : 'Create project'}
+      </button>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}

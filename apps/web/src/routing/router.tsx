@@ -1,0 +1,62 @@
+import { useEffect, useState, type MouseEvent, type ReactNode } from 'react';
+
+/** The app's shareable routes (see CONTRACT.md): matched from the path, nothing else. */
+export type Route =
+  | { page: 'projects' }
+  | { page: 'project'; projectId: string }
+  | { page: 'build'; projectId: string; sessionId: string }
+  | { page: 'not-found'; path: string };
+
+export function matchRoute(pathname: string): Route {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { page: 'projects' };
+  if (parts[0] === 'projects' && parts.length === 2) return { page: 'project', projectId: parts[1] };
+  if (parts[0] === 'projects' && parts[2] === 'builds' && parts.length === 4)
+    return { page: 'build', projectId: parts[1], sessionId: parts[3] };
+  return { page: 'not-found', path: pathname };
+}
+
+export const paths = {
+  projects: () => '/',
+  project: (projectId: string) => `/projects/${encodeURIComponent(projectId)}`,
+  build: (projectId: string, sessionId: string) =>
+    `/projects/${encodeURIComponent(projectId)}/builds/${encodeURIComponent(sessionId)}`,
+};
+
+const NAVIGATED = 'buildcast:navigated';
+
+export function navigate(to: string): void {
+  if (to === window.location.pathname) return;
+  window.history.pushState(null, '', to);
+  window.dispatchEvent(new Event(NAVIGATED));
+  window.scrollTo(0, 0);
+}
+
+/** The current route; follows links, back and forward. */
+export function useRoute(): Route {
+  const [pathname, setPathname] = useState(window.location.pathname);
+  useEffect(() => {
+    const update = () => setPathname(window.location.pathname);
+    window.addEventListener('popstate', update);
+    window.addEventListener(NAVIGATED, update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener(NAVIGATED, update);
+    };
+  }, []);
+  return matchRoute(pathname);
+}
+
+/** An ordinary link (open in new tab works) that navigates in place on a plain click. */
+export function Link(props: { to: string; className?: string; children: ReactNode; testId?: string }) {
+  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(props.to);
+  };
+  return (
+    <a href={props.to} className={props.className} onClick={onClick} data-testid={props.testId}>
+      {props.children}
+    </a>
+  );
+}

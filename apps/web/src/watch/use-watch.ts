@@ -1,0 +1,49 @@
+import { useEffect, useReducer, useState } from 'react';
+import { watchBuild, watchProject, type BuildWatch, type ProjectWatch } from '#client';
+import { clientOptions } from '../api/api.js';
+
+interface Closable {
+  subscribe(listener: () => void): () => void;
+  close(): void;
+}
+
+/**
+ * Opens a watch for as long as the component shows it and re-renders on every change. The
+ * watch holds the state; React only reads it (state, status and error) during render.
+ */
+function useWatch<W extends Closable>(open: () => W, key: string): W | null {
+  const [watch, setWatch] = useState<W | null>(null);
+  const [, changed] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    const opened = open();
+    setWatch(opened);
+    const unsubscribe = opened.subscribe(changed);
+    return () => {
+      unsubscribe();
+      opened.close();
+      setWatch(null);
+    };
+    // `key` names everything `open` depends on.
+  }, [key]);
+  return watch;
+}
+
+export function useBuildWatch(projectId: string, sessionId: string): BuildWatch | null {
+  return useWatch(() => watchBuild(projectId, sessionId, clientOptions()), `${projectId}/${sessionId}`);
+}
+
+export function useProjectWatch(projectId: string): ProjectWatch | null {
+  return useWatch(() => watchProject(projectId, clientOptions()), projectId);
+}
+
+/** The current time, refreshed every `intervalMs` while `active` (for running durations). */
+export function useNow(active: boolean, intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [active, intervalMs]);
+  return now;
+}
