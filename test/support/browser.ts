@@ -1,0 +1,170 @@
+/// <reference lib="dom" />
+// Callbacks passed to page.evaluate run in the browser.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Snapshot } from '#contracts';
+import { freePort, spawnGateway, type GatewayProcess } from './gateway.js';
+import { startStack, request, type TestStack } from './stack.js';
+
+/** Debian's Chromium (`apt-get install -y chromium`); playwright cannot download one here. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+}
+
+/**
+ * The whole app as `npm start` serves it: the API (with the built web app at / and /ws
+ * forwarded) and a runner-worker in this process, the gateway in a child process so a test
+ * can stop and start it on the same port.
+ */
+export class WebStack {
+  gateway: GatewayProcess | undefined;
+
+  private constructor(
+    readonly stack: TestStack,
+    private readonly gatewayPort: number,
+  ) {}
+
+  static async start(): Promise<WebStack> {
+    const gatewayPort = await freePort();
+    const stack = await startStack({ workers: 1, env: { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` } });
+    const web = new WebStack(stack, gatewayPort);
+    await web.startGateway();
+    return web;
+  }
+
+  /** http://127.0.0.1:PORT, where the browser finds pages, /api and /ws. */
+  get appUrl(): string {
+    return this.stack.apiUrl.replace(/\/api$/, '');
+  }
+
+  async startGateway(): Promise<void> {
+    this.gateway = await spawnGateway(
+      {
+        DATABASE_URL: this.stack.config.databaseUrl,
+        REDIS_URL: this.stack.config.redisUrl,
+        QUEUE_PREFIX: this.stack.config.queuePrefix,
+        DATABASE_POOL_SIZE: '4',
+      },
+      this.gatewayPort,
+    );
+  }
+
+  /** A normal stop (SIGTERM: sockets are closed with 1012). */
+  async stopGateway(): Promise<void> {
+    const gateway = this.gateway;
+    this.gateway = undefined;
+    if (!gateway || gateway.child.exitCode !== null || gateway.child.signalCode !== null) return;
+    gateway.child.kill('SIGTERM');
+    await gateway.exited;
+  }
+
+  async createProject(name: string): Promise<string> {
+    const { status, body } = await request<{ id: string }>(`${this.stack.apiUrl}/projects`, { body: { name } });
+    if (status !== 201) throw new Error(`POST /projects answered ${status}`);
+    return body.id;
+  }
+
+  /** Starts a demo build; `eventIntervalMs` paces it (the default demo lasts about 25 s). */
+  async startDemo(projectId: string, eventIntervalMs?: number): Promise<string> {
+    const { status, body } = await request<{ sessionId: string }>(
+      `${this.stack.apiUrl}/projects/${projectId}/builds`,
+      { body: { agent: 'demo', eventIntervalMs } },
+    );
+    if (status !== 202) throw new Error(`POST /builds answered ${status}`);
+    return body.sessionId;
+  }
+
+  async snapshot(projectId: string, sessionId: string): Promise<Snapshot> {
+    const { status, body } = await request<Snapshot>(`${this.stack.apiUrl}/projects/${projectId}/builds/${sessionId}`);
+    if (status !== 200) throw new Error(`GET snapshot answered ${status}`);
+    return body;
+  }
+
+  async close(): Promise<void> {
+    await this.stopGateway();
+    await this.stack.close();
+  }
+}
+
+/** What the build page shows, read through its test hooks (CONTRACT.md). */
+export interface ShownBuild {
+  status: string;
+  percent: number;
+  agentId: string;
+  model: string;
+  todos: string[];
+  toolCalls: { id: string; status: string }[];
+  connection: string;
+}
+
+export function readBuildPage(page: Page): Promise<ShownBuild> {
+  return page.evaluate(() => {
+    const text = (selector: string) => document.querySelector(selector)?.textContent ?? '';
+    const all = (selector: string) => Array.from(document.querySelectorAll(selector));
+    return {
+      status: text('[data-testid=build-status]'),
+      percent: Number(document.querySelector('[data-testid=progress]')?.getAttribute('aria-valuenow') ?? -1),
+      agentId: text('[data-testid=agent-id]'),
+      model: text('[data-testid=model]'),
+      todos: all('[data-testid=todo]').map((todo) => todo.getAttribute('data-status') ?? ''),
+      toolCalls: all('[data-testid=tool-call]').map((call) => ({
+        id: call.getAttribute('data-tool-call-id') ?? '',
+        status: call.getAttribute('data-status') ?? '',
+      })),
+      connection: document.querySelector('[data-testid=connection-status]')?.getAttribute('data-state') ?? '',
+    };
+  });
+}
+
+/** What the build page should show for a snapshot (tool calls in id order, as `sorted` gives). */
+export function expectedPage(snapshot: Snapshot): Omit<ShownBuild, 'connection'> {
+  return {
+    status: snapshot.session.status,
+    percent: snapshot.session.progress.percent,
+    agentId: snapshot.session.agentId,
+    model: snapshot.session.model ?? '—',
+    todos: snapshot.todos.map((todo) => todo.status),
+    toolCalls: sortById(snapshot.toolCalls.map((call) => ({ id: call.id, status: call.status }))),
+  };
+}
+
+export function shownWithoutConnection(shown: ShownBuild): Omit<ShownBuild, 'connection'> {
+  const { connection: _connection, ...rest } = shown;
+  return { ...rest, toolCalls: sortById(rest.toolCalls) };
+}
+
+function sortById<T extends { id: string }>(calls: T[]): T[] {
+  return [...calls].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Waits until the build page shows a finished build. */
+export async function waitForFinish(page: Page, status = 'completed', timeout = 90_000): Promise<void> {
+  await page.locator(`[data-testid=build-status]:text-is("${status}")`).waitFor({ timeout });
+}
+
+/** Waits until the page shows at least `percent` progress. */
+export async function waitForProgress(page: Page, percent: number, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(
+    (min) => Number(document.querySelector('[data-testid=progress]')?.getAttribute('aria-valuenow') ?? -1) >= min,
+    percent,
+    { timeout },
+  );
+}
+
+export async function waitForConnection(page: Page, state: string, timeout = 30_000): Promise<void> {
+  await page.locator(`[data-testid=connection-status][data-state="${state}"]`).waitFor({ state: 'attached', timeout });
+}
