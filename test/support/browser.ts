@@ -143,7 +143,7 @@ export function expectedPage(snapshot: Snapshot): Omit<ShownBuild, 'connection'>
 }
 
 export function shownWithoutConnection(shown: ShownBuild): Omit<ShownBuild, 'connection'> {
-  const { connection: _connection, ...rest } = shown;
+  const { connection, ...rest } = shown;
   return { ...rest, toolCalls: sortById(rest.toolCalls) };
 }
 

@@ -34,7 +34,8 @@ export function summarizeInput(input: unknown): string {
 function pickSummary(input: unknown): string {
   if (input === null || input === undefined) return '';
   if (typeof input === 'string') return input;
-  if (typeof input !== 'object') return String(input);
+  if (typeof input === 'number' || typeof input === 'boolean') return String(input);
+  if (typeof input !== 'object') return '';
   const record = input as Record<string, unknown>;
   for (const key of SUMMARY_KEYS) {
     const value = record[key];
