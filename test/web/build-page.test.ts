@@ -76,6 +76,11 @@ describe('web app in Chromium', () => {
     await page.locator('[data-testid=todo][data-status=in_progress]').first().waitFor({ timeout: 30_000 });
     await waitForConnection(page, 'live');
     await expect(page.getByTestId('connection-status').isVisible()).resolves.toBe(false);
+    if (process.env.SAVE_SCREENSHOT) {
+      // `npm run screenshot` refreshes the README's picture of a build half-way.
+      await waitForProgress(page, 55);
+      await page.screenshot({ path: 'docs/build-page.png', fullPage: true, animations: 'disabled' });
+    }
 
     const shown = await expectFinishedAndEqual(page, projectId, sessionId);
     expect(shown.percent).toBe(100);
@@ -96,12 +101,6 @@ describe('web app in Chromium', () => {
     await expect(row.getAttribute('data-status')).resolves.toBe('completed');
     await expect(row.textContent()).resolves.toContain('buildcast-demo');
 
-    if (process.env.SAVE_SCREENSHOT) {
-      // `npm run screenshot` refreshes the picture in the README from a finished build.
-      await page.goBack();
-      await waitForFinish(page);
-      await page.screenshot({ path: 'docs/build-page.png', fullPage: true });
-    }
   });
 
   it('reload at about half-way: state back within a second, updates go on, nothing twice', async () => {

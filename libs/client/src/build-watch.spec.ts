@@ -256,4 +256,20 @@ describe('watchBuild', () => {
     expect(watch.status).toBe('error');
     watch.close();
   });
+
+  it('goes to error on a 400 (malformed id) but keeps retrying after a 429 or a 503', async () => {
+    const answer = (status: number) => () =>
+      Promise.resolve(new Response(`{"statusCode":${status},"message":"m${status}"}`, { status }));
+    fetchMock.mockImplementation(answer(400));
+    const refused = await start();
+    expect(refused.status).toBe('error');
+    expect(refused.error).toBe('400 m400');
+    refused.close();
+    for (const status of [429, 503]) {
+      fetchMock.mockImplementation(answer(status));
+      const retrying = await start();
+      expect(retrying.status).toBe('reconnecting');
+      retrying.close();
+    }
+  });
 });

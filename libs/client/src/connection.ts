@@ -24,6 +24,11 @@ const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.messageTooLarge,
 ]);
 
+/** A 4xx that asking again cannot change (a bad or unknown id), unlike 408 or 429. */
+function isRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 interface BrowserGlobals {
   navigator?: { onLine?: boolean };
   addEventListener?: (type: string, listener: () => void) => void;
@@ -108,7 +113,7 @@ export class Connection {
         this.needsHydration = false;
       } catch (error) {
         if (controller.signal.aborted || this.stopped) return;
-        if (error instanceof HttpError && error.status === 404) return this.fail(error.message);
+        if (error instanceof HttpError && isRefusal(error.status)) return this.fail(error.message);
         this.error = (error as Error).message;
         return this.scheduleRetry();
       }
