@@ -13,7 +13,7 @@ export function getJson<T>(fetchImpl: typeof fetch, url: string, signal?: AbortS
   return requestJson<T>(fetchImpl, url, { signal });
 }
 
-/** POSTs a JSON body; a 4xx answer becomes an HttpError carrying the server's message. */
+/** POSTs a JSON body; an answer that is not 2xx becomes an HttpError with the server's message. */
 export function postJson<T>(fetchImpl: typeof fetch, url: string, body: unknown): Promise<T> {
   return requestJson<T>(fetchImpl, url, {
     method: 'POST',
