@@ -6,7 +6,8 @@ import {
   type ClientOptions,
   type ConnectionStatus,
 } from '#client';
-import type { Snapshot, StartBuildResponse } from '#contracts';
+import type { Snapshot } from '#contracts';
+import { startDemoBuild } from '../support/builds.js';
 import { freePort, startGateway, type TestGateway } from '../support/gateway.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 
@@ -36,14 +37,8 @@ describe('libs/client against the real stack', () => {
     await stack?.close();
   });
 
-  const startDemo = async (name: string, eventIntervalMs: number) => {
-    const project = await request(`${stack.apiUrl}/projects`, { body: { name } });
-    const projectId: string = project.body.id;
-    const started = await request<StartBuildResponse>(`${stack.apiUrl}/projects/${projectId}/builds`, {
-      body: { agent: 'demo', eventIntervalMs },
-    });
-    return { projectId, sessionId: started.body.sessionId };
-  };
+  const startDemo = (name: string, eventIntervalMs: number) =>
+    startDemoBuild(stack.apiUrl, name, eventIntervalMs);
   const until = async (
     watch: { subscribe(l: () => void): () => void },
     condition: () => boolean,

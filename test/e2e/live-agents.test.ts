@@ -209,13 +209,7 @@ describe('a missing agent CLI', () => {
   it('fails the build clearly when the runner-worker cannot find it', async () => {
     // The API finds codex; this worker's configuration does not.
     worker = await createWorker(
-      loadConfig({
-        DATABASE_URL: stack.config.databaseUrl,
-        REDIS_URL: stack.config.redisUrl,
-        QUEUE_PREFIX: stack.config.queuePrefix,
-        DATABASE_POOL_SIZE: '3',
-        CODEX_BIN: '/nonexistent/codex',
-      }),
+      loadConfig(stack.childEnv({ DATABASE_POOL_SIZE: '3', CODEX_BIN: '/nonexistent/codex' })),
       ['error'],
     );
     const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'gone later' } });

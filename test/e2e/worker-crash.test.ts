@@ -27,15 +27,12 @@ describe('a runner-worker killed with SIGKILL mid-build', () => {
     workRoot = await mkdtemp(path.join(os.tmpdir(), 'buildcast-crash-'));
     // The API checks the agent's executable too: it gets the same CLAUDE_BIN.
     stack = await startStack({ workers: 0, env: { CLAUDE_BIN: FAKE_AGENT } });
-    env = {
-      DATABASE_URL: stack.config.databaseUrl,
-      REDIS_URL: stack.config.redisUrl,
-      QUEUE_PREFIX: stack.config.queuePrefix,
+    env = stack.childEnv({
       DATABASE_POOL_SIZE: '3',
       INTERRUPT_AFTER_MS: String(INTERRUPT_AFTER_MS),
       CLAUDE_BIN: FAKE_AGENT,
       AGENT_WORK_ROOT: workRoot,
-    };
+    });
     const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'crash' } });
     builds = `${stack.apiUrl}/projects/${project.body.id}/builds`;
   });

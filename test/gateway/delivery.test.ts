@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { ChannelSubscriber } from '#bus';
 import { sessionChannel } from '#contracts';
 import { GatewayMetrics } from '../../apps/realtime-gateway/src/metrics/gateway-metrics.js';
-import type { Snapshot, StartBuildResponse } from '#contracts';
+import type { Snapshot } from '#contracts';
+import { startDemoBuild } from '../support/builds.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { SessionWriter, unapplied } from '../support/session-writer.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
@@ -41,12 +42,7 @@ describe('gateway delivery: every committed event to every watcher, in order, on
   };
 
   it('50 clients during a paced demo build, and one that hydrates half-way, all end equal to the snapshot', async () => {
-    const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'fan-out' } });
-    const projectId: string = project.body.id;
-    const started = await request<StartBuildResponse>(`${stack.apiUrl}/projects/${projectId}/builds`, {
-      body: { agent: 'demo', eventIntervalMs: 40 },
-    });
-    const { sessionId } = started.body;
+    const { projectId, sessionId } = await startDemoBuild(stack.apiUrl, 'fan-out', 40);
     const base = unapplied(await snapshotOf(projectId, sessionId));
 
     const watchers = await Promise.all(

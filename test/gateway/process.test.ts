@@ -10,15 +10,8 @@ describe('gateway process: SIGKILL, SIGTERM, slow sockets', () => {
   const gateways: GatewayProcess[] = [];
   const clients: TestClient[] = [];
 
-  const env = (extra: Record<string, string> = {}) => ({
-    DATABASE_URL: stack.config.databaseUrl,
-    REDIS_URL: stack.config.redisUrl,
-    QUEUE_PREFIX: stack.config.queuePrefix,
-    DATABASE_POOL_SIZE: '4',
-    ...extra,
-  });
   const spawn = async (port: number, extra?: Record<string, string>) => {
-    const gateway = await spawnGateway(env(extra), port);
+    const gateway = await spawnGateway(stack.childEnv(extra), port);
     gateways.push(gateway);
     return gateway;
   };

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Snapshot } from '#contracts';
+import { startDemoBuild } from './builds.js';
 import { freePort, spawnGateway, type GatewayProcess } from './gateway.js';
 import { startStack, request, type TestStack } from './stack.js';
 
@@ -52,15 +53,7 @@ export class WebStack {
   }
 
   async startGateway(): Promise<void> {
-    this.gateway = await spawnGateway(
-      {
-        DATABASE_URL: this.stack.config.databaseUrl,
-        REDIS_URL: this.stack.config.redisUrl,
-        QUEUE_PREFIX: this.stack.config.queuePrefix,
-        DATABASE_POOL_SIZE: '4',
-      },
-      this.gatewayPort,
-    );
+    this.gateway = await spawnGateway(this.stack.childEnv(), this.gatewayPort);
   }
 
   /** A normal stop (SIGTERM: sockets are closed with 1012). */
@@ -73,23 +66,22 @@ export class WebStack {
   }
 
   async createProject(name: string): Promise<string> {
-    const { status, body } = await request<{ id: string }>(`${this.stack.apiUrl}/projects`, { body: { name } });
+    const { status, body } = await request<{ id: string }>(`${this.stack.apiUrl}/projects`, {
+      body: { name },
+    });
     if (status !== 201) throw new Error(`POST /projects answered ${status}`);
     return body.id;
   }
 
-  /** Starts a demo build; `eventIntervalMs` paces it (the default demo lasts about 25 s). */
-  async startDemo(projectId: string, eventIntervalMs?: number): Promise<string> {
-    const { status, body } = await request<{ sessionId: string }>(
-      `${this.stack.apiUrl}/projects/${projectId}/builds`,
-      { body: { agent: 'demo', eventIntervalMs } },
-    );
-    if (status !== 202) throw new Error(`POST /builds answered ${status}`);
-    return body.sessionId;
+  /** A new project with a demo build in it; `eventIntervalMs` paces it (default: about 25 s). */
+  startDemo(name: string, eventIntervalMs?: number): Promise<{ projectId: string; sessionId: string }> {
+    return startDemoBuild(this.stack.apiUrl, name, eventIntervalMs);
   }
 
   async snapshot(projectId: string, sessionId: string): Promise<Snapshot> {
-    const { status, body } = await request<Snapshot>(`${this.stack.apiUrl}/projects/${projectId}/builds/${sessionId}`);
+    const { status, body } = await request<Snapshot>(
+      `${this.stack.apiUrl}/projects/${projectId}/builds/${sessionId}`,
+    );
     if (status !== 200) throw new Error(`GET snapshot answered ${status}`);
     return body;
   }
@@ -159,12 +151,15 @@ export async function waitForFinish(page: Page, status = 'completed', timeout = 
 /** Waits until the page shows at least `percent` progress. */
 export async function waitForProgress(page: Page, percent: number, timeout = 60_000): Promise<void> {
   await page.waitForFunction(
-    (min) => Number(document.querySelector('[data-testid=progress]')?.getAttribute('aria-valuenow') ?? -1) >= min,
+    (min) =>
+      Number(document.querySelector('[data-testid=progress]')?.getAttribute('aria-valuenow') ?? -1) >= min,
     percent,
     { timeout },
   );
 }
 
 export async function waitForConnection(page: Page, state: string, timeout = 30_000): Promise<void> {
-  await page.locator(`[data-testid=connection-status][data-state="${state}"]`).waitFor({ state: 'attached', timeout });
+  await page
+    .locator(`[data-testid=connection-status][data-state="${state}"]`)
+    .waitFor({ state: 'attached', timeout });
 }

@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { applyEvent, emptySnapshot, type BuildEvent, type EventsPage, type Snapshot } from '#contracts';
+import {
+  applyEvent,
+  emptySnapshot,
+  type BuildEvent,
+  type EventsPage,
+  type Snapshot,
+  type StartBuildResponse,
+} from '#contracts';
 import { request } from './stack.js';
 
 /** The shared transcript fixtures, beside the repository. */
@@ -8,6 +15,21 @@ export const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures');
 
 /** A stand-in CLI for live-agent tests; its scenario is a `fake:…` prompt (see the script). */
 export const FAKE_AGENT = path.resolve(process.cwd(), 'test/fixtures/fake-agent.mjs');
+
+/** Creates a project named `name` and starts a demo build in it (`eventIntervalMs` paces it). */
+export async function startDemoBuild(
+  apiUrl: string,
+  name: string,
+  eventIntervalMs?: number,
+): Promise<{ projectId: string; sessionId: string }> {
+  const project = await request<{ id: string }>(`${apiUrl}/projects`, { body: { name } });
+  if (project.status !== 201) throw new Error(`POST /projects answered ${project.status}`);
+  const started = await request<StartBuildResponse>(`${apiUrl}/projects/${project.body.id}/builds`, {
+    body: { agent: 'demo', eventIntervalMs },
+  });
+  if (started.status !== 202) throw new Error(`POST /builds answered ${started.status}`);
+  return { projectId: project.body.id, sessionId: started.body.sessionId };
+}
 
 /** Long-polls the events endpoint from seq 0 until the session's last event. */
 export async function pollUntilFinished(

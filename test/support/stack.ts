@@ -14,6 +14,8 @@ export interface TestStack {
   apiUrl: string;
   api: INestApplication;
   workers: INestApplicationContext[];
+  /** The environment another process (or config) needs to join this stack, plus `extra`. */
+  childEnv(extra?: Record<string, string>): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,13 @@ export async function startStack(
     api,
     workers,
     apiUrl: `http://127.0.0.1:${address.port}/api`,
+    childEnv: (extra = {}) => ({
+      DATABASE_URL: config.databaseUrl,
+      REDIS_URL: config.redisUrl,
+      QUEUE_PREFIX: config.queuePrefix,
+      DATABASE_POOL_SIZE: '4',
+      ...extra,
+    }),
     async close() {
       try {
         for (const worker of workers) await worker.close();

@@ -52,8 +52,22 @@ describe('web app in Chromium', () => {
     return page;
   }
 
+  /** A demo build in a new project (named `name`), open in a new context's page. */
+  async function openDemo(name: string, eventIntervalMs: number, clientOptions?: Record<string, number>) {
+    const { projectId, sessionId } = await web.startDemo(`${name} ${Date.now()}`, eventIntervalMs);
+    const context = await newContext(clientOptions);
+    const page = await newPage(context);
+    await page.goto(`/projects/${projectId}/builds/${sessionId}`);
+    return { projectId, sessionId, context, page };
+  }
+
   /** The page shows exactly what the REST snapshot holds, each tool call once. */
-  async function expectFinishedAndEqual(page: Page, projectId: string, sessionId: string, status = 'completed') {
+  async function expectFinishedAndEqual(
+    page: Page,
+    projectId: string,
+    sessionId: string,
+    status = 'completed',
+  ) {
     await waitForFinish(page, status);
     const snapshot = await web.snapshot(projectId, sessionId);
     const shown = await readBuildPage(page);
@@ -100,14 +114,10 @@ describe('web app in Chromium', () => {
     await row.waitFor();
     await expect(row.getAttribute('data-status')).resolves.toBe('completed');
     await expect(row.textContent()).resolves.toContain('buildcast-demo');
-
   });
 
   it('reload at about half-way: state back within a second, updates go on, nothing twice', async () => {
-    const projectId = await web.createProject(`reload ${Date.now()}`);
-    const sessionId = await web.startDemo(projectId, QUICK_DEMO_MS);
-    const page = await newPage(await newContext());
-    await page.goto(`/projects/${projectId}/builds/${sessionId}`);
+    const { projectId, sessionId, page } = await openDemo('reload', QUICK_DEMO_MS);
     await waitForProgress(page, 40);
     const before = await readBuildPage(page);
     expect(before.percent).toBeLessThan(100);
@@ -116,8 +126,8 @@ describe('web app in Chromium', () => {
     await page.reload({ waitUntil: 'commit' });
     await page.waitForFunction(
       ([percent, calls]) =>
-        Number(document.querySelector('[data-testid=progress]')?.getAttribute('aria-valuenow') ?? -1) >= percent &&
-        document.querySelectorAll('[data-testid=tool-call]').length >= calls,
+        Number(document.querySelector('[data-testid=progress]')?.getAttribute('aria-valuenow') ?? -1) >=
+          percent && document.querySelectorAll('[data-testid=tool-call]').length >= calls,
       [before.percent, before.toolCalls.length] as const,
       { timeout: 5_000 },
     );
@@ -131,10 +141,7 @@ describe('web app in Chromium', () => {
   });
 
   it('navigate away to the project and back: the same build, finished and equal', async () => {
-    const projectId = await web.createProject(`navigate ${Date.now()}`);
-    const sessionId = await web.startDemo(projectId, QUICK_DEMO_MS);
-    const page = await newPage(await newContext());
-    await page.goto(`/projects/${projectId}/builds/${sessionId}`);
+    const { projectId, sessionId, page } = await openDemo('navigate', QUICK_DEMO_MS);
     await waitForProgress(page, 20);
 
     await page.locator('.breadcrumbs a').nth(1).click();
@@ -152,11 +159,8 @@ describe('web app in Chromium', () => {
   });
 
   it('two tabs on the same build finish identical', async () => {
-    const projectId = await web.createProject(`tabs ${Date.now()}`);
-    const sessionId = await web.startDemo(projectId, QUICK_DEMO_MS);
-    const context = await newContext();
-    const [first, second] = await Promise.all([newPage(context), newPage(context)]);
-    await first.goto(`/projects/${projectId}/builds/${sessionId}`);
+    const { projectId, sessionId, context, page: first } = await openDemo('tabs', QUICK_DEMO_MS);
+    const second = await newPage(context);
     await waitForProgress(first, 10);
     await second.goto(`/projects/${projectId}/builds/${sessionId}`);
 
@@ -168,11 +172,7 @@ describe('web app in Chromium', () => {
   });
 
   it('offline for 10 s mid-build: the pill says so, then the page catches up with nothing missing', async () => {
-    const projectId = await web.createProject(`offline ${Date.now()}`);
-    const sessionId = await web.startDemo(projectId, 600); // about 40 s
-    const context = await newContext();
-    const page = await newPage(context);
-    await page.goto(`/projects/${projectId}/builds/${sessionId}`);
+    const { projectId, sessionId, context, page } = await openDemo('offline', 600); // about 40 s
     await waitForConnection(page, 'live');
     await waitForProgress(page, 1);
 
@@ -192,12 +192,9 @@ describe('web app in Chromium', () => {
   });
 
   it('gateway stopped mid-build: polling keeps the page current; gateway back: live again', async () => {
-    const projectId = await web.createProject(`gateway ${Date.now()}`);
-    const sessionId = await web.startDemo(projectId, 700); // about 48 s
     // The app's own policy (REST after 3 failed attempts), with backoff capped at 2 s so the
-    // return to live is quick enough to see before the build ends.
-    const page = await newPage(await newContext({ maxBackoffMs: 2_000 }));
-    await page.goto(`/projects/${projectId}/builds/${sessionId}`);
+    // return to live is quick enough to see before the build ends. About 48 s in all.
+    const { projectId, sessionId, page } = await openDemo('gateway', 700, { maxBackoffMs: 2_000 });
     await waitForConnection(page, 'live');
     await waitForProgress(page, 1);
 
@@ -222,9 +219,18 @@ describe('web app in Chromium', () => {
   it('replays a pasted transcript that fails: the build page shows the error', async () => {
     const projectId = await web.createProject(`replay ${Date.now()}`);
     const transcript = [
-      { type: 'session.started', data: { agentId: 'scripted', model: 'm-1', projectName: 'x', prompt: 'break it' } },
-      { type: 'todos.updated', data: { todos: [{ content: 'Try', activeForm: 'Trying', status: 'in_progress' }] } },
-      { type: 'tool.started', data: { toolCallId: 't1', name: 'Bash', input: { command: 'make' }, todoIndex: 0 } },
+      {
+        type: 'session.started',
+        data: { agentId: 'scripted', model: 'm-1', projectName: 'x', prompt: 'break it' },
+      },
+      {
+        type: 'todos.updated',
+        data: { todos: [{ content: 'Try', activeForm: 'Trying', status: 'in_progress' }] },
+      },
+      {
+        type: 'tool.started',
+        data: { toolCallId: 't1', name: 'Bash', input: { command: 'make' }, todoIndex: 0 },
+      },
       { type: 'tool.finished', data: { toolCallId: 't1', output: 'make: *** [all] Error 2', isError: true } },
       { type: 'session.finished', data: { status: 'failed', error: 'make exited with code 2' } },
     ]
@@ -233,7 +239,9 @@ describe('web app in Chromium', () => {
     const page = await newPage(await newContext());
     await page.goto(`/projects/${projectId}`);
     await page.getByLabel('Transcript').fill(transcript);
-    await expect(page.locator('select[name=format] option').first().textContent()).resolves.toContain('Buildcast');
+    await expect(page.locator('select[name=format] option').first().textContent()).resolves.toContain(
+      'Buildcast',
+    );
     await page.getByRole('button', { name: 'Start replay' }).click();
     await page.waitForURL(/\/builds\/[0-9a-f-]+$/);
     const sessionId = page.url().split('/').pop()!;

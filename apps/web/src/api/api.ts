@@ -31,7 +31,11 @@ export const api = {
     getJson<Project>(fetchJson, `${apiUrl()}/projects/${encodeURIComponent(projectId)}`),
   createProject: (name: string) => postJson<Project>(fetchJson, `${apiUrl()}/projects`, { name }),
   startBuild: (projectId: string, request: StartBuildRequest) =>
-    postJson<StartBuildResponse>(fetchJson, `${apiUrl()}/projects/${encodeURIComponent(projectId)}/builds`, request),
+    postJson<StartBuildResponse>(
+      fetchJson,
+      `${apiUrl()}/projects/${encodeURIComponent(projectId)}/builds`,
+      request,
+    ),
   cancelBuild: (projectId: string, sessionId: string) =>
     postJson<unknown>(
       fetchJson,

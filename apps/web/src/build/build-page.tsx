@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import type { BuildView } from '#client';
 import { isFinishedStatus } from '#contracts';
-import { api, errorMessage } from '../api/api.js';
+import { api } from '../api/api.js';
+import { useAction } from '../api/use-request.js';
 import { ConnectionPill } from '../components/connection-pill.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -49,7 +49,9 @@ function BuildHeader(props: { build: BuildView; now: number }) {
       <div className="build-title">
         <h1>{session.projectName}</h1>
         <StatusBadge status={session.status} testId="build-status" />
-        {!isFinishedStatus(session.status) && <CancelButton projectId={session.projectId} sessionId={session.id} />}
+        {!isFinishedStatus(session.status) && (
+          <CancelButton projectId={session.projectId} sessionId={session.id} />
+        )}
       </div>
       <dl className="build-meta">
         <div>
@@ -91,23 +93,12 @@ function BuildHeader(props: { build: BuildView; now: number }) {
 }
 
 function CancelButton(props: { projectId: string; sessionId: string }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const cancel = () => {
-    setBusy(true);
-    setError(null);
-    // The build page shows `cancelled` when the session.finished event arrives.
-    api.cancelBuild(props.projectId, props.sessionId).then(
-      () => setBusy(false),
-      (failure: unknown) => {
-        setError(errorMessage(failure));
-        setBusy(false);
-      },
-    );
-  };
+  const { busy, error, run } = useAction();
+  // The build page shows `cancelled` when the session.finished event arrives.
+  const cancel = () => run(() => api.cancelBuild(props.projectId, props.sessionId));
   return (
     <span className="actions">
-      <button type="button" className="button button-secondary" disabled={busy} onClick={cancel}>
+      <button type="button" className="button button-secondary" disabled={busy} onClick={() => void cancel()}>
         {busy ? 'Cancelling…' : 'Cancel build'}
       </button>
       {error && <span className="form-error">{error}</span>}

@@ -15,7 +15,12 @@ export function TodoList(props: { build: BuildView; now: number }) {
     byTodo.set(key, [...(byTodo.get(key) ?? []), call]);
   }
   const calls = (key: number | null) => (
-    <ToolCalls calls={byTodo.get(key) ?? []} projectId={build.session.projectId} sessionId={build.session.id} now={now} />
+    <ToolCalls
+      calls={byTodo.get(key) ?? []}
+      projectId={build.session.projectId}
+      sessionId={build.session.id}
+      now={now}
+    />
   );
   const loose = byTodo.get(null) ?? [];
 
@@ -37,7 +42,9 @@ export function TodoList(props: { build: BuildView; now: number }) {
         </section>
       )}
       {build.todos.length === 0 && loose.length === 0 && (
-        <p className="empty">{build.session.status === 'queued' ? 'Waiting for a runner…' : 'No todos or tool calls yet.'}</p>
+        <p className="empty">
+          {build.session.status === 'queued' ? 'Waiting for a runner…' : 'No todos or tool calls yet.'}
+        </p>
       )}
     </>
   );
@@ -64,7 +71,13 @@ function ToolCalls(props: { calls: ToolCallInfo[]; projectId: string; sessionId:
   return (
     <ul className="tool-calls">
       {props.calls.map((call) => (
-        <ToolCallRow key={call.id} call={call} projectId={props.projectId} sessionId={props.sessionId} now={props.now} />
+        <ToolCallRow
+          key={call.id}
+          call={call}
+          projectId={props.projectId}
+          sessionId={props.sessionId}
+          now={props.now}
+        />
       ))}
     </ul>
   );

@@ -1,12 +1,19 @@
 import { useState } from 'react';
 import type { ToolCallInfo } from '#client';
-import { api, errorMessage } from '../api/api.js';
+import { api } from '../api/api.js';
+import { useAction } from '../api/use-request.js';
+import { FormError } from '../components/form-error.js';
 import { formatDuration, prettyJson, summarizeInput } from '../format/format.js';
 
 const MARKS = { running: null, succeeded: '✓', failed: '✗' } as const;
 
 /** One tool call: a line that opens to show its input and output. */
-export function ToolCallRow(props: { call: ToolCallInfo; projectId: string; sessionId: string; now: number }) {
+export function ToolCallRow(props: {
+  call: ToolCallInfo;
+  projectId: string;
+  sessionId: string;
+  now: number;
+}) {
   const { call, now } = props;
   const [open, setOpen] = useState(false);
   const duration = call.durationMs ?? now - call.startedAt.getTime();
@@ -36,12 +43,9 @@ export function ToolCallRow(props: { call: ToolCallInfo; projectId: string; sess
 function ToolCallDetails(props: { call: ToolCallInfo; projectId: string; sessionId: string }) {
   const { call } = props;
   const [fullOutput, setFullOutput] = useState<string | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const loadFull = () =>
-    api.getToolCall(props.projectId, props.sessionId, call.id).then(
-      (detail) => setFullOutput(detail.output),
-      (error: unknown) => setLoadError(errorMessage(error)),
-    );
+    run(async () => setFullOutput((await api.getToolCall(props.projectId, props.sessionId, call.id)).output));
   const output = fullOutput ?? call.output;
   return (
     <div className="tool-details">
@@ -54,11 +58,16 @@ function ToolCallDetails(props: { call: ToolCallInfo; projectId: string; session
         <pre className={call.isError ? 'output-error' : undefined}>{output}</pre>
       )}
       {call.outputTruncated && fullOutput === null && (
-        <button type="button" className="button button-secondary" onClick={() => void loadFull()}>
+        <button
+          type="button"
+          className="button button-secondary"
+          disabled={busy}
+          onClick={() => void loadFull()}
+        >
           Show the full output
         </button>
       )}
-      {loadError && <p className="form-error">{loadError}</p>}
+      <FormError error={error} />
     </div>
   );
 }

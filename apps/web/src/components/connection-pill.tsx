@@ -13,7 +13,11 @@ const LABELS: Record<ConnectionStatus, string> = {
  * Top-right: says how fresh the page is. Hidden while live (and while first connecting,
  * which is quick and needs no alarm); it stays in the DOM with `data-state` for tests.
  */
-export function ConnectionPill(props: { status: ConnectionStatus; error: string | null; onRetry: () => void }) {
+export function ConnectionPill(props: {
+  status: ConnectionStatus;
+  error: string | null;
+  onRetry: () => void;
+}) {
   const { status, error } = props;
   const quiet = status === 'live' || status === 'connecting';
   return (

@@ -1,5 +1,11 @@
 /** An accessible progress bar; `percent` is the server's (exactly 100 once completed). */
-export function ProgressBar(props: { percent: number; label: string; tone: string; testId?: string; small?: boolean }) {
+export function ProgressBar(props: {
+  percent: number;
+  label: string;
+  tone: string;
+  testId?: string;
+  small?: boolean;
+}) {
   const percent = Math.min(100, Math.max(0, props.percent));
   return (
     <div

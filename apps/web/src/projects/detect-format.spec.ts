@@ -5,13 +5,18 @@ import { detectFormat } from './detect-format.js';
 const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures');
 
 describe('detectFormat', () => {
-  it.each(readdirSync(FIXTURES).filter((name) => name.endsWith('.jsonl')))('recognises the fixture %s', (name) => {
-    const expected = name.startsWith('claude') ? 'claude-stream-json' : 'codex-json';
-    expect(detectFormat(readFileSync(path.join(FIXTURES, name), 'utf8'))).toBe(expected);
-  });
+  it.each(readdirSync(FIXTURES).filter((name) => name.endsWith('.jsonl')))(
+    'recognises the fixture %s',
+    (name) => {
+      const expected = name.startsWith('claude') ? 'claude-stream-json' : 'codex-json';
+      expect(detectFormat(readFileSync(path.join(FIXTURES, name), 'utf8'))).toBe(expected);
+    },
+  );
 
   it('recognises Buildcast events and skips blank or broken lines', () => {
-    expect(detectFormat('\nnot json\nnull\n{"type":"todos.updated","data":{"todos":[]}}')).toBe('buildcast-ndjson');
+    expect(detectFormat('\nnot json\nnull\n{"type":"todos.updated","data":{"todos":[]}}')).toBe(
+      'buildcast-ndjson',
+    );
   });
 
   it('says null when unsure', () => {

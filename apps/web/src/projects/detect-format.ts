@@ -1,6 +1,14 @@
 import { BUILD_EVENT_TYPES, type TranscriptFormat } from '#contracts';
 
-const CODEX_TYPES = new Set(['thread.started', 'turn.started', 'turn.completed', 'turn.failed', 'item.started', 'item.updated', 'item.completed']);
+const CODEX_TYPES = new Set([
+  'thread.started',
+  'turn.started',
+  'turn.completed',
+  'turn.failed',
+  'item.started',
+  'item.updated',
+  'item.completed',
+]);
 const CLAUDE_TYPES = new Set(['system', 'assistant', 'user', 'result', 'stream_event', 'command_lifecycle']);
 const BUILDCAST_TYPES = new Set<string>(BUILD_EVENT_TYPES);
 

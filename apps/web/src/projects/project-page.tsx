@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
 import type { SessionSummaryInfo } from '#client';
-import { isFinishedStatus, type Project } from '#contracts';
-import { api, errorMessage } from '../api/api.js';
+import { isFinishedStatus } from '#contracts';
+import { api } from '../api/api.js';
+import { useAction, useRequest } from '../api/use-request.js';
 import { ConnectionPill } from '../components/connection-pill.js';
+import { FormError } from '../components/form-error.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { elapsed, formatDuration, formatTime } from '../format/format.js';
@@ -13,20 +14,8 @@ import { ReplayForm } from './replay-form.js';
 /** `/projects/:projectId`: the project's builds, live, and the ways to start one. */
 export function ProjectPage(props: { projectId: string }) {
   const { projectId } = props;
-  const [project, setProject] = useState<Project | null>(null);
-  const [projectError, setProjectError] = useState<string | null>(null);
+  const { value: project, error: projectError } = useRequest(() => api.getProject(projectId), projectId);
   const watch = useProjectWatch(projectId);
-
-  useEffect(() => {
-    let current = true;
-    api.getProject(projectId).then(
-      (found) => current && setProject(found),
-      (error: unknown) => current && setProjectError(errorMessage(error)),
-    );
-    return () => {
-      current = false;
-    };
-  }, [projectId]);
 
   if (projectError) {
     return (
@@ -57,29 +46,18 @@ export function ProjectPage(props: { projectId: string }) {
 }
 
 function StartDemoButton(props: { projectId: string }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const start = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useAction();
+  const start = () =>
+    run(async () => {
       const { sessionId } = await api.startBuild(props.projectId, { agent: 'demo' });
       navigate(paths.build(props.projectId, sessionId));
-    } catch (failure) {
-      setError(errorMessage(failure));
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div className="actions">
       <button type="button" className="button button-primary" disabled={busy} onClick={() => void start()}>
         {busy ? 'Starting…' : 'Start demo build'}
       </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </div>
   );
 }

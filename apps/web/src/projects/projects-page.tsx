@@ -1,30 +1,21 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import type { Project } from '#contracts';
-import { api, errorMessage } from '../api/api.js';
+import { useState, type FormEvent } from 'react';
+import { api } from '../api/api.js';
+import { useAction, useRequest } from '../api/use-request.js';
+import { FormError } from '../components/form-error.js';
 import { formatTime } from '../format/format.js';
 import { Link, navigate, paths } from '../routing/router.js';
 
 /** `/`: every project, and a form to create one. */
 export function ProjectsPage() {
-  const [projects, setProjects] = useState<Project[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let current = true;
-    api.listProjects().then(
-      (list) => current && setProjects(list),
-      (error: unknown) => current && setLoadError(errorMessage(error)),
-    );
-    return () => {
-      current = false;
-    };
-  }, []);
+  const { value: projects, error: loadError } = useRequest(() => api.listProjects(), 'projects');
 
   return (
     <main className="page">
       <header className="page-header">
         <h1>Projects</h1>
-        <p className="muted">Each project holds the builds of one codebase. Open one to start a build and watch it live.</p>
+        <p className="muted">
+          Each project holds the builds of one codebase. Open one to start a build and watch it live.
+        </p>
       </header>
       <CreateProjectForm />
       {loadError && <p className="alert alert-error">Could not load projects: {loadError}</p>}
@@ -48,24 +39,18 @@ export function ProjectsPage() {
 
 function CreateProjectForm() {
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const project = await api.createProject(name);
       navigate(paths.project(project.id));
-    } catch (failure) {
-      setError(errorMessage(failure));
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <form className="card form-row" onSubmit={(event) => void submit(event)}>
+    <form className="card form-row" onSubmit={submit}>
       <label htmlFor="project-name">New project</label>
       <input
         id="project-name"
@@ -79,11 +64,7 @@ function CreateProjectForm() {
       <button type="submit" className="button button-primary" disabled={busy || !name.trim()}>
         {busy ? 'Creating…' : 'Create project'}
       </button>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
     </form>
   );
 }

@@ -1,6 +1,8 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '#contracts';
-import { api, errorMessage } from '../api/api.js';
+import { api } from '../api/api.js';
+import { useAction } from '../api/use-request.js';
+import { FormError } from '../components/form-error.js';
 import { navigate, paths } from '../routing/router.js';
 import { detectFormat } from './detect-format.js';
 
@@ -16,8 +18,8 @@ export function ReplayForm(props: { projectId: string }) {
   const [fileName, setFileName] = useState<string | null>(null);
   const [chosenFormat, setChosenFormat] = useState<TranscriptFormat | 'auto'>('auto');
   const [intervalMs, setIntervalMs] = useState(300);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [formatMissing, setFormatMissing] = useState(false);
+  const { busy, error, run } = useAction();
 
   const detected = transcript ? detectFormat(transcript) : null;
   const format = chosenFormat === 'auto' ? detected : chosenFormat;
@@ -29,12 +31,11 @@ export function ReplayForm(props: { projectId: string }) {
     setFileName(file.name);
   };
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!format) return setError('Choose the transcript format: it could not be recognised.');
-    setBusy(true);
-    setError(null);
-    try {
+    setFormatMissing(!format);
+    if (!format) return;
+    void run(async () => {
       const { sessionId } = await api.startBuild(props.projectId, {
         agent: 'replay',
         format,
@@ -42,10 +43,7 @@ export function ReplayForm(props: { projectId: string }) {
         eventIntervalMs: intervalMs,
       });
       navigate(paths.build(props.projectId, sessionId));
-    } catch (failure) {
-      setError(errorMessage(failure));
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -55,7 +53,7 @@ export function ReplayForm(props: { projectId: string }) {
         Paste or upload the output of <code>claude -p … --output-format stream-json --verbose</code> or{' '}
         <code>codex exec --json …</code>; it is played back as a live build.
       </p>
-      <form className="replay-form" onSubmit={(event) => void submit(event)}>
+      <form className="replay-form" onSubmit={submit}>
         <textarea
           name="transcript"
           aria-label="Transcript"
@@ -80,9 +78,7 @@ export function ReplayForm(props: { projectId: string }) {
               value={chosenFormat}
               onChange={(event) => setChosenFormat(event.target.value as TranscriptFormat | 'auto')}
             >
-              <option value="auto">
-                Detect{detected ? ` (${FORMAT_NAMES[detected]})` : ''}
-              </option>
+              <option value="auto">Detect{detected ? ` (${FORMAT_NAMES[detected]})` : ''}</option>
               {TRANSCRIPT_FORMATS.map((name) => (
                 <option key={name} value={name}>
                   {FORMAT_NAMES[name]}
@@ -107,11 +103,9 @@ export function ReplayForm(props: { projectId: string }) {
             {busy ? 'Starting…' : 'Start replay'}
           </button>
         </div>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError
+          error={formatMissing ? 'Choose the transcript format: it could not be recognised.' : error}
+        />
       </form>
     </section>
   );

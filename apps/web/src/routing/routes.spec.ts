@@ -16,7 +16,11 @@ describe('routes', () => {
   });
 
   it('builds paths that match back, encoding odd ids', () => {
-    expect(matchRoute(paths.build('a b', 'c/d'))).toEqual({ page: 'build', projectId: 'a b', sessionId: 'c/d' });
+    expect(matchRoute(paths.build('a b', 'c/d'))).toEqual({
+      page: 'build',
+      projectId: 'a b',
+      sessionId: 'c/d',
+    });
     expect(matchRoute(paths.project('x'))).toEqual({ page: 'project', projectId: 'x' });
     expect(matchRoute(paths.projects())).toEqual({ page: 'projects' });
   });

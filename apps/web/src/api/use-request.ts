@@ -1,0 +1,50 @@
+import { useEffect, useState } from 'react';
+import { errorMessage } from './api.js';
+
+/** Loads once per `key` (a later answer for an old key is dropped); the value or the error. */
+export function useRequest<T>(
+  load: () => Promise<T>,
+  key: string,
+): { value: T | null; error: string | null } {
+  const [result, setResult] = useState<{ value: T | null; error: string | null }>({
+    value: null,
+    error: null,
+  });
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (value) => current && setResult({ value, error: null }),
+      (error: unknown) => current && setResult({ value: null, error: errorMessage(error) }),
+    );
+    return () => {
+      current = false;
+    };
+    // `key` names everything `load` depends on.
+  }, [key]);
+  return result;
+}
+
+/**
+ * A button's request: `busy` while it runs, the server's message in `error` when it fails.
+ * `run` never throws, so a click handler can ignore its promise.
+ */
+export function useAction(): {
+  busy: boolean;
+  error: string | null;
+  run: (action: () => Promise<unknown>) => Promise<void>;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
