@@ -10,8 +10,8 @@ import {
 } from '#contracts';
 import { request } from './stack.js';
 
-/** The shared transcript fixtures, beside the repository. */
-export const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures');
+/** The transcript fixtures (real agent output; see test/fixtures/transcripts/SOURCES.md). */
+export const FIXTURES = path.resolve(process.cwd(), 'test/fixtures/transcripts');
 
 /** A stand-in CLI for live-agent tests; its scenario is a `fake:…` prompt (see the script). */
 export const FAKE_AGENT = path.resolve(process.cwd(), 'test/fixtures/fake-agent.mjs');

@@ -184,6 +184,18 @@ class Environment {
   @IsInt({ message: 'TOOL_OUTPUT_MAX_BYTES must be an integer' })
   TOOL_OUTPUT_MAX_BYTES = 64 * 1024;
 
+  /** A replay whose pacing (lines × eventIntervalMs) would take longer is refused at start (400). */
+  @Transform(toInt)
+  @Min(1000)
+  @IsInt({ message: 'REPLAY_MAX_MS must be an integer number of milliseconds' })
+  REPLAY_MAX_MS = 3_600_000;
+
+  /** Any build still running this long after it started is stopped and ends `interrupted`. */
+  @Transform(toInt)
+  @Min(1000)
+  @IsInt({ message: 'BUILD_MAX_MS must be an integer number of milliseconds' })
+  BUILD_MAX_MS = 4 * 3_600_000;
+
   /** Where agent executables given by name are looked up (the process's own PATH). */
   @IsOptional()
   @IsString()
@@ -251,6 +263,8 @@ export class AppConfig {
   readonly cancelGraceMs: number;
   readonly interruptAfterMs: number;
   readonly toolOutputMaxBytes: number;
+  readonly replayMaxMs: number;
+  readonly buildMaxMs: number;
   readonly searchPath: string;
   /** The environment live agents run with (AGENT_ENV picks it from the worker's). */
   readonly agentEnvironment: Readonly<Record<string, string>>;
@@ -306,6 +320,8 @@ export class AppConfig {
     this.cancelGraceMs = env.CANCEL_GRACE_MS;
     this.interruptAfterMs = env.INTERRUPT_AFTER_MS;
     this.toolOutputMaxBytes = env.TOOL_OUTPUT_MAX_BYTES;
+    this.replayMaxMs = env.REPLAY_MAX_MS;
+    this.buildMaxMs = env.BUILD_MAX_MS;
     this.searchPath = env.PATH ?? '';
   }
 }

@@ -1,4 +1,4 @@
-// The event log of a build session, exactly as ../shared/CONTRACT.md describes it.
+// The event log of a build session, exactly as docs/protocol.md (the wire contract) describes it.
 
 export const TODO_STATUSES = ['pending', 'in_progress', 'completed'] as const;
 export type TodoStatus = (typeof TODO_STATUSES)[number];

@@ -4,3 +4,4 @@ export * from './progress.js';
 export * from './reducer.js';
 export * from './messages.js';
 export * from './jobs.js';
+export * from './json-limits.js';

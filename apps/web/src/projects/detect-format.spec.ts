@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { detectFormat } from './detect-format.js';
 
-const FIXTURES = path.resolve(process.cwd(), '../shared/fixtures');
+const FIXTURES = path.resolve(process.cwd(), 'test/fixtures/transcripts');
 
 describe('detectFormat', () => {
   it.each(readdirSync(FIXTURES).filter((name) => name.endsWith('.jsonl')))(

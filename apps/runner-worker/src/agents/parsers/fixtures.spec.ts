@@ -99,7 +99,7 @@ const EXPECTED: Record<string, Expected> = {
 const fixtureFiles = readdirSync(FIXTURES_DIR).filter((file) => file.endsWith('.jsonl'));
 
 describe('fixtures', () => {
-  it('finds the shared fixtures', () => {
+  it('finds the transcript fixtures', () => {
     expect(fixtureFiles.length).toBeGreaterThanOrEqual(5);
   });
 

@@ -5,7 +5,7 @@ import type { BuildEventType, EventDataByType, NewBuildEvent, Snapshot, Transcri
 import { createParser, type ParserContext, type TranscriptParser } from '../parsers/transcript-parser.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
-export const FIXTURES_DIR = path.resolve(repoRoot, '../shared/fixtures');
+export const FIXTURES_DIR = path.resolve(repoRoot, 'test/fixtures/transcripts');
 
 export const CONTEXT: ParserContext = {
   agentId: 'test-agent',
