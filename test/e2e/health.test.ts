@@ -19,6 +19,8 @@ describe('health', () => {
     stack = await startStack({ workers: 1 });
     const health = await request(`${stack.apiUrl}/health`);
     expect(health.status).toBe(200);
+    const headers = (await fetch(`${stack.apiUrl}/health`)).headers;
+    expect(headers.get('x-powered-by')).toBeNull(); // the API does not advertise Express
     expect(health.body).toEqual(
       expect.objectContaining({
         status: 'ok',

@@ -60,11 +60,19 @@ describe('live agents through a fake CLI (real process handling and parsers)', (
     );
     expect(snapshot.session.model).toEqual(expect.stringContaining('claude'));
     expect(snapshot.session.progress).toEqual({ completed: 3, total: 3, percent: 100 });
-    await expect(stat(path.join(workRoot, sessionId))).resolves.toEqual(expect.objectContaining({}));
+    // Its working directory is the worker user's alone: agents' files hold source and secrets.
+    const directory = await stat(path.join(workRoot, sessionId));
+    expect(directory.mode & 0o777).toBe(0o700);
     // The agent gets the AGENT_ENV allow-list, not the worker's environment.
     const started = JSON.parse(await readFile(path.join(workRoot, sessionId, 'pids.json'), 'utf8')) as {
       env: string[];
+      argv: string[];
     };
+    // The prompt comes last, after `--`, so it can never be read as an option.
+    expect(started.argv.slice(-2)).toEqual([
+      '--',
+      'fake:play=claude-stream-json_taskcreate-taskupdate.jsonl,delay=2',
+    ]);
     expect(started.env).toContain('CLAUDE_BIN'); // allowed by the default CLAUDE_*
     expect(started.env).not.toContain('DATABASE_URL');
     expect(started.env).not.toContain('REDIS_URL');

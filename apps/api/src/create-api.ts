@@ -25,6 +25,7 @@ export async function createApi(
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.enableCors({ origin: [...config.corsOrigins] });
   app.enableShutdownHooks();
+  app.disable('x-powered-by'); // no need to tell a scanner what to try
 
   const document = SwaggerModule.createDocument(
     app,

@@ -6,7 +6,7 @@ import { createApi } from './create-api.js';
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createApi(config);
-  await app.listen(config.apiPort);
+  await app.listen(config.apiPort, config.bindAddress);
   Logger.log(`API on http://localhost:${config.apiPort}/api (docs at /api/docs)`, 'Bootstrap');
 }
 

@@ -6,7 +6,7 @@ import { createGateway } from './create-gateway.js';
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createGateway(config);
-  await app.listen(config.gatewayPort);
+  await app.listen(config.gatewayPort, config.bindAddress);
   Logger.log(`Realtime gateway on ws://localhost:${config.gatewayPort}/ws`, 'Bootstrap');
 }
 

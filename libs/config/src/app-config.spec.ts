@@ -6,6 +6,7 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/buildcast');
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.apiPort).toBe(3000);
+    expect(config.bindAddress).toBe('127.0.0.1'); // loopback unless something says otherwise
     expect(config.publicUrl).toBe('http://localhost:3000');
     expect(config.corsOrigins).toEqual(['http://localhost:3000', 'http://localhost:5173']);
   });
@@ -15,9 +16,11 @@ describe('loadConfig', () => {
       API_PORT: '8080',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       WORKER_CONCURRENCY: '2',
+      BIND_ADDRESS: '0.0.0.0',
       UNRELATED: 'ignored',
     });
     expect(config.apiPort).toBe(8080);
+    expect(config.bindAddress).toBe('0.0.0.0');
     expect(config.publicUrl).toBe('http://localhost:8080');
     expect(config.corsOrigins).toEqual(['http://localhost:8080', 'https://a.example', 'https://b.example']);
     expect(config.workerConcurrency).toBe(2);
@@ -34,6 +37,10 @@ describe('loadConfig', () => {
 
   it('rejects a port out of range', () => {
     expect(() => loadConfig({ GATEWAY_PORT: '70000' })).toThrow(/GATEWAY_PORT="70000"/);
+  });
+
+  it('rejects a bind address that is not an address or a host name', () => {
+    expect(() => loadConfig({ BIND_ADDRESS: 'http://0.0.0.0' })).toThrow(/BIND_ADDRESS="http:\/\/0.0.0.0"/);
   });
 
   it('configures the live agents, recovery and output limits', () => {

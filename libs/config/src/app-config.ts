@@ -29,6 +29,15 @@ class Environment {
   @Max(65535, { message: PORT })
   GATEWAY_PORT = 3001;
 
+  /**
+   * The address the API and the gateway listen on: loopback unless something says otherwise
+   * (containers set 0.0.0.0). Not `HOST`: zsh sets that to the machine's name.
+   */
+  @Matches(/^[A-Za-z0-9.:-]+$/, {
+    message: 'BIND_ADDRESS must be an IP address or a host name, such as 0.0.0.0',
+  })
+  BIND_ADDRESS = '127.0.0.1';
+
   /** Where the API forwards WebSocket upgrades on /ws (one URL for people); default: this machine's gateway. */
   @IsOptional()
   @Matches(ORIGIN, { message: 'GATEWAY_URL must be an origin such as http://127.0.0.1:3001' })
@@ -246,6 +255,7 @@ export class AppConfig {
   readonly redisUrl: string;
   readonly apiPort: number;
   readonly gatewayPort: number;
+  readonly bindAddress: string;
   readonly gatewayUrl: string;
   readonly gateway: GatewayConfig;
   readonly publicUrl: string;
@@ -275,6 +285,7 @@ export class AppConfig {
     this.redisUrl = env.REDIS_URL;
     this.apiPort = env.API_PORT;
     this.gatewayPort = env.GATEWAY_PORT;
+    this.bindAddress = env.BIND_ADDRESS;
     this.gatewayUrl = env.GATEWAY_URL ?? `http://127.0.0.1:${env.GATEWAY_PORT}`;
     this.gateway = {
       coalesceMs: env.GATEWAY_COALESCE_MS,

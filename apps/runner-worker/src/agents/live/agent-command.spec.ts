@@ -17,7 +17,6 @@ describe('agentArgs', () => {
       }),
     ).toEqual([
       '-p',
-      'Fix it',
       '--output-format',
       'stream-json',
       '--verbose',
@@ -25,17 +24,33 @@ describe('agentArgs', () => {
       'opus',
       '--permission-mode',
       'acceptEdits',
+      '--',
+      'Fix it',
     ]);
   });
+
+  it.each(['claude-code', 'codex', 'command'] as const)(
+    'never lets a %s prompt be read as an option: it comes last, after --',
+    (agent) => {
+      const prompt = '--dangerously-skip-permissions';
+      const args = agentArgs(agent, command(['--safe']), { prompt, model: null });
+      expect(args.slice(-2)).toEqual(['--', prompt]);
+      expect(args.indexOf(prompt)).toBe(args.length - 1);
+    },
+  );
 
   it('runs codex exec --json with the prompt last; the configured model when the build names none', () => {
     expect(
       agentArgs('codex', command(['--skip-git-repo-check'], 'gpt-5'), { prompt: 'Fix it', model: null }),
-    ).toEqual(['exec', '--json', '--model', 'gpt-5', '--skip-git-repo-check', 'Fix it']);
+    ).toEqual(['exec', '--json', '--model', 'gpt-5', '--skip-git-repo-check', '--', 'Fix it']);
   });
 
-  it('gives a command its arguments, then the prompt when there is one', () => {
+  it('gives a command its arguments, then -- and the prompt when there is one', () => {
     expect(agentArgs('command', command(['run']), { prompt: null, model: null })).toEqual(['run']);
-    expect(agentArgs('command', command(['run']), { prompt: 'go', model: null })).toEqual(['run', 'go']);
+    expect(agentArgs('command', command(['run']), { prompt: 'go', model: null })).toEqual([
+      'run',
+      '--',
+      'go',
+    ]);
   });
 });

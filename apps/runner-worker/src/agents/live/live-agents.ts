@@ -25,9 +25,10 @@ export class LiveAgents {
       yield parser.end(`${unavailable} (on the runner-worker)`);
       return;
     }
-    // Kept after the build: it holds what the agent made.
+    // Kept after the build: it holds what the agent made. Only the worker's user may read it:
+    // an agent's files can hold source code and secrets.
     const cwd = path.join(this.config.agentWorkRoot, session.id);
-    await mkdir(cwd, { recursive: true });
+    await mkdir(cwd, { recursive: true, mode: 0o700 });
     yield* runAgentProcess(
       {
         executable,
