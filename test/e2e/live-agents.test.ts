@@ -1,10 +1,12 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Snapshot, ToolCallDetail } from '#contracts';
 import { loadConfig } from '#config';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
+import { WorkDirectories } from '../../apps/runner-worker/src/agents/live/work-directories.js';
 import { FAKE_AGENT, fakeAgentPids, foldFromQueued, isAlive, pollUntilFinished } from '../support/builds.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 
@@ -77,6 +79,20 @@ describe('live agents through a fake CLI (real process handling and parsers)', (
     expect(started.env).not.toContain('DATABASE_URL');
     expect(started.env).not.toContain('REDIS_URL');
     expect(started.env).not.toContain('NODE_OPTIONS'); // set in this jest process
+  });
+
+  it('deletes build directories past AGENT_WORK_RETENTION_HOURS, and nothing else', async () => {
+    const { sessionId } = await runToEnd({ agent: 'command', prompt: 'fake:delay=1' });
+    const old = randomUUID();
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3_600_000);
+    for (const name of [old, 'notes']) {
+      await mkdir(path.join(workRoot, name));
+      await utimes(path.join(workRoot, name), eightDaysAgo, eightDaysAgo);
+    }
+    await expect(stack.workers[0].get(WorkDirectories).prune()).resolves.toEqual([old]);
+    await expect(stat(path.join(workRoot, old))).rejects.toThrow(/ENOENT/);
+    await expect(stat(path.join(workRoot, 'notes'))).resolves.toBeDefined();
+    await expect(stat(path.join(workRoot, sessionId))).resolves.toBeDefined();
   });
 
   it('runs codex exec --json and a buildcast-ndjson command', async () => {

@@ -7,6 +7,7 @@ import { BuildsProcessor } from './builds/builds.processor.js';
 import { RunningBuilds } from './builds/running-builds.js';
 import { WorkerLeases } from './builds/worker-leases.js';
 import { LiveAgents } from './agents/live/live-agents.js';
+import { WorkDirectories } from './agents/live/work-directories.js';
 
 @Module({})
 export class WorkerModule {
@@ -19,7 +20,7 @@ export class WorkerModule {
         BusModule,
         BuildsQueueModule,
       ],
-      providers: [BuildRunner, BuildsProcessor, RunningBuilds, WorkerLeases, LiveAgents],
+      providers: [BuildRunner, BuildsProcessor, RunningBuilds, WorkerLeases, LiveAgents, WorkDirectories],
     };
   }
 }

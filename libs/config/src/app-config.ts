@@ -165,6 +165,12 @@ class Environment {
   @IsString()
   AGENT_WORK_ROOT?: string;
 
+  /** Build directories under AGENT_WORK_ROOT are deleted this long after they last changed. */
+  @Transform(toInt)
+  @Min(1)
+  @IsInt({ message: 'AGENT_WORK_RETENTION_HOURS must be an integer number of hours' })
+  AGENT_WORK_RETENTION_HOURS = 7 * 24;
+
   /** How much of an agent's stderr is kept for the error of a failed build. */
   @Transform(toInt)
   @Min(256)
@@ -269,6 +275,7 @@ export class AppConfig {
   // ── Runner-worker: live agents, cancellation, crash recovery, output limits ──────────
   readonly agents: Readonly<Record<LiveAgentName, AgentCommandConfig>>;
   readonly agentWorkRoot: string;
+  readonly agentWorkRetentionMs: number;
   readonly agentStderrTailBytes: number;
   readonly cancelGraceMs: number;
   readonly interruptAfterMs: number;
@@ -327,6 +334,7 @@ export class AppConfig {
       },
     };
     this.agentWorkRoot = env.AGENT_WORK_ROOT ?? path.join(os.tmpdir(), 'buildcast-builds');
+    this.agentWorkRetentionMs = env.AGENT_WORK_RETENTION_HOURS * 3_600_000;
     this.agentStderrTailBytes = env.AGENT_STDERR_TAIL_BYTES;
     this.cancelGraceMs = env.CANCEL_GRACE_MS;
     this.interruptAfterMs = env.INTERRUPT_AFTER_MS;
