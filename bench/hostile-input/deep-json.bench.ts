@@ -1,8 +1,9 @@
 // Deeply nested JSON bodies against a real API process: how long the hostile request takes,
 // what it answers, and how long /api/health waits meanwhile (polled back to back).
 // Run: npm run build && node dist/bench/hostile-input/deep-json.bench.js
-// Env: BENCH_DEPTHS (comma-separated, default 4000000), BENCH_API_ROOT (a checkout whose
-// dist/apps/api/src/main.js to start, default this one; used to measure an older build).
+// Env: BENCH_DEPTHS (comma-separated, default 4000000); BENCH_PARALLEL (bodies sent at once,
+// default 1); BENCH_API_ROOT (a checkout whose dist/apps/api/src/main.js to start, default
+// this one; used to measure an older build).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -14,12 +15,13 @@ import { createBenchDatabase } from '../support/bench-utils.js';
 
 const DEPTHS = (process.env.BENCH_DEPTHS ?? '4000000').split(',').map(Number);
 const API_ROOT = path.resolve(process.env.BENCH_API_ROOT ?? process.cwd());
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 1);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 interface Run {
   depth: number;
   bytes: number;
-  status: number;
+  status: string;
   seconds: number;
   message: string;
   healthChecks: number;
@@ -91,7 +93,11 @@ async function measure(base: string, depth: number, pid: number): Promise<Run> {
     }
   })();
   const started = performance.now();
-  const response = await send(`${base}/projects`, 'POST', body);
+  // PARALLEL identical bodies at once; the row reports the last answer.
+  const responses = await Promise.all(
+    Array.from({ length: PARALLEL }, () => send(`${base}/projects`, 'POST', body)),
+  );
+  const response = responses.at(-1)!;
   const text = response.text;
   const seconds = (performance.now() - started) / 1000;
   done = true;
@@ -105,7 +111,7 @@ async function measure(base: string, depth: number, pid: number): Promise<Run> {
   return {
     depth,
     bytes: body.length,
-    status: response.status,
+    status: [...new Set(responses.map(({ status }) => status))].join('/'),
     seconds,
     message,
     healthChecks: healthTimes.length,
@@ -131,7 +137,7 @@ async function main(): Promise<void> {
   });
   try {
     await waitForHealth(base, child);
-    console.log(`API from ${API_ROOT}, pid ${child.pid}`);
+    console.log(`API from ${API_ROOT}, pid ${child.pid}, ${PARALLEL} bodies at once`);
     console.log(
       '| depth | body bytes | status | seconds | /api/health checks meanwhile | slowest health ms | API peak RSS MB | message |',
     );

@@ -8,6 +8,9 @@ export class TextInputError extends Error {
 /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const REPLACEMENT_CHARACTER = '\uFFFD';
+/** String.prototype.isWellFormed (Node 20, not in the ES2023 typings): the fast path for 10 MB. */
+const isWellFormed = (text: string): boolean =>
+  (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /**
  * Every string of a request (body, query, params) made safe for Postgres `text` and `jsonb`:
@@ -23,7 +26,7 @@ export function wellFormedInput(value: unknown, field: string, depth = 0): unkno
     if (value.includes('\u0000')) {
       throw new TextInputError(`${field} must not contain NUL characters (\\u0000)`);
     }
-    return value.replace(LONE_SURROGATE, REPLACEMENT_CHARACTER);
+    return isWellFormed(value) ? value : value.replace(LONE_SURROGATE, REPLACEMENT_CHARACTER);
   }
   if (typeof value !== 'object' || value === null) return value;
   if (depth >= MAX_JSON_DEPTH) {
