@@ -448,7 +448,12 @@ describe('hostile input to the REST API', () => {
     );
   });
 
-  it("answers refusals of the body reader and the router in Nest's shape", async () => {
+  it("answers refusals of the HTTP parser, the body reader and the router in Nest's shape", async () => {
+    await expectRefusal(
+      { method: 'GET', path: `/projects?x=${'y'.repeat(20_000)}` },
+      431,
+      /could not be read/,
+    );
     await expectRefusal(
       { method: 'POST', path: '/projects', contentType: 'application/json; charset=utf-16le', body: '{}' },
       415,
