@@ -9,7 +9,7 @@ describe('bad input to the REST API', () => {
   let db: pg.Client;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { MAX_BODY_BYTES: '4096' } });
+    stack = await startStack({ env: { MAX_BODY_BYTES: '4096', REPLAY_MAX_MS: '1000' } });
     projectId = (await request(`${stack.apiUrl}/projects`, { body: { name: 'bad input' } })).body.id;
     db = new pg.Client({ connectionString: stack.database.url });
     await db.connect();
@@ -89,6 +89,20 @@ describe('bad input to the REST API', () => {
       /property extra should not exist/,
     );
     await expectError(request(builds(), { body: {} }), 400, /agent must be one of/);
+  });
+
+  it('refuses a replay paced past REPLAY_MAX_MS at the default 20 ms per played line', async () => {
+    const line = '{"type":"message","data":{"role":"assistant","text":"hi"}}';
+    const replay = (lines: number) => ({
+      agent: 'replay',
+      format: 'buildcast-ndjson',
+      transcript: Array(lines).fill(line).join('\n'),
+    });
+    await expectError(
+      request(builds(), { body: replay(51) }),
+      400,
+      /eventIntervalMs: more than 50 played lines × 20 ms would take longer than REPLAY_MAX_MS \(1000 ms\)/,
+    );
   });
 
   it('rejects an oversized body with 413 and malformed JSON with 400', async () => {

@@ -8,7 +8,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '#config';
 import { PresenceService } from '#bus';
 import { ApiModule } from './app.module.js';
-import { jsonBody } from './json-body.js';
+import { answerClientErrors } from './input/client-errors.js';
+import { TextInputPipe } from './input/text-input.pipe.js';
+import { jsonBody } from './input/json-body.js';
 import { forwardWebSockets } from './websocket-proxy.js';
 
 /** Builds the API application exactly as production runs it (tests use this too). */
@@ -20,9 +22,13 @@ export async function createApi(
     bodyParser: false,
     logger,
   });
+  answerClientErrors(app.getHttpServer());
   app.use(jsonBody(config.maxBodyBytes));
   app.setGlobalPrefix('api');
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(
+    new TextInputPipe(),
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+  );
   app.enableCors({ origin: [...config.corsOrigins] });
   app.enableShutdownHooks();
   app.disable('x-powered-by'); // no need to tell a scanner what to try

@@ -25,6 +25,8 @@ import { AppConfig, resolveAgent } from '#config';
 import type { EventsQueryDto, StartBuildDto } from '#contracts/dto';
 import { CancelRequests, ChannelSubscriber, EventPublisher } from '#bus';
 import { BuildReadModel, EventStore, SessionClosedError } from '#persistence';
+import { assertPacingFits } from './replay-limit.js';
+import { assertReplayableTranscript } from './transcript-lines.js';
 
 @Injectable()
 export class BuildsService {
@@ -44,7 +46,8 @@ export class BuildsService {
   }
 
   async start(projectId: string, body: StartBuildDto): Promise<StartBuildResponse> {
-    if (body.agent === 'replay') assertHasJsonLines(body.transcript ?? '');
+    if (body.agent === 'replay') assertReplayableTranscript(body.transcript ?? '');
+    assertPacingFits(body, this.config.replayMaxMs);
     if (isLiveAgent(body.agent)) {
       // Runner-workers share this configuration; a missing CLI is a 400 now, not a failed build later.
       const { unavailable } = await resolveAgent(
@@ -183,19 +186,4 @@ export class BuildsService {
 
 function sessionNotFound(projectId: string, sessionId: string): NotFoundException {
   return new NotFoundException(`Build ${sessionId} not found in project ${projectId}`);
-}
-
-/** A replay needs at least one JSON object line; otherwise it could only fail later. */
-function assertHasJsonLines(transcript: string): void {
-  for (const line of transcript.split('\n')) {
-    const text = line.trim();
-    if (!text.startsWith('{')) continue;
-    try {
-      JSON.parse(text);
-      return;
-    } catch {
-      continue;
-    }
-  }
-  throw new BadRequestException(['transcript must hold NDJSON: one JSON object per line']);
 }

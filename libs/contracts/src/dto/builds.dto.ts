@@ -18,6 +18,10 @@ import { AGENT_KINDS, TRANSCRIPT_FORMATS, type AgentKind, type TranscriptFormat 
 /** Transcripts travel in the job payload; the HTTP body limit (MAX_BODY_BYTES) caps them first. */
 export const MAX_TRANSCRIPT_CHARS = 20_000_000;
 export const MAX_EVENT_INTERVAL_MS = 60_000;
+/** A replay's pause between played lines when `eventIntervalMs` is not given. */
+export const DEFAULT_REPLAY_INTERVAL_MS = 20;
+/** The largest seq: build_events.seq and build_sessions.last_seq are Postgres `integer`s. */
+export const MAX_SEQ = 2_147_483_647;
 
 export class StartBuildDto {
   @ApiProperty({ enum: AGENT_KINDS, example: 'demo' })
@@ -39,7 +43,9 @@ export class StartBuildDto {
   @ApiPropertyOptional({
     minimum: 0,
     maximum: MAX_EVENT_INTERVAL_MS,
-    description: 'pause between source lines',
+    description:
+      'pause between played transcript lines (default 20), or the average pause between demo steps; ' +
+      'the whole pacing must fit in REPLAY_MAX_MS',
   })
   @IsOptional()
   @IsInt()
@@ -81,11 +87,17 @@ export class ToolCallParamsDto extends SessionParamsDto {
 }
 
 export class EventsQueryDto {
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'return events with seq > after' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_SEQ,
+    default: 0,
+    description: 'return events with seq > after',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_SEQ)
   after: number = 0;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 500 })

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { MAX_SEQ } from './builds.dto.js';
 
 /** The client → server WebSocket messages of the contract, validated by the gateway. */
 export const CLIENT_MESSAGE_TYPES = ['subscribe', 'unsubscribe', 'ping'] as const;
@@ -24,5 +25,6 @@ export class SubscribeMessageDto extends RoomMessageDto {
   @Type(() => Number)
   @IsInt({ message: 'since must be an integer ≥ 0' })
   @Min(0, { message: 'since must be an integer ≥ 0' })
+  @Max(MAX_SEQ, { message: `since must not be greater than ${MAX_SEQ}` })
   since?: number;
 }

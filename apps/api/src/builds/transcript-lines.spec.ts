@@ -1,0 +1,37 @@
+import { MAX_JSON_DEPTH } from '#contracts';
+import { assertReplayableTranscript } from './transcript-lines.js';
+
+const messageOf = (transcript: string): unknown => {
+  try {
+    assertReplayableTranscript(transcript);
+    return null;
+  } catch (error) {
+    return (error as { getResponse(): { message: unknown } }).getResponse().message;
+  }
+};
+
+describe('assertReplayableTranscript', () => {
+  it('accepts NDJSON with at least one JSON object line, whatever else it holds', () => {
+    expect(messageOf('noise\n\n{"type":"x"}\r\n[1]\n')).toBeNull();
+    expect(messageOf(`{"a":${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}`)).toBeNull();
+  });
+
+  it('refuses a transcript without a JSON object line', () => {
+    for (const transcript of ['', 'hello\nworld', '[1,2]', '{"broken"']) {
+      expect(messageOf(transcript)).toEqual(['transcript must hold NDJSON: one JSON object per line']);
+    }
+  });
+
+  it('refuses a line nested deeper than MAX_JSON_DEPTH, naming the line', () => {
+    const deep = `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    expect(messageOf(`{"type":"x"}\n\n${deep}\n{"type":"y"}`)).toEqual([
+      `transcript: line 3 nests deeper than ${MAX_JSON_DEPTH} levels (MAX_JSON_DEPTH)`,
+    ]);
+  });
+
+  it('counts the depth of each line on its own', () => {
+    // Unclosed brackets on many lines never add up to one deep line.
+    const lines = Array(200).fill('{"type":"x","a":[[[').join('\n');
+    expect(messageOf(lines)).toEqual(['transcript must hold NDJSON: one JSON object per line']);
+  });
+});
