@@ -87,7 +87,10 @@ describe('cancel in every state', () => {
 
   it('queued, its job waiting: ends cancelled at once and its job is removed', async () => {
     const sessionId = await startReplay(builds, SLOW, STEP_MS);
-    await expect(cancel(sessionId)).resolves.toEqual({ status: 202, body: { sessionId, status: 'cancelled' } });
+    await expect(cancel(sessionId)).resolves.toEqual({
+      status: 202,
+      body: { sessionId, status: 'cancelled' },
+    });
     await expectCancelled(sessionId, /^Cancelled before it started$/);
     await eventually(async () => ((await queue().getJob(sessionId)) ? undefined : true), 'the job to go');
     await expect(cancel(sessionId)).resolves.toMatchObject({ status: 409 });
@@ -96,14 +99,20 @@ describe('cancel in every state', () => {
   it('queued, its job lost (e.g. Redis restarted): ends cancelled at once', async () => {
     const sessionId = await startReplay(builds, SLOW, STEP_MS);
     await (await queue().getJob(sessionId))!.remove();
-    await expect(cancel(sessionId)).resolves.toEqual({ status: 202, body: { sessionId, status: 'cancelled' } });
+    await expect(cancel(sessionId)).resolves.toEqual({
+      status: 202,
+      body: { sessionId, status: 'cancelled' },
+    });
     await expectCancelled(sessionId, /^Cancelled before it started$/);
   });
 
   it('running on a live worker: the worker stops it', async () => {
     workers.push(await createWorker(stack.config, ['error']));
     const sessionId = await runningBuild();
-    await expect(cancel(sessionId)).resolves.toEqual({ status: 202, body: { sessionId, status: 'cancelling' } });
+    await expect(cancel(sessionId)).resolves.toEqual({
+      status: 202,
+      body: { sessionId, status: 'cancelling' },
+    });
     await expectCancelled(sessionId, /^Cancelled by request$/);
   });
 
@@ -112,7 +121,10 @@ describe('cancel in every state', () => {
     const sessionId = await runningBuild();
     await killWorkerProcess(worker);
     await leaseRunOut(sessionId);
-    await expect(cancel(sessionId)).resolves.toEqual({ status: 202, body: { sessionId, status: 'cancelled' } });
+    await expect(cancel(sessionId)).resolves.toEqual({
+      status: 202,
+      body: { sessionId, status: 'cancelled' },
+    });
     await expectCancelled(sessionId, /stopped responding/);
   });
 
@@ -136,7 +148,10 @@ describe('cancel in every state', () => {
     const sessionId = await runningBuild();
     await proxy.cut(); // the worker alone loses Postgres; the API keeps it
     await leaseRunOut(sessionId);
-    await expect(cancel(sessionId)).resolves.toEqual({ status: 202, body: { sessionId, status: 'cancelled' } });
+    await expect(cancel(sessionId)).resolves.toEqual({
+      status: 202,
+      body: { sessionId, status: 'cancelled' },
+    });
     await expectCancelled(sessionId, /stopped responding/);
   });
 });

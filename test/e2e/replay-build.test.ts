@@ -104,11 +104,20 @@ describe('a replay build end to end (API + runner-worker, real Postgres and Redi
   it('replaces lone surrogates (which Postgres jsonb refuses) with U+FFFD, and the build completes', async () => {
     // JSON.stringify writes a lone surrogate as its escape, as an agent's output would have it.
     const transcript = [
-      { type: 'todos.updated', data: { todos: [{ content: 'Echo', activeForm: 'Echoing', status: 'in_progress' }] } },
-      { type: 'tool.started', data: { toolCallId: 't1', name: 'Bash', input: { ['cmd\udfff']: 'echo a\ud800b' } } },
+      {
+        type: 'todos.updated',
+        data: { todos: [{ content: 'Echo', activeForm: 'Echoing', status: 'in_progress' }] },
+      },
+      {
+        type: 'tool.started',
+        data: { toolCallId: 't1', name: 'Bash', input: { ['cmd\udfff']: 'echo a\ud800b' } },
+      },
       { type: 'tool.finished', data: { toolCallId: 't1', output: 'x\udc00y \ud83d\ude00', isError: false } },
       { type: 'message', data: { text: 'done\ud83d' } },
-      { type: 'todos.updated', data: { todos: [{ content: 'Echo', activeForm: 'Echoing', status: 'completed' }] } },
+      {
+        type: 'todos.updated',
+        data: { todos: [{ content: 'Echo', activeForm: 'Echoing', status: 'completed' }] },
+      },
     ]
       .map((line) => JSON.stringify(line))
       .join('\n');

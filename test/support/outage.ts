@@ -15,7 +15,11 @@ export function slowTranscript(messages: number): string {
 }
 
 /** Starts a buildcast-ndjson replay in the project of `builds` (its `…/builds` URL); returns the session id. */
-export async function startReplay(builds: string, transcript: string, eventIntervalMs: number): Promise<string> {
+export async function startReplay(
+  builds: string,
+  transcript: string,
+  eventIntervalMs: number,
+): Promise<string> {
   const started = await request<StartBuildResponse>(builds, {
     body: { agent: 'replay', format: 'buildcast-ndjson', transcript, eventIntervalMs },
   });
@@ -44,7 +48,12 @@ export function snapshotOnce(
 }
 
 /** Waits until the build has committed at least `seq` events (answers during an outage count as not yet). */
-export function seqReached(builds: string, sessionId: string, seq: number, timeoutMs = 60_000): Promise<number> {
+export function seqReached(
+  builds: string,
+  sessionId: string,
+  seq: number,
+  timeoutMs = 60_000,
+): Promise<number> {
   return eventually(
     async () => {
       const { status, body } = await request<Snapshot>(`${builds}/${sessionId}`).catch(() => ({

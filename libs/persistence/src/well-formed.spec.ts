@@ -32,8 +32,18 @@ describe('forPostgresJson', () => {
   });
 
   it('cleans the texts of a Map', () => {
-    expect(forPostgresJson(new Map([['t1', 'a\ud800'], ['t2', 'b']]))).toEqual(
-      new Map([['t1', 'a\uFFFD'], ['t2', 'b']]),
+    expect(
+      forPostgresJson(
+        new Map([
+          ['t1', 'a\ud800'],
+          ['t2', 'b'],
+        ]),
+      ),
+    ).toEqual(
+      new Map([
+        ['t1', 'a\uFFFD'],
+        ['t2', 'b'],
+      ]),
     );
   });
 });

@@ -29,7 +29,9 @@ export function storableText(text: string): string {
 export function forPostgresJson<T>(value: T): T {
   if (value instanceof Map) {
     const texts = value as Map<unknown, unknown>;
-    const clean = [...texts.values()].every((text) => typeof text !== 'string' || storableText(text) === text);
+    const clean = [...texts.values()].every(
+      (text) => typeof text !== 'string' || storableText(text) === text,
+    );
     return clean ? value : (new Map([...texts].map(([key, text]) => [key, storable(text)])) as T);
   }
   if (!ESCAPED_UNSTORABLE.test(JSON.stringify(value) ?? '')) return value;
@@ -40,7 +42,9 @@ function storable(value: unknown): unknown {
   if (typeof value === 'string') return storableText(value);
   if (Array.isArray(value)) return value.map(storable);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [storableText(key), storable(inner)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [storableText(key), storable(inner)]),
+    );
   }
   return value;
 }

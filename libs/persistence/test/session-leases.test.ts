@@ -89,7 +89,9 @@ describe('SessionLeases', () => {
     const held = await queuedSession();
     await leases.claim(held, 'h', 60_000);
     await expect(store.append(held, cancel, { onlyIfUnheld: true })).rejects.toBeInstanceOf(LeaseHeldError);
-    await expect(store.append(held, finish, { onlyIfLeaseExpired: true })).rejects.toBeInstanceOf(LeaseHeldError);
+    await expect(store.append(held, finish, { onlyIfLeaseExpired: true })).rejects.toBeInstanceOf(
+      LeaseHeldError,
+    );
     await leases.release(held, 'h');
     await expect(store.append(held, cancel, { onlyIfUnheld: true })).resolves.toMatchObject({
       summary: { status: 'cancelled' },

@@ -24,7 +24,9 @@ describe('isTransient', () => {
   });
 
   it('does not retry what the same append would fail again', () => {
-    expect(isTransient(Object.assign(new Error('invalid input syntax for type json'), { code: '22P02' }))).toBe(false);
+    expect(
+      isTransient(Object.assign(new Error('invalid input syntax for type json'), { code: '22P02' })),
+    ).toBe(false);
     expect(isTransient(new Error('Build session x has already finished'))).toBe(false);
     expect(isTransient(undefined)).toBe(false);
   });

@@ -19,9 +19,15 @@ export function appendRetryDelay(attempt: number, leaseLeftMs: number): number |
  */
 export function isTransient(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08\d{3}|40001|40P01)$/.test(code)) {
+  if (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08\d{3}|40001|40P01)$/.test(code)
+  ) {
     return true;
   }
   // node-postgres reports a connection the server dropped without a code.
-  return typeof message === 'string' && /^Connection terminated|^timeout exceeded when trying to connect/.test(message);
+  return (
+    typeof message === 'string' &&
+    /^Connection terminated|^timeout exceeded when trying to connect/.test(message)
+  );
 }

@@ -99,8 +99,14 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
       return false;
     });
     const data = cancelled
-      ? ({ status: 'cancelled', error: `Cancelled by request; its runner-worker had stopped responding${worker}` } as const)
-      : ({ status: 'interrupted', error: `The runner-worker running this build stopped responding${worker}` } as const);
+      ? ({
+          status: 'cancelled',
+          error: `Cancelled by request; its runner-worker had stopped responding${worker}`,
+        } as const)
+      : ({
+          status: 'interrupted',
+          error: `The runner-worker running this build stopped responding${worker}`,
+        } as const);
     try {
       const committed = await this.store.append(sessionId, [{ type: 'session.finished', data }], {
         onlyIfLeaseExpired: true,
