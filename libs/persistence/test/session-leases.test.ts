@@ -117,4 +117,19 @@ describe('SessionLeases', () => {
     await expect(leases.renew('c', 60_000, [id])).resolves.toEqual(new Set()); // the worker learns it lost it
     await expect(leases.claim(id, 'd', 60_000)).resolves.toBe('finished');
   });
+
+  it('is not blocked for ever by a process frozen inside an append (idle in transaction)', async () => {
+    const id = await queuedSession();
+    const frozen = dataSource.createQueryRunner();
+    await frozen.startTransaction();
+    await frozen.query('SELECT 1 FROM build_sessions WHERE id = $1 FOR UPDATE', [id]); // then nothing
+    const cancel = [
+      { type: 'session.finished' as const, data: { status: 'cancelled' as const, error: 'by request' } },
+    ];
+    // Postgres ends the frozen session after IDLE_IN_TRANSACTION_TIMEOUT_MS, and its lock with it.
+    await expect(store.append(id, cancel, { onlyIfUnheld: true })).resolves.toMatchObject({
+      summary: { status: 'cancelled' },
+    });
+    await frozen.release().catch(() => undefined); // its connection is gone
+  }, 60_000);
 });
