@@ -2,8 +2,8 @@ import { request, startStack, type TestStack } from '../support/stack.js';
 import { startOwnPostgres, type OwnPostgres } from '../support/own-services.js';
 import { finishedLog, seqReached, slowTranscript, snapshotOnce, startReplay } from '../support/outage.js';
 
-/** Longer than the old append retries (200 + 1000 + 3000 ms), shorter than the lease below. */
-const OUTAGE_MS = 10_000;
+/** As in the fault suite; longer than the old append retries (200 + 1000 + 3000 ms). */
+const OUTAGE_MS = 12_000;
 const STEP_MS = 250;
 
 /**
@@ -52,7 +52,11 @@ describe('a Postgres outage mid-build', () => {
     await seqReached(builds, completing, 5);
     await seqReached(builds, cancelled, 5);
 
+    const before = await seqReached(builds, completing, 1);
     await outage();
+    const backAt = Date.now();
+    await seqReached(builds, completing, before + 2);
+    console.log(`writing again ${Date.now() - backAt} ms after Postgres was back`);
     const resumedFrom = await seqReached(builds, cancelled, 1);
     await seqReached(builds, cancelled, resumedFrom + 2); // it writes again
     const cancel = await request(`${builds}/${cancelled}/cancel`, { method: 'POST' });
@@ -76,9 +80,11 @@ describe('a Postgres outage mid-build', () => {
     await seqReached(builds, stuck, 5);
 
     await outage();
+    const backAt = Date.now();
     await expect(snapshotOnce(builds, stuck)).resolves.toMatchObject({
       session: { status: 'interrupted', error: expect.any(String) },
     });
+    console.log(`interrupted ${Date.now() - backAt} ms after Postgres was back (lease 2 s)`);
     const events = await finishedLog(stack!.apiUrl, builds, stuck);
     expect(events.at(-1)!.data).toMatchObject({ status: 'interrupted' });
     const again = await request(`${builds}/${stuck}/cancel`, { method: 'POST' });

@@ -67,7 +67,7 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
     return (this.validUntil.get(sessionId) ?? 0) - performance.now();
   }
 
-  /** The build is over here: its lease is no longer tracked (nor renewed, once it left RunningBuilds). */
+  /** The build is over here: its lease is no longer tracked, so no longer renewed. */
   forget(sessionId: string): void {
     this.validUntil.delete(sessionId);
   }
@@ -83,7 +83,7 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
       await this.leases.release(sessionId, this.workerId);
     } catch (error) {
       this.logger.warn(
-        `Could not give up the lease of ${sessionId} (${(error as Error).message}); it runs out in ${this.leaseMs} ms`,
+        `Could not give up the lease of ${sessionId} (${(error as Error).message}); it runs out within ${this.leaseMs} ms`,
       );
     }
   }
