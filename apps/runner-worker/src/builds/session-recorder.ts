@@ -31,23 +31,30 @@ export class SessionRecorder {
   }
 
   async record(batch: NewBuildEvent[]): Promise<void> {
+    if (this.finished) return;
+    // Taken for recorded only once committed: when the append fails for good, the runner's
+    // `finish('failed')` must still write session.started (if it was lost) and session.finished.
+    let started = this.started;
+    let finishedStatus: FinishedStatus | undefined;
     const events: NewBuildEvent[] = [];
     for (const event of batch) {
-      if (this.finished) break;
+      if (finishedStatus !== undefined) break;
       if (event.type === 'session.started') {
-        if (this.started) continue;
+        if (started) continue;
         // The runner knows who and where; the transcript may know the model.
         event.data = { ...this.startedData, model: event.data.model ?? this.startedData.model };
-      } else if (!this.started) {
+      } else if (!started) {
         events.push({ type: 'session.started', data: this.startedData });
       }
-      this.started = true;
-      if (event.type === 'session.finished') this.finishedStatus = event.data.status;
+      started = true;
+      if (event.type === 'session.finished') finishedStatus = event.data.status;
       events.push(event);
     }
     if (events.length === 0) return;
     const limited = limitToolOutputs(events, this.toolOutputMaxBytes);
     await this.append(limited.events, { fullOutputs: limited.fullOutputs });
+    this.started = started;
+    this.finishedStatus = finishedStatus;
   }
 
   /** Ends the session unless the agent already did. */
