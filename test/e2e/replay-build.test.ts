@@ -100,4 +100,42 @@ describe('a replay build end to end (API + runner-worker, real Postgres and Redi
     expect(limited.body.seq).toBe(5);
     expect(limited.body.finished).toBe(false);
   });
+
+  it('replaces lone surrogates (which Postgres jsonb refuses) with U+FFFD, and the build completes', async () => {
+    // JSON.stringify writes a lone surrogate as its escape, as an agent's output would have it.
+    const transcript = [
+      {
+        type: 'todos.updated',
+        data: { todos: [{ content: 'Echo', activeForm: 'Echoing', status: 'in_progress' }] },
+      },
+      {
+        type: 'tool.started',
+        data: { toolCallId: 't1', name: 'Bash', input: { ['cmd\udfff']: 'echo a\ud800b' } },
+      },
+      { type: 'tool.finished', data: { toolCallId: 't1', output: 'x\udc00y \ud83d\ude00', isError: false } },
+      { type: 'message', data: { text: 'done\ud83d' } },
+      {
+        type: 'todos.updated',
+        data: { todos: [{ content: 'Echo', activeForm: 'Echoing', status: 'completed' }] },
+      },
+    ]
+      .map((line) => JSON.stringify(line))
+      .join('\n');
+    expect(transcript).toContain('\\ud800');
+    const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'e2e surrogates' } });
+    const started = await request(`${stack.apiUrl}/projects/${project.body.id}/builds`, {
+      body: { agent: 'replay', format: 'buildcast-ndjson', transcript, eventIntervalMs: 0 },
+    });
+    expect(started.status).toBe(202);
+    const events = await pollUntilFinished(stack.apiUrl, project.body.id, started.body.sessionId);
+    const { body: snapshot } = await request<Snapshot>(
+      `${stack.apiUrl}/projects/${project.body.id}/builds/${started.body.sessionId}`,
+    );
+    expect(snapshot.session).toMatchObject({ status: 'completed', error: null });
+    expect(snapshot.toolCalls).toEqual([
+      expect.objectContaining({ input: { ['cmd\uFFFD']: 'echo a\uFFFDb' }, output: 'x\uFFFDy \ud83d\ude00' }),
+    ]);
+    expect(events.find((event) => event.type === 'message')?.data).toMatchObject({ text: 'done\uFFFD' });
+    expect(snapshot).toEqual(foldFromQueued(snapshot, events));
+  });
 });

@@ -10,21 +10,28 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty database with a unique name; `drop()` removes it (and its connections). */
-export async function createTestDatabase(prefix = 'buildcast_test'): Promise<TestDatabase> {
+/**
+ * Creates an empty database with a unique name (on the shared server, or the cluster of
+ * `adminUrl`); `drop()` removes it (and its connections).
+ */
+export async function createTestDatabase(
+  prefix = 'buildcast_test',
+  adminUrl = ADMIN_URL,
+): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await withAdmin((client) => client.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(ADMIN_URL);
+  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
-    drop: () => withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+    drop: () =>
+      withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
   };
 }
 
-async function withAdmin(work: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
+async function withAdmin(adminUrl: string, work: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     await work(client);

@@ -24,9 +24,14 @@ export interface TestStack {
  * their own, with the API on a free port.
  */
 export async function startStack(
-  options: { workers?: number; env?: Record<string, string> } = {},
+  options: {
+    workers?: number;
+    env?: Record<string, string>;
+    /** A Postgres server of the test's own (see own-services.ts) instead of the shared one. */
+    databaseAdminUrl?: string;
+  } = {},
 ): Promise<TestStack> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(undefined, options.databaseAdminUrl);
   const config = loadConfig({
     DATABASE_URL: database.url,
     REDIS_URL: TEST_REDIS_URL,

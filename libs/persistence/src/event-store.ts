@@ -18,7 +18,8 @@ import {
   toSessionSummary,
   type SessionRow,
 } from './views.js';
-import { LEASE_EXPIRED } from './session-leases.js';
+import { LEASE_EXPIRED, UNHELD } from './session-leases.js';
+import { forPostgresJson } from './well-formed.js';
 
 export interface AppendResult {
   projectId: string;
@@ -54,6 +55,11 @@ export interface AppendOptions {
   fullOutputs?: ReadonlyMap<string, string>;
   /** Append only when the session's lease has expired (else LeaseHeldError), checked under the row lock. */
   onlyIfLeaseExpired?: boolean;
+  /**
+   * Append only when no live worker holds the session (never leased, e.g. still waiting in the
+   * queue, or its lease ran out), else LeaseHeldError; checked under the row lock.
+   */
+  onlyIfUnheld?: boolean;
 }
 
 /** The session already has its `session.finished`; nothing more may be appended. */
@@ -73,7 +79,7 @@ export class SessionClosedError extends Error {
 // call of the session).
 const LOCK_SESSION = `
   WITH s AS MATERIALIZED (SELECT * FROM build_sessions WHERE id = $1 FOR UPDATE)
-  SELECT ${SESSION_COLUMNS}, ${iso('clock_timestamp()')} AS at, ${LEASE_EXPIRED} AS lease_expired,
+  SELECT ${SESSION_COLUMNS}, ${iso('clock_timestamp()')} AS at, ${LEASE_EXPIRED} AS lease_expired, ${UNHELD} AS unheld,
     (SELECT b.last_seq FROM build_sessions b WHERE b.id = s.id) AS seen_seq,
     array(SELECT c.tool_call_id FROM unnest($2::text[]) AS id JOIN tool_calls c ON (c.session_id, c.tool_call_id) = (s.id, id))
       AS known
@@ -144,12 +150,21 @@ export class EventStore {
     options: AppendOptions = {},
   ): Promise<AppendResult> {
     if (!isUuid(sessionId)) throw new SessionNotFoundError(sessionId);
-    const batch = withoutNulChars(events);
-    return this.dataSource.transaction((manager) => appendLocked(manager, sessionId, batch, options));
+    const batch = forPostgresJson(events);
+    const fullOutputs = options.fullOutputs && forPostgresJson(options.fullOutputs);
+    return this.dataSource.transaction((manager) =>
+      appendLocked(manager, sessionId, batch, { ...options, fullOutputs }),
+    );
   }
 }
 
-type LockedRow = SessionRow & { at: string; lease_expired: boolean; seen_seq: number; known: string[] };
+type LockedRow = SessionRow & {
+  at: string;
+  lease_expired: boolean;
+  unheld: boolean;
+  seen_seq: number;
+  known: string[];
+};
 
 async function appendLocked(
   manager: EntityManager,
@@ -163,6 +178,7 @@ async function appendLocked(
   const before = toSessionSummary(row);
   if (isFinishedStatus(before.status)) throw new SessionClosedError(sessionId);
   if (options.onlyIfLeaseExpired && !row.lease_expired) throw new LeaseHeldError(sessionId);
+  if (options.onlyIfUnheld && !row.unheld) throw new LeaseHeldError(sessionId);
   const result = { projectId: before.projectId, sessionId };
 
   const known =
@@ -317,7 +333,7 @@ function toolCallWrites(
   known: ReadonlySet<string>,
   fullOutputs: ReadonlyMap<string, string> = new Map(),
 ) {
-  const fullOutput = (id: string) => fullOutputs.get(id)?.replaceAll('\u0000', '\uFFFD');
+  const fullOutput = (id: string) => fullOutputs.get(id);
   const startedSeq = new Map<string, number>();
   for (const event of committed) {
     if (event.type === 'tool.started') startedSeq.set(event.data.toolCallId, event.seq);
@@ -345,24 +361,4 @@ function summaryChanged(before: SessionSummary, after: SessionSummary): boolean 
     before.agentId !== after.agentId ||
     before.projectName !== after.projectName
   );
-}
-
-/**
- * Postgres text and jsonb cannot hold U+0000, which agent output sometimes contains; it is
- * replaced by U+FFFD so the append succeeds and the stored event equals the returned one.
- */
-function withoutNulChars(events: NewBuildEvent[]): NewBuildEvent[] {
-  if (!JSON.stringify(events).includes('\\u0000')) return events;
-  return replaceNul(events) as NewBuildEvent[];
-}
-
-function replaceNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD');
-  if (Array.isArray(value)) return value.map(replaceNul);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [replaceNul(key), replaceNul(inner)]),
-    );
-  }
-  return value;
 }

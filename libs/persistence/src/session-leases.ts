@@ -9,6 +9,12 @@ import { isUuid } from './views.js';
  */
 export const LEASE_EXPIRED = `(s.lease_expires_at < clock_timestamp() OR (s.lease_expires_at IS NULL AND s.status = 'running'))`;
 
+/**
+ * True for a session (aliased `s`) that no live worker holds: it never had a lease (still
+ * waiting in the queue), or its lease ran out. Such a session can be ended by anyone.
+ */
+export const UNHELD = `(s.lease_expires_at IS NULL OR s.lease_expires_at < clock_timestamp())`;
+
 const LIVE = `s.status IN ('queued', 'running')`;
 const UNTIL = `clock_timestamp() + $2::int * interval '1 millisecond'`;
 
@@ -46,15 +52,36 @@ export class SessionLeases {
     return live ? 'held' : 'finished';
   }
 
-  /** Extends every lease of `workerId` on a live session; returns the ids it still holds. */
-  async renew(workerId: string, leaseMs: number): Promise<Set<string>> {
+  /**
+   * Extends the leases of `workerId` on the live sessions among `sessionIds` (the builds it is
+   * actually running: a build it gave up must run out); returns the ids it still holds.
+   */
+  async renew(workerId: string, leaseMs: number, sessionIds: readonly string[]): Promise<Set<string>> {
+    const ids = sessionIds.filter(isUuid);
+    if (ids.length === 0) return new Set();
     const rows = await this.dataSource.query<{ id: string }[]>(
       `WITH renewed AS (
-         UPDATE build_sessions AS s SET lease_expires_at = ${UNTIL} WHERE s.worker_id = $1 AND ${LIVE} RETURNING s.id)
+         UPDATE build_sessions AS s SET lease_expires_at = ${UNTIL}
+         WHERE s.id = ANY($3::uuid[]) AND s.worker_id = $1 AND ${LIVE} RETURNING s.id)
        SELECT id FROM renewed`,
-      [workerId, leaseMs],
+      [workerId, leaseMs, ids],
     );
     return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Gives up `workerId`'s lease on a live session now (its build could not be ended), so that
+   * the next sweep ends it instead of waiting for the lease to run out.
+   */
+  async release(sessionId: string, workerId: string): Promise<void> {
+    if (!isUuid(sessionId)) return;
+    await this.dataSource.query(
+      `WITH released AS (
+         UPDATE build_sessions AS s SET lease_expires_at = clock_timestamp() - interval '1 millisecond'
+         WHERE s.id = $1 AND s.worker_id = $2 AND ${LIVE} RETURNING s.id)
+       SELECT id FROM released`,
+      [sessionId, workerId],
+    );
   }
 
   /** Live sessions whose worker is presumed dead, oldest lease first. */

@@ -52,8 +52,50 @@ describe('SessionLeases', () => {
       { type: 'session.started', data: { agentId: 'demo', model: null, projectName: 'x' } },
     ]);
     await expect(leases.claim(id, 'a', 60_000)).resolves.toBe('held');
-    await expect(leases.renew('a', 60_000)).resolves.toEqual(new Set([id]));
-    await expect(leases.renew('b', 60_000)).resolves.toEqual(new Set());
+    await expect(leases.renew('a', 60_000, [id])).resolves.toEqual(new Set([id]));
+    await expect(leases.renew('b', 60_000, [id])).resolves.toEqual(new Set());
+    await expect(leases.renew('a', 60_000, [])).resolves.toEqual(new Set());
+  });
+
+  it('renews only the sessions named: one the worker no longer runs runs out', async () => {
+    const [running, abandoned] = [await queuedSession(), await queuedSession()];
+    await leases.claim(running, 'e', 60_000);
+    await leases.claim(abandoned, 'e', 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(leases.renew('e', 60_000, [running])).resolves.toEqual(new Set([running]));
+    const expired = (await leases.expired()).map((session) => session.id);
+    expect(expired).toContain(abandoned);
+    expect(expired).not.toContain(running);
+  });
+
+  it('gives a lease up at once, and only its holder can', async () => {
+    const id = await queuedSession();
+    await leases.claim(id, 'f', 60_000);
+    await leases.release(id, 'g');
+    expect((await leases.expired()).map((session) => session.id)).not.toContain(id);
+    await leases.release(id, 'f');
+    expect(await leases.expired()).toContainEqual({ id, workerId: 'f' });
+    await expect(leases.renew('f', 60_000, [id])).resolves.toEqual(new Set([id])); // a slow holder may take it back
+  });
+
+  it('lets anyone end a session that no live worker holds: queued without a lease, or expired', async () => {
+    const waiting = await queuedSession();
+    const cancel = [
+      { type: 'session.finished' as const, data: { status: 'cancelled' as const, error: 'by request' } },
+    ];
+    await expect(store.append(waiting, cancel, { onlyIfUnheld: true })).resolves.toMatchObject({
+      summary: { status: 'cancelled' },
+    });
+    const held = await queuedSession();
+    await leases.claim(held, 'h', 60_000);
+    await expect(store.append(held, cancel, { onlyIfUnheld: true })).rejects.toBeInstanceOf(LeaseHeldError);
+    await expect(store.append(held, finish, { onlyIfLeaseExpired: true })).rejects.toBeInstanceOf(
+      LeaseHeldError,
+    );
+    await leases.release(held, 'h');
+    await expect(store.append(held, cancel, { onlyIfUnheld: true })).resolves.toMatchObject({
+      summary: { status: 'cancelled' },
+    });
   });
 
   it('lets a sweeper finish a session only once its lease has run out, and only once', async () => {
@@ -64,7 +106,7 @@ describe('SessionLeases', () => {
     );
     expect((await leases.expired()).map((session) => session.id)).not.toContain(id);
 
-    await leases.renew('c', -1); // the worker's lease ran out
+    await leases.renew('c', -1, [id]); // the worker's lease ran out
     expect(await leases.expired()).toContainEqual({ id, workerId: 'c' });
     const sweeps = await Promise.allSettled([
       store.append(id, finish, { onlyIfLeaseExpired: true }),
@@ -72,7 +114,22 @@ describe('SessionLeases', () => {
     ]);
     expect(sweeps.filter((sweep) => sweep.status === 'fulfilled')).toHaveLength(1);
     expect(sweeps.find((sweep) => sweep.status === 'rejected')?.reason).toBeInstanceOf(SessionClosedError);
-    await expect(leases.renew('c', 60_000)).resolves.toEqual(new Set()); // the worker learns it lost it
+    await expect(leases.renew('c', 60_000, [id])).resolves.toEqual(new Set()); // the worker learns it lost it
     await expect(leases.claim(id, 'd', 60_000)).resolves.toBe('finished');
   });
+
+  it('is not blocked for ever by a process frozen inside an append (idle in transaction)', async () => {
+    const id = await queuedSession();
+    const frozen = dataSource.createQueryRunner();
+    await frozen.startTransaction();
+    await frozen.query('SELECT 1 FROM build_sessions WHERE id = $1 FOR UPDATE', [id]); // then nothing
+    const cancel = [
+      { type: 'session.finished' as const, data: { status: 'cancelled' as const, error: 'by request' } },
+    ];
+    // Postgres ends the frozen session after IDLE_IN_TRANSACTION_TIMEOUT_MS, and its lock with it.
+    await expect(store.append(id, cancel, { onlyIfUnheld: true })).resolves.toMatchObject({
+      summary: { status: 'cancelled' },
+    });
+    await frozen.release().catch(() => undefined); // its connection is gone
+  }, 60_000);
 });

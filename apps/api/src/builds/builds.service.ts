@@ -24,7 +24,13 @@ import {
 import { AppConfig, resolveAgent } from '#config';
 import type { EventsQueryDto, StartBuildDto } from '#contracts/dto';
 import { CancelRequests, ChannelSubscriber, EventPublisher } from '#bus';
-import { BuildReadModel, EventStore, SessionClosedError } from '#persistence';
+import {
+  BuildReadModel,
+  EventStore,
+  LeaseHeldError,
+  SessionClosedError,
+  type AppendResult,
+} from '#persistence';
 import { assertPacingFits } from './replay-limit.js';
 import { assertReplayableTranscript } from './transcript-lines.js';
 
@@ -143,43 +149,65 @@ export class BuildsService {
     };
   }
 
+  /**
+   * Ends the build `cancelled` here when no live runner-worker holds it (waiting in the queue,
+   * its job lost, or its worker dead, stuck or unable to write: no lease, or an expired one,
+   * checked under the session's row lock); otherwise asks the worker holding it to stop it.
+   */
   async cancel(projectId: string, sessionId: string): Promise<{ sessionId: string; status: string }> {
     const session = await this.readModel.getSessionSummary(projectId, sessionId);
     if (!session) throw sessionNotFound(projectId, sessionId);
     if (isFinishedStatus(session.status)) {
       throw new ConflictException(`Build ${sessionId} has already finished (${session.status})`);
     }
-    if (session.status === 'queued' && (await this.removeWaitingJob(sessionId))) {
-      await this.finishCancelled(sessionId, 'Cancelled before it started');
-      return { sessionId, status: 'cancelled' };
+    const error =
+      session.status === 'queued'
+        ? 'Cancelled before it started'
+        : 'Cancelled by request; its runner-worker had stopped responding';
+    if (await this.finishCancelledIfUnheld(sessionId, error)) return { sessionId, status: 'cancelled' };
+    // A live worker holds it: it stops the agent and records `cancelled` (or its sweeper does,
+    // should that worker stop responding before it could).
+    try {
+      await this.cancelRequests.request(sessionId);
+    } catch (failure) {
+      throw new ServiceUnavailableException(
+        `The cancel request could not be sent to the runner-worker: ${(failure as Error).message}`,
+      );
     }
-    // Running (or just picked up): the worker that owns it stops the agent and records it.
-    await this.cancelRequests.request(sessionId);
     return { sessionId, status: 'cancelling' };
   }
 
-  /** True when the job was still waiting and is now gone; false when a worker holds it. */
-  private async removeWaitingJob(sessionId: string): Promise<boolean> {
-    const job = await this.queue.getJob(sessionId);
-    if (!job) return false;
+  /** Appends `session.finished` cancelled unless a live worker holds the session (false then). */
+  private async finishCancelledIfUnheld(sessionId: string, error: string): Promise<boolean> {
+    let appended: AppendResult;
     try {
-      await job.remove();
-      return true;
-    } catch {
-      return false; // locked by a worker that just started it
+      appended = await this.eventStore.append(
+        sessionId,
+        [{ type: 'session.finished', data: { status: 'cancelled', error } }],
+        { onlyIfUnheld: true },
+      );
+    } catch (failure) {
+      if (failure instanceof LeaseHeldError) return false;
+      if (failure instanceof SessionClosedError) {
+        throw new ConflictException(`Build ${sessionId} has already finished`);
+      }
+      throw failure;
     }
+    // Committed: what follows is tidying up and the doorbell, never an error answer.
+    void this.removeWaitingJob(sessionId);
+    await this.publisher
+      .publishCommitted(appended)
+      .catch((failure: Error) => this.logger.warn(`Publish for ${sessionId} failed: ${failure.message}`));
+    return true;
   }
 
-  private async finishCancelled(sessionId: string, error: string): Promise<void> {
+  /** A job left in the queue would find its session finished and be dropped; removing it saves that. */
+  private async removeWaitingJob(sessionId: string): Promise<void> {
     try {
-      const appended = await this.eventStore.append(sessionId, [
-        { type: 'session.finished', data: { status: 'cancelled', error } },
-      ]);
-      await this.publisher.publishCommitted(appended);
+      await (await this.queue.getJob(sessionId))?.remove();
     } catch (failure) {
-      if (failure instanceof SessionClosedError)
-        throw new ConflictException(`Build ${sessionId} has already finished`);
-      throw failure;
+      // Locked by a worker that just took it (it sees the session finished), or Redis is down.
+      this.logger.debug(`Job ${sessionId} not removed: ${(failure as Error).message}`);
     }
   }
 }

@@ -5,6 +5,7 @@ import { AppConfig } from '#config';
 import {
   isFinishedStatus,
   isLiveAgent,
+  type FinishedStatus,
   LIVE_AGENT_FORMATS,
   type BuildJob,
   type NewBuildEvent,
@@ -26,6 +27,16 @@ export const DEMO_MODEL = 'buildcast-demo';
 export const DEMO_PROMPT = 'Add rate limiting to the checkout API';
 
 export class InvalidJobError extends Error {}
+
+/** How a build stopped for each reason (but a lost lease: the sweeper already ended it) ends. */
+const STOPPED: Record<Exclude<StopReason, 'lease-lost'>, [FinishedStatus, (buildMaxMs: number) => string]> = {
+  cancelled: ['cancelled', () => 'Cancelled by request'],
+  shutdown: ['interrupted', () => 'The runner-worker shut down during the build'],
+  'time-limit': [
+    'interrupted',
+    (buildMaxMs) => `The build ran longer than BUILD_MAX_MS (${buildMaxMs} ms) and was stopped`,
+  ],
+};
 
 /** Runs one build job: agent output → events → EventStore → publish, ending the session always. */
 @Injectable()
@@ -70,17 +81,61 @@ export class BuildRunner {
       this.store,
       this.publisher,
       this.config.toolOutputMaxBytes,
+      () => this.leases.leaseLeftMs(session.id),
     );
     try {
-      if (await this.cancelRequests.isRequested(session.id)) {
+      // Registered while it ends too: its lease is renewed until the last append is done.
+      await this.running.run(session.id, (signal) => this.runClaimed(job, session, recorder, signal));
+    } finally {
+      this.leases.forget(session.id);
+    }
+  }
+
+  /** Plays a build this worker holds the lease of, and ends its session whatever happens. */
+  private async runClaimed(
+    job: BuildJob,
+    session: SessionSummary,
+    recorder: SessionRecorder,
+    signal: AbortSignal,
+  ): Promise<void> {
+    try {
+      // Read once the build is registered: a request announced from now on reaches it (stop()).
+      if (await this.cancelRequested(session.id)) {
         await recorder.finish('cancelled', 'Cancelled before it started');
       } else {
-        await this.running.run(session.id, (signal) => this.play(job, session, recorder, signal));
+        await this.play(job, session, recorder, signal);
       }
     } catch (error) {
       if (error instanceof SessionClosedError) return; // ended elsewhere (cancelled while queued, or swept)
-      this.logger.error(`Build ${session.id} failed: ${(error as Error).message}`);
-      await recorder.finish('failed', `Runner error: ${(error as Error).message}`).catch(() => undefined);
+      await this.endAfterFailure(session.id, recorder, error as Error);
+    }
+  }
+
+  /**
+   * An append or the agent failed: the build ends `failed`. When that last append fails too
+   * (Postgres unreachable for longer than the lease), the lease is given up, so a sweeper
+   * ends the build as soon as Postgres answers; it never stays `running`.
+   */
+  private async endAfterFailure(sessionId: string, recorder: SessionRecorder, error: Error): Promise<void> {
+    this.logger.error(`Build ${sessionId} failed: ${error.message}`);
+    try {
+      await recorder.finish('failed', `Runner error: ${error.message}`);
+    } catch (failure) {
+      if (failure instanceof SessionClosedError) return;
+      this.logger.error(
+        `Build ${sessionId} could not be ended (${(failure as Error).message}); giving up its lease for the sweeper`,
+      );
+      await this.leases.release(sessionId);
+    }
+  }
+
+  private async cancelRequested(sessionId: string): Promise<boolean> {
+    try {
+      return await this.cancelRequests.isRequested(sessionId);
+    } catch (error) {
+      // Redis down: the build runs; a cancel request still reaches it once Redis is back.
+      this.logger.warn(`Could not read the cancel request of ${sessionId}: ${(error as Error).message}`);
+      return false;
     }
   }
 
@@ -95,10 +150,8 @@ export class BuildRunner {
     }
     const reason = signal.reason as StopReason;
     if (reason === 'lease-lost') return; // already finished as interrupted by a sweeper
-    await recorder.finish(
-      reason === 'cancelled' ? 'cancelled' : 'interrupted',
-      reason === 'cancelled' ? 'Cancelled by request' : 'The runner-worker shut down during the build',
-    );
+    const [status, error] = STOPPED[reason];
+    await recorder.finish(status, error(this.config.buildMaxMs));
   }
 
   private agentEvents(

@@ -4,21 +4,34 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { AppConfig } from '#config';
 import { CancelRequests } from '#bus';
 
-/** Why a build is stopped; `lease-lost`: the session was already ended as interrupted elsewhere. */
-export type StopReason = 'cancelled' | 'shutdown' | 'lease-lost';
+/**
+ * Why a build is stopped; `lease-lost`: the session was already ended as interrupted
+ * elsewhere; `time-limit`: it ran for BUILD_MAX_MS.
+ */
+export type StopReason = 'cancelled' | 'shutdown' | 'lease-lost' | 'time-limit';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+/** setTimeout fires at once beyond this (about 24.8 days), which would stop every build. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The builds this process is running, so a cancel request or a shutdown can stop them. */
+/**
+ * The builds this process is running, so a cancel request, a shutdown or the time limit
+ * (BUILD_MAX_MS, so that a slow replay or a hung agent cannot hold a worker slot for ever)
+ * can stop them.
+ */
 @Injectable()
 export class RunningBuilds implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RunningBuilds.name);
   private readonly builds = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
   private stopListening: (() => Promise<void>) | undefined;
 
-  constructor(private readonly cancelRequests: CancelRequests) {}
+  constructor(
+    private readonly cancelRequests: CancelRequests,
+    private readonly config: AppConfig,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.stopListening = await this.cancelRequests.listen((sessionId) => this.stop(sessionId, 'cancelled'));
@@ -29,9 +42,14 @@ export class RunningBuilds implements OnApplicationBootstrap, BeforeApplicationS
     const controller = new AbortController();
     const done = work(controller.signal);
     this.builds.set(sessionId, { controller, done: done.catch(() => undefined) });
+    const limit = setTimeout(
+      () => this.stop(sessionId, 'time-limit'),
+      Math.min(this.config.buildMaxMs, MAX_TIMER_MS),
+    ).unref();
     try {
       return await done;
     } finally {
+      clearTimeout(limit);
       this.builds.delete(sessionId);
     }
   }

@@ -2,9 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { FinishedStatus, NewBuildEvent, SessionStartedData } from '#contracts';
 import type { EventPublisher } from '#bus';
 import type { AppendOptions, EventStore } from '#persistence';
+import { appendRetryDelay, isTransient } from './append-retry.js';
 import { limitToolOutputs } from './tool-output.js';
-
-const APPEND_RETRY_DELAYS_MS = [200, 1000, 3000];
 
 /**
  * Writes one session's events: each batch is appended (one transaction, seqs assigned by
@@ -23,6 +22,8 @@ export class SessionRecorder {
     private readonly publisher: EventPublisher,
     /** Tool outputs over this many UTF-8 bytes are shortened in the log (the full text is kept aside). */
     private readonly toolOutputMaxBytes: number,
+    /** How long this worker's lease on the session surely lasts: the bound of append retries. */
+    private readonly leaseLeftMs: () => number,
   ) {}
 
   get finished(): boolean {
@@ -30,23 +31,30 @@ export class SessionRecorder {
   }
 
   async record(batch: NewBuildEvent[]): Promise<void> {
+    if (this.finished) return;
+    // Taken for recorded only once committed: when the append fails for good, the runner's
+    // `finish('failed')` must still write session.started (if it was lost) and session.finished.
+    let started = this.started;
+    let finishedStatus: FinishedStatus | undefined;
     const events: NewBuildEvent[] = [];
     for (const event of batch) {
-      if (this.finished) break;
+      if (finishedStatus !== undefined) break;
       if (event.type === 'session.started') {
-        if (this.started) continue;
+        if (started) continue;
         // The runner knows who and where; the transcript may know the model.
         event.data = { ...this.startedData, model: event.data.model ?? this.startedData.model };
-      } else if (!this.started) {
+      } else if (!started) {
         events.push({ type: 'session.started', data: this.startedData });
       }
-      this.started = true;
-      if (event.type === 'session.finished') this.finishedStatus = event.data.status;
+      started = true;
+      if (event.type === 'session.finished') finishedStatus = event.data.status;
       events.push(event);
     }
     if (events.length === 0) return;
     const limited = limitToolOutputs(events, this.toolOutputMaxBytes);
     await this.append(limited.events, { fullOutputs: limited.fullOutputs });
+    this.started = started;
+    this.finishedStatus = finishedStatus;
   }
 
   /** Ends the session unless the agent already did. */
@@ -62,22 +70,22 @@ export class SessionRecorder {
       .catch((error: Error) => this.logger.warn(`Publish for ${this.sessionId} failed: ${error.message}`));
   }
 
+  /**
+   * Retries while Postgres is unreachable, for as long as the lease lasts: a build survives an
+   * outage shorter than its lease, and past it the sweeper ends it (see docs/architecture.md).
+   */
   private async appendWithRetry(events: NewBuildEvent[], options: AppendOptions) {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.store.append(this.sessionId, events, options);
       } catch (error) {
-        const delay = APPEND_RETRY_DELAYS_MS[attempt];
-        if (delay === undefined || !isTransient(error)) throw error;
-        this.logger.warn(`Append for ${this.sessionId} failed (${(error as Error).message}); retrying`);
+        const delay = isTransient(error) ? appendRetryDelay(attempt, this.leaseLeftMs()) : undefined;
+        if (delay === undefined) throw error;
+        if (attempt === 0 || attempt % 10 === 0) {
+          this.logger.warn(`Append for ${this.sessionId} failed (${(error as Error).message}); retrying`);
+        }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
-}
-
-/** Connection-level failures are worth retrying; a refused append (closed session) is not. */
-function isTransient(error: unknown): boolean {
-  const code = (error as { code?: string }).code ?? '';
-  return /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|57P0[1-3]|08\d{3}|40001|40P01)$/.test(code);
 }

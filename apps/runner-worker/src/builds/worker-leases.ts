@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#config';
 import type { ClaimResult } from '#persistence';
-import { EventPublisher } from '#bus';
+import { CancelRequests, EventPublisher } from '#bus';
 import { EventStore, LeaseHeldError, SessionClosedError, SessionLeases } from '#persistence';
 import { RunningBuilds } from './running-builds.js';
 
 /**
  * Crash recovery. This worker holds a lease on the session row of every build it runs and
- * renews them together every tick; every worker also sweeps (at start-up, then every tick)
- * for live sessions whose lease ran out and finishes them `interrupted`. With bound B =
- * INTERRUPT_AFTER_MS: lease 2/3·B, tick B/6, so a dead worker's build ends within
+ * renews them together every tick (only those it is running: a build it gave up runs out);
+ * every worker also sweeps (at start-up, then every tick) for live sessions whose lease ran
+ * out and finishes them `interrupted` (`cancelled` when a cancel was requested). With bound
+ * B = INTERRUPT_AFTER_MS: lease 2/3·B, tick B/6, so a dead worker's build ends within
  * 2/3·B + B/6 < B while any worker is up (and at the next worker's start otherwise).
  */
 @Injectable()
@@ -22,6 +24,11 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly tickMs: number;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
+  /**
+   * Until when (performance.now()) each lease of this worker surely lasts: from when the
+   * claim or renewal that set it was sent, so never later than Postgres' own expiry.
+   */
+  private readonly validUntil = new Map<string, number>();
 
   constructor(
     config: AppConfig,
@@ -29,6 +36,7 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly store: EventStore,
     private readonly publisher: EventPublisher,
     private readonly running: RunningBuilds,
+    private readonly cancelRequests: CancelRequests,
   ) {
     this.leaseMs = Math.floor((config.interruptAfterMs * 2) / 3);
     this.tickMs = Math.floor(config.interruptAfterMs / 6);
@@ -47,23 +55,66 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Takes a queued session's lease for this worker ('held': another worker has it, live or dead). */
-  claim(sessionId: string): Promise<ClaimResult> {
-    return this.leases.claim(sessionId, this.workerId, this.leaseMs);
+  async claim(sessionId: string): Promise<ClaimResult> {
+    const sentAt = performance.now();
+    const claim = await this.leases.claim(sessionId, this.workerId, this.leaseMs);
+    if (claim === 'claimed') this.validUntil.set(sessionId, sentAt + this.leaseMs);
+    return claim;
   }
 
-  /** Ends a session as interrupted if (checked under its row lock) its worker's lease ran out. */
-  async interruptIfAbandoned(sessionId: string, workerId: string | null): Promise<boolean> {
-    const error = `The runner-worker running this build stopped responding${workerId ? ` (${workerId})` : ''}`;
+  /** How long this worker's lease on a session it claimed surely lasts (≤ 0: it may have run out). */
+  leaseLeftMs(sessionId: string): number {
+    return (this.validUntil.get(sessionId) ?? 0) - performance.now();
+  }
+
+  /** The build is over here: its lease is no longer tracked, so no longer renewed. */
+  forget(sessionId: string): void {
+    this.validUntil.delete(sessionId);
+  }
+
+  /**
+   * Gives the lease up now, for a build this worker could not end (its last append failed):
+   * the next sweep, here or on another worker, ends it once Postgres answers. Best effort:
+   * when even this fails, the lease simply runs out, since it is no longer renewed.
+   */
+  async release(sessionId: string): Promise<void> {
+    this.forget(sessionId);
     try {
-      const committed = await this.store.append(
-        sessionId,
-        [{ type: 'session.finished', data: { status: 'interrupted', error } }],
-        { onlyIfLeaseExpired: true },
+      await this.leases.release(sessionId, this.workerId);
+    } catch (error) {
+      this.logger.warn(
+        `Could not give up the lease of ${sessionId} (${(error as Error).message}); it runs out within ${this.leaseMs} ms`,
       );
+    }
+  }
+
+  /**
+   * Ends a session whose worker's lease ran out (checked under its row lock): `cancelled` if
+   * someone asked to cancel it (that worker could not act on it), else `interrupted`.
+   */
+  async interruptIfAbandoned(sessionId: string, workerId: string | null): Promise<boolean> {
+    const worker = workerId ? ` (${workerId})` : '';
+    const cancelled = await this.cancelRequests.isRequested(sessionId).catch((failure: Error) => {
+      this.logger.warn(`Could not read the cancel request of ${sessionId}: ${failure.message}`);
+      return false;
+    });
+    const data = cancelled
+      ? ({
+          status: 'cancelled',
+          error: `Cancelled by request; its runner-worker had stopped responding${worker}`,
+        } as const)
+      : ({
+          status: 'interrupted',
+          error: `The runner-worker running this build stopped responding${worker}`,
+        } as const);
+    try {
+      const committed = await this.store.append(sessionId, [{ type: 'session.finished', data }], {
+        onlyIfLeaseExpired: true,
+      });
       await this.publisher
         .publishCommitted(committed)
         .catch((failure: Error) => this.logger.warn(`Publish for ${sessionId} failed: ${failure.message}`));
-      this.logger.warn(`Build ${sessionId} interrupted: ${error}`);
+      this.logger.warn(`Build ${sessionId} ${data.status}: ${data.error}`);
       return true;
     } catch (failure) {
       // Another sweeper finished it first, or its worker renewed the lease after all.
@@ -74,12 +125,18 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async tick(): Promise<void> {
     try {
-      // Read first: a build registered later was claimed after this renewal began.
-      const running = this.running.ids();
-      const held = await this.leases.renew(this.workerId, this.leaseMs);
+      // Read first: a build registered later was claimed after this renewal began. A build
+      // given up (released) stays registered until it returns, but is not renewed.
+      const running = this.running.ids().filter((sessionId) => this.validUntil.has(sessionId));
+      const sentAt = performance.now();
+      const held = await this.leases.renew(this.workerId, this.leaseMs, running);
       for (const sessionId of running) {
-        // Ended by a sweeper while this worker was unresponsive: stop the agent, record nothing.
-        if (!held.has(sessionId)) this.running.stop(sessionId, 'lease-lost');
+        if (!held.has(sessionId)) {
+          // Ended by a sweeper while this worker was unresponsive: stop the agent, record nothing.
+          this.running.stop(sessionId, 'lease-lost');
+        } else if (this.validUntil.has(sessionId)) {
+          this.validUntil.set(sessionId, sentAt + this.leaseMs); // unless given up meanwhile
+        }
       }
       await this.sweep();
     } catch (error) {

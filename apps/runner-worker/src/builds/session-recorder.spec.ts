@@ -1,0 +1,47 @@
+import type { EventPublisher } from '#bus';
+import type { NewBuildEvent } from '#contracts';
+import type { AppendResult, EventStore } from '#persistence';
+import { SessionRecorder } from './session-recorder.js';
+
+const STARTED = { agentId: 'demo', model: null, projectName: 'p', prompt: null };
+
+/** A store whose appends fail with `failures` in order, then succeed; it keeps what it was given. */
+function storeFailing(...failures: Error[]) {
+  const appended: NewBuildEvent[][] = [];
+  const store = {
+    append: (_sessionId: string, events: NewBuildEvent[]) => {
+      const failure = failures.shift();
+      if (failure) return Promise.reject(failure);
+      appended.push(events);
+      return Promise.resolve({ events: [] } as unknown as AppendResult);
+    },
+  } as unknown as EventStore;
+  return { store, appended };
+}
+const publisher = { publishCommitted: () => Promise.resolve() } as unknown as EventPublisher;
+const recorder = (store: EventStore, leaseLeftMs = 0) =>
+  new SessionRecorder('s', STARTED, store, publisher, 1000, () => leaseLeftMs);
+const message: NewBuildEvent = { type: 'message', data: { role: 'assistant', text: 'hi' } };
+const types = (batches: NewBuildEvent[][]) => batches.map((batch) => batch.map((event) => event.type));
+
+describe('SessionRecorder', () => {
+  it('after an append that failed for good, finish still writes session.started and session.finished', async () => {
+    const { store, appended } = storeFailing(new Error('invalid input syntax for type json'));
+    const session = recorder(store);
+    await expect(session.record([message])).rejects.toThrow('invalid input');
+    await session.finish('failed', 'Runner error');
+    expect(types(appended)).toEqual([['session.started', 'session.finished']]);
+    expect(session.finished).toBe(true);
+  });
+
+  it('retries a connection failure while the lease lasts, and gives up without one', async () => {
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const held = storeFailing(refused(), refused());
+    await recorder(held.store, 60_000).record([message]);
+    expect(types(held.appended)).toEqual([['session.started', 'message']]);
+
+    const lost = storeFailing(refused());
+    await expect(recorder(lost.store, 0).record([message])).rejects.toThrow('ECONNREFUSED');
+    expect(lost.appended).toEqual([]);
+  });
+});
