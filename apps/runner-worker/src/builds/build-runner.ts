@@ -7,6 +7,7 @@ import {
   isLiveAgent,
   LIVE_AGENT_FORMATS,
   type BuildJob,
+  type BuildRequest,
   type NewBuildEvent,
   type SessionSummary,
 } from '#contracts';
@@ -27,6 +28,9 @@ export const DEMO_PROMPT = 'Add rate limiting to the checkout API';
 
 export class InvalidJobError extends Error {}
 
+/** A job with what it runs: its ids from Redis, its request from Postgres. */
+type BuildToRun = BuildJob & BuildRequest;
+
 /** Runs one build job: agent output → events → EventStore → publish, ending the session always. */
 @Injectable()
 export class BuildRunner {
@@ -44,13 +48,20 @@ export class BuildRunner {
   ) {}
 
   async run(payload: unknown): Promise<void> {
-    const job = validateJob(payload);
-    const session = await this.readModel.getSessionSummary(job.projectId, job.sessionId);
+    const ids = validateJob(payload);
+    const session = await this.readModel.getSessionSummary(ids.projectId, ids.sessionId);
     if (!session) {
-      this.logger.warn(`Build ${job.sessionId} no longer exists; job dropped`);
+      this.logger.warn(`Build ${ids.sessionId} no longer exists; job dropped`);
       return;
     }
     if (isFinishedStatus(session.status)) return;
+    const request = await this.readModel.getBuildRequest(session.id);
+    if (!request) {
+      // Queued by a version that kept requests in the job: the queued-session sweeper ends it.
+      this.logger.warn(`Build ${session.id} has no stored request; job dropped`);
+      return;
+    }
+    const job: BuildToRun = { ...ids, ...request };
     const claim = await this.leases.claim(session.id);
     if (claim === 'finished') return;
     if (claim === 'held') {
@@ -84,7 +95,12 @@ export class BuildRunner {
     }
   }
 
-  private async play(job: BuildJob, session: SessionSummary, recorder: SessionRecorder, signal: AbortSignal) {
+  private async play(
+    job: BuildToRun,
+    session: SessionSummary,
+    recorder: SessionRecorder,
+    signal: AbortSignal,
+  ) {
     for await (const batch of this.agentEvents(job, session, signal)) {
       if (signal.aborted) break;
       await recorder.record(batch);
@@ -102,7 +118,7 @@ export class BuildRunner {
   }
 
   private agentEvents(
-    job: BuildJob,
+    job: BuildToRun,
     session: SessionSummary,
     signal: AbortSignal,
   ): AsyncIterable<NewBuildEvent[]> {
