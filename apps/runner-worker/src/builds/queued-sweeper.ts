@@ -43,6 +43,8 @@ export class QueuedSweeper implements OnApplicationBootstrap, OnApplicationShutd
   ) {
     this.graceMs = config.interruptAfterMs;
     this.tickMs = Math.floor(config.interruptAfterMs / 6);
+    // Without a listener BullMQ prints every failed reconnect; a sweep reports its own failures.
+    this.queue.on('error', (error) => this.logger.debug(`Queue connection: ${error.message}`));
   }
 
   onApplicationBootstrap(): void {
