@@ -85,6 +85,7 @@ export class BuildcastPublisher implements Publisher {
   }
 
   async createRooms(count: number): Promise<Room[]> {
+    await this.redis.onModuleInit(); // connected before the first publish (the client has no offline queue)
     const project = await this.readModel.createProject('fanout bench');
     const rooms: Room[] = [];
     // Sequential: a few hundred inserts at most, and the pool is shared with nothing yet.

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ DATABASE_URL: database.url, DATABASE_POOL_SIZE: String(POOL_SIZE) });
   const dataSource = await prepareDatabase(config.databaseUrl, { poolSize: POOL_SIZE });
   const redis = new RedisService(config);
+  await redis.onModuleInit(); // connected before the first publish (the client has no offline queue)
   const store = new EventStore(dataSource);
   const readModel = new BuildReadModel(dataSource);
   const publisher = new EventPublisher(redis);

@@ -6,6 +6,7 @@ import { BuildRunner } from './builds/build-runner.js';
 import { BuildsProcessor } from './builds/builds.processor.js';
 import { RunningBuilds } from './builds/running-builds.js';
 import { WorkerLeases } from './builds/worker-leases.js';
+import { QueuedSweeper } from './builds/queued-sweeper.js';
 import { LiveAgents } from './agents/live/live-agents.js';
 import { WorkDirectories } from './agents/live/work-directories.js';
 
@@ -18,9 +19,17 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
         BusModule,
-        BuildsQueueModule,
+        BuildsQueueModule.register('consumer'),
       ],
-      providers: [BuildRunner, BuildsProcessor, RunningBuilds, WorkerLeases, LiveAgents, WorkDirectories],
+      providers: [
+        BuildRunner,
+        BuildsProcessor,
+        RunningBuilds,
+        WorkerLeases,
+        QueuedSweeper,
+        LiveAgents,
+        WorkDirectories,
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { RedisService } from './redis.service.js';
 import { ChannelSubscriber } from './channel-subscriber.js';
+import { RedisUnavailableError } from './redis-unavailable.js';
 
 /** Runner-workers listen here for cancel requests of the builds they run. */
 export const CANCEL_CHANNEL = 'buildcast:control:cancel';
@@ -13,21 +14,39 @@ const REQUEST_TTL_SECONDS = 24 * 3600;
  */
 @Injectable()
 export class CancelRequests {
+  private readonly logger = new Logger(CancelRequests.name);
+
   constructor(
     private readonly redis: RedisService,
     private readonly subscriber: ChannelSubscriber,
   ) {}
 
+  /** Fails fast (RedisUnavailableError) while Redis is away: the caller answers 503. */
   async request(sessionId: string): Promise<void> {
-    await this.redis.client
-      .multi()
-      .set(requestKey(sessionId), '1', 'EX', REQUEST_TTL_SECONDS)
-      .publish(CANCEL_CHANNEL, JSON.stringify({ sessionId }))
-      .exec();
+    try {
+      const results = await this.redis.client
+        .multi()
+        .set(requestKey(sessionId), '1', 'EX', REQUEST_TTL_SECONDS)
+        .publish(CANCEL_CHANNEL, JSON.stringify({ sessionId }))
+        .exec();
+      const failure = results?.find(([error]) => error !== null)?.[0];
+      if (failure) throw failure;
+    } catch (error) {
+      throw new RedisUnavailableError('cancel request', error);
+    }
   }
 
+  /**
+   * False when Redis cannot say: a build is not held back (or failed) because the doorbell is
+   * down; a cancel that comes while it runs still reaches it through the channel.
+   */
   async isRequested(sessionId: string): Promise<boolean> {
-    return (await this.redis.client.exists(requestKey(sessionId))) === 1;
+    try {
+      return (await this.redis.client.exists(requestKey(sessionId))) === 1;
+    } catch (error) {
+      this.logger.warn(`Could not check for a cancel request of ${sessionId}: ${(error as Error).message}`);
+      return false;
+    }
   }
 
   /** Calls `listener` with the session id of every cancel request; returns the unsubscribe. */

@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService } from './redis.service.js';
+import { withTimeout } from './redis-unavailable.js';
+
+/** Without Redis, waitFor reads again this often instead of waiting for a message. */
+export const POLL_WITHOUT_REDIS_MS = 500;
+/** How long waitFor gives a SUBSCRIBE before it polls instead. */
+const SUBSCRIBE_WAIT_MS = 1000;
 
 /** Gets each message parsed, and as Redis delivered it (to forward without re-serializing). */
 export type ChannelListener = (message: unknown, raw: string) => void;
@@ -43,7 +49,9 @@ export class ChannelSubscriber {
   /**
    * Waits until a message on `channel` satisfies `accept`, or `timeoutMs` passes. `ready`
    * runs after the subscription is confirmed, so a check done there cannot miss a message
-   * published in between; when it returns true the wait ends at once.
+   * published in between; when it returns true the wait ends at once. While Redis is away
+   * (not connected, or no SUBSCRIBE confirmed within a second) it calls `ready` every
+   * POLL_WITHOUT_REDIS_MS instead: slower to notice, but never stuck and never early.
    */
   async waitFor(
     channel: string,
@@ -51,12 +59,24 @@ export class ChannelSubscriber {
     timeoutMs: number,
     ready: () => Promise<boolean>,
   ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     let wake!: () => void;
     const woken = new Promise<void>((resolve) => (wake = resolve));
-    const leave = await this.subscribe(channel, (message) => {
-      if (accept(message)) wake();
-    });
-    const timer = setTimeout(wake, timeoutMs);
+    const subscribing = this.subscriberReady()
+      ? this.subscribe(channel, (message) => {
+          if (accept(message)) wake();
+        })
+      : undefined;
+    let leave: (() => Promise<void>) | undefined;
+    try {
+      leave =
+        subscribing && (await withTimeout(subscribing, Math.min(SUBSCRIBE_WAIT_MS, timeoutMs), 'SUBSCRIBE'));
+    } catch {
+      // Confirmed too late (or not at all): leave as soon as it is, and poll meanwhile.
+      void subscribing?.then((late) => late()).catch(() => undefined);
+    }
+    if (!leave) return this.pollUntil(deadline, ready);
+    const timer = setTimeout(wake, Math.max(0, deadline - Date.now()));
     try {
       if (await ready()) return;
       await woken;
@@ -64,6 +84,19 @@ export class ChannelSubscriber {
       clearTimeout(timer);
       await leave();
     }
+  }
+
+  private async pollUntil(deadline: number, ready: () => Promise<boolean>): Promise<void> {
+    while (!(await ready())) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_WITHOUT_REDIS_MS, left)));
+    }
+  }
+
+  /** True when the subscriber connection is up (or not made yet and Redis itself is up). */
+  private subscriberReady(): boolean {
+    return this.connection ? this.connection.status === 'ready' : this.redis.isReady;
   }
 
   /**

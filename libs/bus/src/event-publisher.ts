@@ -7,7 +7,12 @@ import {
   type SessionSummary,
   type SessionSummaryMessage,
 } from '#contracts';
+import type { ChainableCommander } from 'ioredis';
+import { RedisUnavailableError, withTimeout } from './redis-unavailable.js';
 import { RedisService } from './redis.service.js';
+
+/** A publish that takes longer than this is given up (it may still land; readers dedupe by seq). */
+export const PUBLISH_TIMEOUT_MS = 500;
 
 /** What an append committed (the shape of persistence's AppendResult). */
 export interface CommittedAppend {
@@ -38,7 +43,9 @@ export function toSummaryMessage(summary: SessionSummary): SessionSummaryMessage
 
 /**
  * Rings the doorbell after a commit. Redis only ever carries committed events; a lost
- * message costs nothing because every reader can fill the gap from Postgres by seq.
+ * message costs nothing because every reader can fill the gap from Postgres by seq (the
+ * gateway's audit and catch-up). So a publish never holds a commit up: while Redis is down
+ * it fails at once, and a frozen Redis fails it after PUBLISH_TIMEOUT_MS.
  */
 @Injectable()
 export class EventPublisher {
@@ -59,13 +66,21 @@ export class EventPublisher {
     if (append.summaryChanged) {
       pipeline.publish(projectChannel(append.projectId), JSON.stringify(toSummaryMessage(append.summary)));
     }
-    if (pipeline.length > 0) await pipeline.exec();
+    if (pipeline.length > 0) await this.send(pipeline);
   }
 
   async publishSummary(summary: SessionSummary): Promise<void> {
-    await this.redis.client.publish(
-      projectChannel(summary.projectId),
-      JSON.stringify(toSummaryMessage(summary)),
+    await this.send(
+      this.redis.client
+        .pipeline()
+        .publish(projectChannel(summary.projectId), JSON.stringify(toSummaryMessage(summary))),
     );
+  }
+
+  private async send(pipeline: ChainableCommander): Promise<void> {
+    if (!this.redis.isReady) throw new RedisUnavailableError('PUBLISH: not connected');
+    const results = await withTimeout(pipeline.exec(), PUBLISH_TIMEOUT_MS, 'PUBLISH');
+    const failure = results?.find(([error]) => error !== null)?.[0];
+    if (failure) throw new RedisUnavailableError('PUBLISH', failure);
   }
 }

@@ -5,3 +5,4 @@ export * from './channel-subscriber.js';
 export * from './presence.service.js';
 export * from './bus.module.js';
 export * from './cancel-requests.js';
+export * from './redis-unavailable.js';

@@ -18,6 +18,7 @@ export class PresenceService implements OnApplicationShutdown {
   readonly instanceId = randomUUID();
   private timer: NodeJS.Timeout | undefined;
   private announced: ServiceName | undefined;
+  private refresh: (() => void) | undefined;
 
   constructor(
     private readonly redis: RedisService,
@@ -32,12 +33,14 @@ export class PresenceService implements OnApplicationShutdown {
   /** Starts refreshing this process's key; failures are retried on the next tick. */
   announce(service: ServiceName): void {
     this.announced = service;
-    const refresh = () => {
+    const refresh = (this.refresh = () => {
       this.redis.client
         .set(this.key(service, this.instanceId), Date.now(), 'PX', TTL_MS)
         .catch(() => undefined);
-    };
+    });
     refresh();
+    // Back at once after an outage (or a late first connection), not up to REFRESH_MS later.
+    this.redis.client.on('ready', refresh);
     this.timer = setInterval(refresh, REFRESH_MS);
     this.timer.unref();
   }
@@ -61,6 +64,7 @@ export class PresenceService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    if (this.refresh) this.redis.client.off('ready', this.refresh);
     if (this.announced && this.redis.client.status === 'ready') {
       await this.redis.client.del(this.key(this.announced, this.instanceId));
     }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type {
   AgentKind,
   BuildEvent,
+  BuildRequest,
   Project,
   SessionStatus,
   SessionSummary,
@@ -31,6 +32,16 @@ export interface CreateSessionInput {
   agentId: string;
   model: string | null;
   prompt: string | null;
+  /** What the build runs (stored beside the session; the job in Redis carries only ids). Default: nothing more than the agent. */
+  request?: Omit<BuildRequest, 'agent'>;
+}
+
+/** A queued session that no worker has claimed yet. */
+export interface UnclaimedSession {
+  id: string;
+  projectId: string;
+  /** Its build request is stored (every session queued since requests moved to Postgres). */
+  hasRequest: boolean;
 }
 
 export interface EventsAfterResult {
@@ -97,16 +108,74 @@ export class BuildReadModel {
     return row ? toProject(row) : null;
   }
 
-  /** A new session in status `queued`, named after its project; null when the project is unknown. */
+  /**
+   * A new session in status `queued`, named after its project, and its build request: one
+   * statement, so a queued session always has its request. Null when the project is unknown.
+   */
   async createQueuedSession(input: CreateSessionInput): Promise<SessionSummary | null> {
     if (!isUuid(input.projectId)) return null;
+    const { format, transcript, eventIntervalMs } = input.request ?? {};
     const [row] = await this.dataSource.query<SessionRow[]>(
-      `INSERT INTO build_sessions AS s (project_id, status, agent, agent_id, model, project_name, prompt)
-       SELECT p.id, 'queued', $2, $3, $4, p.name, $5 FROM projects p WHERE p.id = $1
-       RETURNING ${SESSION_COLUMNS}`,
-      [input.projectId, input.agent, input.agentId, input.model, input.prompt],
+      `WITH s AS (
+         INSERT INTO build_sessions (project_id, status, agent, agent_id, model, project_name, prompt)
+         SELECT p.id, 'queued', $2, $3, $4, p.name, $5 FROM projects p WHERE p.id = $1
+         RETURNING *),
+       r AS (
+         INSERT INTO build_requests (session_id, format, transcript, event_interval_ms)
+         SELECT s.id, $6, $7, $8 FROM s)
+       SELECT ${SESSION_COLUMNS} FROM s`,
+      [
+        input.projectId,
+        input.agent,
+        input.agentId,
+        input.model,
+        input.prompt,
+        format ?? null,
+        transcript ?? null,
+        eventIntervalMs ?? null,
+      ],
     );
     return row ? toSessionSummary(row) : null;
+  }
+
+  /** The stored request of a session; null when there is none (or no such session). */
+  async getBuildRequest(sessionId: string): Promise<BuildRequest | null> {
+    if (!isUuid(sessionId)) return null;
+    const [row] = await this.dataSource.query<
+      {
+        agent: AgentKind;
+        format: string | null;
+        transcript: string | null;
+        event_interval_ms: number | null;
+      }[]
+    >(
+      `SELECT s.agent, r.format, r.transcript, r.event_interval_ms
+       FROM build_requests r JOIN build_sessions s ON s.id = r.session_id WHERE r.session_id = $1`,
+      [sessionId],
+    );
+    if (!row) return null;
+    return {
+      agent: row.agent,
+      format: (row.format ?? undefined) as BuildRequest['format'],
+      transcript: row.transcript ?? undefined,
+      eventIntervalMs: row.event_interval_ms ?? undefined,
+    };
+  }
+
+  /**
+   * Sessions queued for more than `graceMs` (by Postgres' clock) that no worker has claimed:
+   * each should have a job waiting in the queue. Oldest first.
+   */
+  async unclaimedQueuedSessions(graceMs: number, limit = 100): Promise<UnclaimedSession[]> {
+    return this.dataSource.query<UnclaimedSession[]>(
+      `SELECT s.id, s.project_id AS "projectId",
+         EXISTS (SELECT 1 FROM build_requests r WHERE r.session_id = s.id) AS "hasRequest"
+       FROM build_sessions s
+       WHERE s.status = 'queued' AND s.lease_expires_at IS NULL
+         AND s.created_at < clock_timestamp() - $1::int * interval '1 millisecond'
+       ORDER BY s.created_at LIMIT $2`,
+      [graceMs, limit],
+    );
   }
 
   /** Only for a session whose job could not be enqueued; its rows go with it (cascade). */

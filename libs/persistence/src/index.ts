@@ -1,4 +1,9 @@
-export { BuildReadModel, type CreateSessionInput, type EventsAfterResult } from './build-read-model.js';
+export {
+  BuildReadModel,
+  type CreateSessionInput,
+  type EventsAfterResult,
+  type UnclaimedSession,
+} from './build-read-model.js';
 export { createDataSource, type DataSourceConfig } from './create-data-source.js';
 export * from './entities/index.js';
 export {

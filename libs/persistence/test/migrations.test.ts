@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 import { MIGRATIONS, prepareDatabase } from '../src/index.js';
 
-const TABLES = ['projects', 'build_sessions', 'todos', 'tool_calls', 'build_events'];
+const TABLES = ['projects', 'build_sessions', 'todos', 'tool_calls', 'build_events', 'build_requests'];
 
 async function tablesOf(dataSource: DataSource): Promise<string[]> {
   const rows = await dataSource.query<{ name: string }[]>(

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventsPage, SessionSummary, StartBuildResponse, ToolCallDetail } from '#contracts';
 import {
@@ -10,8 +21,10 @@ import {
   ToolCallParamsDto,
 } from '#contracts/dto';
 import { BuildsService } from './builds.service.js';
+import { RedisUnavailableFilter } from './redis-unavailable.filter.js';
 
 @ApiTags('builds')
+@UseFilters(RedisUnavailableFilter)
 @Controller('projects/:projectId/builds')
 export class BuildsController {
   constructor(private readonly builds: BuildsService) {}

@@ -3,5 +3,9 @@ import { BuildsQueueModule } from '#bus';
 import { BuildsController } from './builds.controller.js';
 import { BuildsService } from './builds.service.js';
 
-@Module({ imports: [BuildsQueueModule], controllers: [BuildsController], providers: [BuildsService] })
+@Module({
+  imports: [BuildsQueueModule.register('producer')],
+  controllers: [BuildsController],
+  providers: [BuildsService],
+})
 export class BuildsModule {}

@@ -5,7 +5,6 @@ import {
   Injectable,
   Logger,
   NotFoundException,
-  ServiceUnavailableException,
 } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import {
@@ -23,7 +22,7 @@ import {
 } from '#contracts';
 import { AppConfig, resolveAgent } from '#config';
 import type { EventsQueryDto, StartBuildDto } from '#contracts/dto';
-import { CancelRequests, ChannelSubscriber, EventPublisher } from '#bus';
+import { CancelRequests, ChannelSubscriber, ENQUEUE_TIMEOUT_MS, EventPublisher, withTimeout } from '#bus';
 import {
   BuildReadModel,
   EventStore,
@@ -69,21 +68,32 @@ export class BuildsService {
       agentId: agentIdFor(body.agent, body.format),
       model: body.model ?? null,
       prompt: body.prompt ?? null,
+      request: { format: body.format, transcript: body.transcript, eventIntervalMs: body.eventIntervalMs },
     });
     if (!session) throw new NotFoundException(`Project ${projectId} not found`);
-
-    const job: BuildJob = { ...body, sessionId: session.id, projectId };
-    try {
-      // jobId = sessionId: BullMQ keeps one job per id, so a build is never queued twice.
-      await this.queue.add('build', job, { jobId: session.id });
-    } catch (error) {
-      await this.readModel.deleteSession(session.id);
-      throw new ServiceUnavailableException(`The build queue is unavailable: ${(error as Error).message}`);
-    }
-    await this.publisher
+    // The build is accepted once it is in Postgres: if the queue is unreachable now, the
+    // runner-workers' queued-session sweeper enqueues it when Redis is back.
+    await this.enqueue({ sessionId: session.id, projectId });
+    this.publisher
       .publishSummary(session)
       .catch((error: Error) => this.logger.warn(`Could not announce build ${session.id}: ${error.message}`));
     return { sessionId: session.id, projectId, status: 'queued' };
+  }
+
+  /** Never throws and never waits long: a job that cannot be added now is added by the sweeper. */
+  private async enqueue(job: BuildJob): Promise<void> {
+    try {
+      // jobId = sessionId: BullMQ keeps one job per id, so a build is never queued twice.
+      await withTimeout(
+        this.queue.add('build', job, { jobId: job.sessionId }),
+        ENQUEUE_TIMEOUT_MS,
+        'enqueue',
+      );
+    } catch (error) {
+      this.logger.warn(
+        `Build ${job.sessionId} stays queued until the queue is reachable: ${(error as Error).message}`,
+      );
+    }
   }
 
   async list(projectId: string, limit: number): Promise<SessionSummary[]> {

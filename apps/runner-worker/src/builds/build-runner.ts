@@ -8,6 +8,7 @@ import {
   type FinishedStatus,
   LIVE_AGENT_FORMATS,
   type BuildJob,
+  type BuildRequest,
   type NewBuildEvent,
   type SessionSummary,
 } from '#contracts';
@@ -38,6 +39,9 @@ const STOPPED: Record<Exclude<StopReason, 'lease-lost'>, [FinishedStatus, (build
   ],
 };
 
+/** A job with what it runs: its ids from Redis, its request from Postgres. */
+type BuildToRun = BuildJob & BuildRequest;
+
 /** Runs one build job: agent output → events → EventStore → publish, ending the session always. */
 @Injectable()
 export class BuildRunner {
@@ -55,13 +59,20 @@ export class BuildRunner {
   ) {}
 
   async run(payload: unknown): Promise<void> {
-    const job = validateJob(payload);
-    const session = await this.readModel.getSessionSummary(job.projectId, job.sessionId);
+    const ids = validateJob(payload);
+    const session = await this.readModel.getSessionSummary(ids.projectId, ids.sessionId);
     if (!session) {
-      this.logger.warn(`Build ${job.sessionId} no longer exists; job dropped`);
+      this.logger.warn(`Build ${ids.sessionId} no longer exists; job dropped`);
       return;
     }
     if (isFinishedStatus(session.status)) return;
+    const request = await this.readModel.getBuildRequest(session.id);
+    if (!request) {
+      // Queued by a version that kept requests in the job: the queued-session sweeper ends it.
+      this.logger.warn(`Build ${session.id} has no stored request; job dropped`);
+      return;
+    }
+    const job: BuildToRun = { ...ids, ...request };
     const claim = await this.leases.claim(session.id);
     if (claim === 'finished') return;
     if (claim === 'held') {
@@ -93,14 +104,14 @@ export class BuildRunner {
 
   /** Plays a build this worker holds the lease of, and ends its session whatever happens. */
   private async runClaimed(
-    job: BuildJob,
+    job: BuildToRun,
     session: SessionSummary,
     recorder: SessionRecorder,
     signal: AbortSignal,
   ): Promise<void> {
     try {
       // Read once the build is registered: a request announced from now on reaches it (stop()).
-      if (await this.cancelRequested(session.id)) {
+      if (await this.cancelRequests.isRequested(session.id)) {
         await recorder.finish('cancelled', 'Cancelled before it started');
       } else {
         await this.play(job, session, recorder, signal);
@@ -129,17 +140,12 @@ export class BuildRunner {
     }
   }
 
-  private async cancelRequested(sessionId: string): Promise<boolean> {
-    try {
-      return await this.cancelRequests.isRequested(sessionId);
-    } catch (error) {
-      // Redis down: the build runs; a cancel request still reaches it once Redis is back.
-      this.logger.warn(`Could not read the cancel request of ${sessionId}: ${(error as Error).message}`);
-      return false;
-    }
-  }
-
-  private async play(job: BuildJob, session: SessionSummary, recorder: SessionRecorder, signal: AbortSignal) {
+  private async play(
+    job: BuildToRun,
+    session: SessionSummary,
+    recorder: SessionRecorder,
+    signal: AbortSignal,
+  ) {
     for await (const batch of this.agentEvents(job, session, signal)) {
       if (signal.aborted) break;
       await recorder.record(batch);
@@ -155,7 +161,7 @@ export class BuildRunner {
   }
 
   private agentEvents(
-    job: BuildJob,
+    job: BuildToRun,
     session: SessionSummary,
     signal: AbortSignal,
   ): AsyncIterable<NewBuildEvent[]> {

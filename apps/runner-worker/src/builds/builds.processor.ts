@@ -18,6 +18,13 @@ export class BuildsProcessor extends WorkerHost implements OnApplicationBootstra
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.workerConcurrency;
+    // Without a listener an 'error' (Redis away, a lock it could not renew) is thrown as
+    // unhandled; BullMQ reconnects by itself, so a warning (not repeated) is all it needs.
+    let last = '';
+    this.worker.on('error', (error) => {
+      if (error.message !== last) this.logger.warn(`Queue worker: ${error.message}`);
+      last = error.message;
+    });
   }
 
   async process(job: Job): Promise<void> {

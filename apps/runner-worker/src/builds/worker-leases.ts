@@ -94,10 +94,7 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
    */
   async interruptIfAbandoned(sessionId: string, workerId: string | null): Promise<boolean> {
     const worker = workerId ? ` (${workerId})` : '';
-    const cancelled = await this.cancelRequests.isRequested(sessionId).catch((failure: Error) => {
-      this.logger.warn(`Could not read the cancel request of ${sessionId}: ${failure.message}`);
-      return false;
-    });
+    const cancelled = await this.cancelRequests.isRequested(sessionId); // false when Redis cannot say
     const data = cancelled
       ? ({
           status: 'cancelled',

@@ -15,7 +15,7 @@ import {
 import { SessionParamsDto } from './projects.dto.js';
 import { AGENT_KINDS, TRANSCRIPT_FORMATS, type AgentKind, type TranscriptFormat } from '../snapshot.js';
 
-/** Transcripts travel in the job payload; the HTTP body limit (MAX_BODY_BYTES) caps them first. */
+/** Transcripts are stored in Postgres with the session; the HTTP body limit (MAX_BODY_BYTES) caps them first. */
 export const MAX_TRANSCRIPT_CHARS = 20_000_000;
 export const MAX_EVENT_INTERVAL_MS = 60_000;
 /** A replay's pause between played lines when `eventIntervalMs` is not given. */
@@ -70,8 +70,8 @@ export class StartBuildDto {
   model?: string;
 }
 
-/** Job payloads are validated by the worker with the same rules as the request body. */
-export class BuildJobDto extends StartBuildDto {
+/** A job payload: ids only (the request itself is in Postgres); the worker validates it. */
+export class BuildJobDto {
   @IsUUID('all')
   sessionId!: string;
 
