@@ -37,9 +37,12 @@ describe('a Postgres outage mid-build', () => {
     return `${stack.apiUrl}/projects/${project.body.id}/builds`;
   }
 
-  async function outage(): Promise<void> {
+  /** Stops Postgres for OUTAGE_MS; `during` runs while it is down. */
+  async function outage(during: () => Promise<void> = async () => undefined): Promise<void> {
     await postgres.stop();
-    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    const until = Date.now() + OUTAGE_MS;
+    await during();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
     await postgres.start();
   }
 
@@ -79,7 +82,14 @@ describe('a Postgres outage mid-build', () => {
     const stuck = await startReplay(builds, slowTranscript(120), STEP_MS);
     await seqReached(builds, stuck, 5);
 
-    await outage();
+    await outage(async () => {
+      // REST answers 503 naming Postgres while it is away, never a 500.
+      for (const url of [builds, `${builds}/${stuck}`, `${builds}/${stuck}/events?after=0`]) {
+        const answer = await request(url);
+        expect({ url, status: answer.status }).toEqual({ url, status: 503 });
+        expect(answer.body.message).toMatch(/^Postgres is unavailable, try again shortly/);
+      }
+    });
     const backAt = Date.now();
     await expect(snapshotOnce(builds, stuck)).resolves.toMatchObject({
       session: { status: 'interrupted', error: expect.any(String) },

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Logger, ValidationPipe, type INestApplication, type LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '#config';
 import { PresenceService } from '#bus';
 import { ApiModule } from './app.module.js';
+import { DependencyUnavailableFilter } from './errors/dependency-unavailable.filter.js';
 import { answerClientErrors } from './input/client-errors.js';
 import { TextInputPipe } from './input/text-input.pipe.js';
 import { jsonBody } from './input/json-body.js';
@@ -25,6 +26,7 @@ export async function createApi(
   answerClientErrors(app.getHttpServer());
   app.use(jsonBody(config.maxBodyBytes));
   app.setGlobalPrefix('api');
+  app.useGlobalFilters(new DependencyUnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
   app.useGlobalPipes(
     new TextInputPipe(),
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),

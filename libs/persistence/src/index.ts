@@ -5,6 +5,7 @@ export {
   type UnclaimedSession,
 } from './build-read-model.js';
 export { createDataSource, type DataSourceConfig } from './create-data-source.js';
+export { isDatabaseUnavailable } from './database-unavailable.js';
 export * from './entities/index.js';
 export {
   EventStore,

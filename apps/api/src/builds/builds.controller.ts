@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Header,
-  HttpCode,
-  HttpStatus,
-  Param,
-  Post,
-  Query,
-  UseFilters,
-} from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventsPage, SessionSummary, StartBuildResponse, ToolCallDetail } from '#contracts';
 import {
@@ -21,10 +10,8 @@ import {
   ToolCallParamsDto,
 } from '#contracts/dto';
 import { BuildsService } from './builds.service.js';
-import { RedisUnavailableFilter } from './redis-unavailable.filter.js';
 
 @ApiTags('builds')
-@UseFilters(RedisUnavailableFilter)
 @Controller('projects/:projectId/builds')
 export class BuildsController {
   constructor(private readonly builds: BuildsService) {}

@@ -177,13 +177,8 @@ export class BuildsService {
     if (await this.finishCancelledIfUnheld(sessionId, error)) return { sessionId, status: 'cancelled' };
     // A live worker holds it: it stops the agent and records `cancelled` (or its sweeper does,
     // should that worker stop responding before it could).
-    try {
-      await this.cancelRequests.request(sessionId);
-    } catch (failure) {
-      throw new ServiceUnavailableException(
-        `The cancel request could not be sent to the runner-worker: ${(failure as Error).message}`,
-      );
-    }
+    // Without Redis the request cannot reach the worker: 503 (DependencyUnavailableFilter).
+    await this.cancelRequests.request(sessionId);
     return { sessionId, status: 'cancelling' };
   }
 

@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from '#persistence';
+
 /** The first pause after a failed append; each next one doubles, up to the cap. */
 const FIRST_DELAY_MS = 200;
 const MAX_DELAY_MS = 2000;
@@ -14,20 +16,10 @@ export function appendRetryDelay(attempt: number, leaseLeftMs: number): number |
 }
 
 /**
- * Failures of the connection or of Postgres itself (shutting down, starting up, a
- * serialization conflict) are worth retrying; a refused append (closed session, bad data) is not.
+ * Postgres unreachable, shutting down or starting up, or a serialization conflict: worth
+ * retrying. A refused append (closed session, bad data) is not.
  */
 export function isTransient(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (
-    typeof code === 'string' &&
-    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|57P0[1-3]|08\d{3}|40001|40P01)$/.test(code)
-  ) {
-    return true;
-  }
-  // node-postgres reports a connection the server dropped without a code.
-  return (
-    typeof message === 'string' &&
-    /^Connection terminated|^timeout exceeded when trying to connect/.test(message)
-  );
+  const code = (error as { code?: unknown } | null)?.code;
+  return isDatabaseUnavailable(error) || code === '40001' || code === '40P01';
 }
