@@ -38,7 +38,7 @@ describe('a Postgres outage mid-build', () => {
   }
 
   /** Stops Postgres for OUTAGE_MS; `during` runs while it is down. */
-  async function outage(during: () => Promise<void> = async () => undefined): Promise<void> {
+  async function outage(during: () => Promise<void> = () => Promise.resolve()): Promise<void> {
     await postgres.stop();
     const until = Date.now() + OUTAGE_MS;
     await during();
