@@ -42,6 +42,7 @@ export interface FaultStack {
  * process from `dist`: the fault suite stops, kills and freezes any of them.
  */
 export async function startFaultStack(options: { workerConcurrency?: number } = {}): Promise<FaultStack> {
+  const startedAt = Date.now();
   const postgres = await startOwnPostgres();
   let redis: OwnRedis | undefined;
   const apps: Partial<Record<AppName, AppProcess>> = {};
@@ -67,6 +68,7 @@ export async function startFaultStack(options: { workerConcurrency?: number } = 
     apps.runner = new AppProcess('runner', env, { line: 'Runner-worker consuming' });
     await Promise.all([apps.gateway.start(), apps.runner.start()]);
     const running = apps as Record<AppName, AppProcess>;
+    process.stdout.write(`[faults] stack up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
     const ownRedis = redis;
     return {
       postgres,
