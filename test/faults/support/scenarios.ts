@@ -111,31 +111,34 @@ export function redisRestartWithQueuedBuilds(options: {
 }
 
 /**
- * SIGKILL the gateway or the runner at random points (1–3 kills a run, before, during or
- * near the end of the builds), each restarted after a random pause.
+ * SIGKILL the gateway or the runner (one of `targets`) at random points, 1 to `maxKills`
+ * times a run, before, during or near the end of the builds, each restarted after a random
+ * pause.
  */
-export function killGatewayAndRunner(): RunSpec {
+export function killGatewayAndRunner(options: { targets?: AppName[]; maxKills?: number } = {}): RunSpec {
+  const targets = options.targets ?? ['gateway', 'runner'];
   const eventIntervalMs = 100;
   return {
-    scenario: 'SIGKILL gateway/runner',
+    scenario: `SIGKILL ${targets.join('/')}`,
     builds: 3,
     eventIntervalMs,
     watchers: WATCHERS,
     async fault(run) {
-      const kills = run.random.int(1, 3);
+      const kills = run.random.int(1, options.maxKills ?? 3);
       const lateAfter = run.random.int(0, kills);
       const kinds: AppName[] = [];
       for (let i = 0; i < kills; i++) {
         if (i === lateAfter) await run.joinLate();
         await run.pause(0, (69 * eventIntervalMs) / kills);
-        const app = run.random.pick<AppName>(['gateway', 'runner']);
+        const app = run.random.pick(targets);
         const seq = Math.max(0, ...(await run.progress()).map((row) => row.last_seq));
         run.log(`SIGKILL ${app} (builds at up to seq ${seq})`);
         await run.stack.apps[app].crashAndRestart(run.random.int(0, 1_500));
         kinds.push(app);
       }
-      run.notes.push(`gateway SIGKILLs: ${kinds.filter((kind) => kind === 'gateway').length}`);
-      run.notes.push(`runner SIGKILLs: ${kinds.filter((kind) => kind === 'runner').length}`);
+      for (const target of targets) {
+        run.notes.push(`${target} SIGKILLs: ${kinds.filter((kind) => kind === target).length}`);
+      }
       run.cleared();
     },
   };
