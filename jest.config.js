@@ -13,14 +13,23 @@ const moduleNameMapper = {
 const transform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
 };
-const common = { extensionsToTreatAsEsm: ['.ts'], moduleNameMapper, transform, testEnvironment: 'node' };
+export const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper,
+  transform,
+  testEnvironment: 'node',
+};
 
 export default {
   // Integration tests start real apps on two shared cores; jest ignores this per project.
   testTimeout: 60000,
   projects: [
-    // Pure logic, specs beside the code.
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'] },
+    // Pure logic, specs beside the code (the fault suite's accounting is under test/).
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+    },
     // Real Postgres and Redis; each file creates and drops its own database.
     {
       ...common,
