@@ -24,11 +24,17 @@ export class ClientConnection {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  /** True when the peer reads too slowly: it gets no live frames until it drains. */
-  get isBackedUp(): boolean {
-    return this.socket.bufferedAmount > this.maxBufferedBytes;
+  /**
+   * Whether a frame of `bytes` may be queued now: when it keeps the socket within its limit,
+   * or when the socket has drained (then a frame holding one event bigger than the frame
+   * budget still goes out, alone). So what waits for one socket never passes the limit
+   * plus one event, and a socket that reads always gets its next frame.
+   */
+  canQueue(bytes: number): boolean {
+    return this.socket.bufferedAmount + bytes <= this.maxBufferedBytes || this.hasDrained;
   }
 
+  /** Below a quarter of the limit: a paused socket catches up again. */
   get hasDrained(): boolean {
     return this.socket.bufferedAmount <= this.maxBufferedBytes / 4;
   }
