@@ -14,6 +14,8 @@ export class ClientConnection {
   private messagesInWindow = 0;
   /** Room keys this socket is in. */
   readonly rooms = new Set<string>();
+  /** The tail of this socket's catch-ups (see `oneAtATime`). */
+  private catchUps: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly socket: WebSocket,
@@ -51,6 +53,17 @@ export class ClientConnection {
 
   send(message: ServerMessage): number {
     return this.sendFrame(JSON.stringify(message));
+  }
+
+  /**
+   * Runs this socket's catch-ups (reads of Postgres for its rooms) one after the other. The
+   * rooms of a drained socket resume together; run at once, each would read a page that
+   * only the first could send before the buffer was full again.
+   */
+  oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.catchUps.then(task, task);
+    this.catchUps = run.catch(() => undefined);
+    return run;
   }
 
   /** Counts one client message; false once the socket went over `limit` per 10 s. */

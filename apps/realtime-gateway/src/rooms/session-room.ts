@@ -402,7 +402,7 @@ export class SessionRoom {
     try {
       do {
         this.clearBacklog(member);
-        if (!(await this.replay(member, stillHere))) return;
+        if (!(await member.connection.oneAtATime(() => this.replay(member, stillHere)))) return;
       } while (member.backlogDropped);
       // Frames flushed while Postgres was read: skip what it has, send the rest.
       const backlog = member.backlog;
@@ -431,6 +431,12 @@ export class SessionRoom {
    */
   private async replay(member: Member, stillHere: () => boolean): Promise<boolean> {
     for (;;) {
+      if (!stillHere()) return false;
+      // Another room may have filled the buffer while this one waited its turn: read nothing.
+      if (!member.connection.canQueue(this.budget)) {
+        this.pause(member);
+        return false;
+      }
       const limit = catchUpPageEvents(
         this.context.config.maxBufferedBytes,
         this.averageEventBytes,
