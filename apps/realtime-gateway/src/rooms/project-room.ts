@@ -60,7 +60,12 @@ export class ProjectRoom {
     }
     this.members.set(connection, []);
     connection.rooms.add(this.key);
-    connection.send({ type: 'subscribed', projectId: this.projectId, seq: 0 });
+    connection.send({
+      type: 'subscribed',
+      projectId: this.projectId,
+      seq: 0,
+      heartbeatMs: this.context.config.heartbeatMs,
+    });
     await this.sendCurrent(connection);
     return 'joined';
   }

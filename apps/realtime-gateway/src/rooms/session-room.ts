@@ -159,6 +159,7 @@ export class SessionRoom {
       projectId: this.projectId,
       sessionId: this.sessionId,
       seq: latestSeq,
+      heartbeatMs: this.context.config.heartbeatMs,
     });
     // Seqs between flushedSeq and lastSeq are in the next frame anyway, and seqs Postgres
     // has beyond lastSeq are on their way through Redis (or the audit): only older ones
