@@ -62,6 +62,7 @@ describe('gateway protocol: subscriptions, refusals and close codes', () => {
       projectId: writer.projectId,
       sessionId: writer.sessionId,
       seq: 30,
+      heartbeatMs: stack.config.gateway.heartbeatMs,
     });
     await client.until(() => client.cursor === 30);
     expect(client.violations).toEqual([]);
@@ -166,6 +167,7 @@ describe('gateway protocol: subscriptions, refusals and close codes', () => {
         5_000,
         'heartbeats',
       );
+      expect(alive.messages.find((m) => m.type === 'heartbeat')).toMatchObject({ intervalMs: 200 });
       const silent = await connect('', fast);
       // Stop reading: no pong goes back, as with a peer that vanished.
       const transport = (silent.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;

@@ -50,18 +50,26 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     }
     this.bySocket.set(socket, connection);
     this.connections.add(connection);
-    socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(connection, data, isBinary));
-    const query = subscriptionFromQuery(request.url);
-    // A bad connect URL is a malformed request: there is nothing else on this socket yet.
-    if (query?.kind === 'invalid') connection.close(CloseCode.badRequest, query.message);
-    else if (query) this.handle(connection, query);
+    socket.on('message', (data: RawData, isBinary: boolean) =>
+      this.guard(connection, 'a message', () => this.onMessage(connection, data, isBinary)),
+    );
+    this.guard(connection, 'the connect URL', () => {
+      const query = subscriptionFromQuery(request.url);
+      // A bad connect URL is a malformed request: there is nothing else on this socket yet.
+      if (query?.kind === 'invalid') connection.close(CloseCode.badRequest, query.message);
+      else if (query) this.handle(connection, query);
+    });
   }
 
   handleDisconnect(socket: WebSocket): void {
     const connection = this.bySocket.get(socket);
     if (!connection) return;
-    this.connections.remove(connection);
-    this.rooms.leaveAll(connection);
+    try {
+      this.connections.remove(connection);
+      this.rooms.leaveAll(connection);
+    } catch (error) {
+      this.logger.error(`Cleaning up a closed socket failed: ${describe(error)}`);
+    }
   }
 
   /** SIGTERM: no new sockets, pending batches out, then 1012 so clients reconnect elsewhere. */
@@ -75,6 +83,24 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       SHUTDOWN_GRACE_MS,
     );
     this.server?.close();
+  }
+
+  /**
+   * Runs one piece of client input handling. Whatever it throws ends this socket with 4400
+   * and is logged; it never reaches the process (an uncaught throw in a socket listener
+   * would end the gateway and every other client's connection with it).
+   */
+  private guard(connection: ClientConnection, what: string, handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      this.logger.warn(`Handling ${what} failed; closing the socket with 4400: ${describe(error)}`);
+      try {
+        connection.close(CloseCode.badRequest, 'the gateway could not handle this request');
+      } catch {
+        connection.socket.terminate(); // close() on a broken socket can throw: drop it hard
+      }
+    }
   }
 
   private onMessage(connection: ClientConnection, data: RawData, isBinary: boolean): void {
@@ -103,16 +129,18 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
         });
         return;
       case 'message':
-        void this.dispatch(connection, parsed.message).catch((error: Error) => {
-          this.logger.warn(`Handling a ${parsed.message.type} failed: ${error.message}`);
-          this.reply(connection, {
-            type: 'error',
-            code: 'unavailable',
-            message: 'The gateway could not serve this request right now; retry shortly',
-            ...('projectId' in parsed.message
-              ? { projectId: parsed.message.projectId, sessionId: parsed.message.sessionId }
-              : {}),
-          });
+        void this.dispatch(connection, parsed.message).catch((error: unknown) => {
+          this.logger.warn(`Handling a ${parsed.message.type} failed: ${describe(error)}`);
+          this.guard(connection, 'a failed request', () =>
+            this.reply(connection, {
+              type: 'error',
+              code: 'unavailable',
+              message: 'The gateway could not serve this request right now; retry shortly',
+              ...('projectId' in parsed.message
+                ? { projectId: parsed.message.projectId, sessionId: parsed.message.sessionId }
+                : {}),
+            }),
+          );
         });
     }
   }
@@ -168,4 +196,8 @@ function subscriptionFromQuery(url: string | undefined): ReturnType<typeof parse
   if (params.get('sessionId')) value.sessionId = params.get('sessionId');
   if (params.get('since')) value.since = params.get('since');
   return validateRoomMessage(value);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -230,6 +230,52 @@ describe('watchBuild', () => {
     watch.close();
   });
 
+  it('pings after a quiet interval; no answer within the timeout drops the socket and resumes from the cursor', async () => {
+    const watch = await start({ pingIntervalMs: 1000, pongTimeoutMs: 500 });
+    const socket = FakeSocket.last;
+    socket.open();
+    socket.receive({ type: 'subscribed', projectId: P, sessionId: S, seq: 0 });
+    socket.receive(batch(1, 1, [started(1, 'a')]));
+    await jest.advanceTimersByTimeAsync(999);
+    expect(socket.sent).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(socket.sent).toEqual([{ type: 'ping' }]);
+    socket.receive({ type: 'pong' });
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(socket.sent).toEqual([{ type: 'ping' }, { type: 'ping' }]);
+    await jest.advanceTimersByTimeAsync(499);
+    expect(watch.status).toBe('live');
+    await jest.advanceTimersByTimeAsync(1);
+    expect(watch.status).toBe('reconnecting');
+    expect(socket.closedByClient).toBe(true);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(FakeSocket.last).not.toBe(socket);
+    expect(FakeSocket.last.url).toMatch(/since=1$/);
+    watch.close();
+  });
+
+  it("uses the server's announced heartbeat interval for the silence bound", async () => {
+    const watch = await start({ pingIntervalMs: 0 });
+    FakeSocket.last.open();
+    FakeSocket.last.receive({ type: 'subscribed', projectId: P, sessionId: S, seq: 0, heartbeatMs: 1000 });
+    await jest.advanceTimersByTimeAsync(1999);
+    expect(watch.status).toBe('live');
+    await jest.advanceTimersByTimeAsync(1);
+    expect(watch.status).toBe('reconnecting');
+    watch.close();
+  });
+
+  it('gives up on an upgrade that is never answered after the ping interval and the pong timeout', async () => {
+    const watch = await start({ pingIntervalMs: 1000, pongTimeoutMs: 500 });
+    const socket = FakeSocket.last;
+    await jest.advanceTimersByTimeAsync(1499);
+    expect(socket.closedByClient).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(socket.closedByClient).toBe(true);
+    expect(watch.status).toBe('reconnecting');
+    watch.close();
+  });
+
   it('resync: fetches a fresh snapshot and subscribes again from its seq', async () => {
     snapshots = [snapshot(0), snapshot(7)];
     const watch = await start();

@@ -1,5 +1,6 @@
 import { CloseCode, type ServerMessage } from '#contracts';
 import { HttpError } from './http.js';
+import { announcedHeartbeatMs, nextLivenessStep, type LivenessState } from './liveness.js';
 import { backoffDelay, type ResolvedOptions, type WebSocketLike } from './options.js';
 import { sleep } from './sleep.js';
 
@@ -39,8 +40,9 @@ interface BrowserGlobals {
  * The connection policy, shared by build and project watches: hydrate, open the socket, and
  * keep it open. Backoff with full jitter between attempts; after `failuresBeforePolling`
  * failed attempts, REST long-polling carries the updates while the socket keeps retrying in
- * the background; close 1012 reconnects at once; two silent heartbeat intervals count as a
- * dead server. The status says which of these is happening.
+ * the background; close 1012 reconnects at once; a server that stops answering (no pong to
+ * the client's ping, or two silent heartbeat intervals) is dropped and the socket resumes
+ * from the cursor. The status says which of these is happening.
  */
 export class Connection {
   status: ConnectionStatus = 'connecting';
@@ -49,7 +51,8 @@ export class Connection {
   private socket: WebSocketLike | undefined;
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private silenceTimer: ReturnType<typeof setTimeout> | undefined;
+  private livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  private liveness: LivenessState | undefined;
   private polling: AbortController | undefined;
   private hydrating: AbortController | undefined;
   private stopped = false;
@@ -72,7 +75,6 @@ export class Connection {
     this.page.removeEventListener?.('online', this.wentOnline);
     this.page.removeEventListener?.('offline', this.wentOffline);
     clearTimeout(this.retryTimer);
-    clearTimeout(this.silenceTimer);
     this.polling?.abort();
     this.hydrating?.abort();
     this.dropSocket();
@@ -126,14 +128,22 @@ export class Connection {
     this.dropSocket();
     const socket = new this.options.WebSocket(this.handlers.socketUrl());
     this.socket = socket;
-    socket.onopen = () => this.armSilenceTimer();
+    // An upgrade the server never answers counts as an unanswered ping.
+    this.liveness = { lastHeardAt: Date.now(), pingSentAt: null, heartbeatMs: this.options.heartbeatMs };
+    this.checkLiveness();
+    socket.onopen = () => this.heard();
     socket.onmessage = (event) => {
-      this.armSilenceTimer();
+      this.heard();
       let message: ServerMessage;
       try {
         message = JSON.parse(String(event.data)) as ServerMessage;
       } catch {
         return;
+      }
+      const heartbeatMs = announcedHeartbeatMs(message);
+      if (heartbeatMs !== undefined && this.liveness && heartbeatMs !== this.liveness.heartbeatMs) {
+        this.liveness.heartbeatMs = heartbeatMs;
+        this.checkLiveness(); // the timer may be sleeping for the old bound
       }
       if (message.type === 'subscribed') {
         this.failures = 0;
@@ -154,7 +164,7 @@ export class Connection {
 
   private socketClosed(code: number, reason: string): void {
     this.socket = undefined;
-    clearTimeout(this.silenceTimer);
+    this.stopLiveness();
     if (this.stopped) return;
     if (FATAL_CLOSE_CODES.has(code))
       return this.fail(`The server refused the subscription (${code} ${reason})`);
@@ -201,23 +211,49 @@ export class Connection {
     })();
   }
 
-  private armSilenceTimer(): void {
-    clearTimeout(this.silenceTimer);
-    this.silenceTimer = setTimeout(() => {
-      // No frame for two heartbeat intervals: the server (or the path to it) is gone. A
-      // dead peer never completes a close handshake, so do not wait for one.
+  private heard(): void {
+    if (this.liveness) this.liveness.lastHeardAt = Date.now();
+  }
+
+  /**
+   * Runs the liveness decision (liveness.ts) and sleeps until the next one. A frame does
+   * not reset a timer: it only moves `lastHeardAt`, read when the timer fires.
+   */
+  private checkLiveness(): void {
+    clearTimeout(this.livenessTimer);
+    const state = this.liveness;
+    if (!state) return;
+    const step = nextLivenessStep(state, Date.now(), this.options);
+    if (step.kind === 'dead') {
+      // A frozen peer never completes a close handshake, so do not wait for one.
       const socket = this.socket;
       this.dropSocket();
-      if (socket) this.socketClosed(CloseCode.heartbeatTimeout, 'no heartbeat from the server');
-    }, 2 * this.options.heartbeatMs);
+      if (socket) this.socketClosed(CloseCode.heartbeatTimeout, step.reason);
+      return;
+    }
+    if (step.kind === 'ping') {
+      // A socket still connecting cannot carry it: its pending upgrade is the question.
+      this.send({ type: 'ping' });
+      state.pingSentAt = Date.now();
+      return this.checkLiveness();
+    }
+    this.livenessTimer = setTimeout(() => this.checkLiveness(), step.ms);
+  }
+
+  private stopLiveness(): void {
+    clearTimeout(this.livenessTimer);
+    this.liveness = undefined;
   }
 
   private dropSocket(): void {
     const socket = this.socket;
     this.socket = undefined;
-    clearTimeout(this.silenceTimer);
+    this.stopLiveness();
     if (!socket) return;
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    // Not null: Node's `ws` emits 'error' when a socket still connecting is closed, and an
+    // 'error' nobody listens to is thrown (it would end the process the SDK runs in).
+    socket.onerror = () => undefined;
     try {
       socket.close(1000, 'client closing');
     } catch {

@@ -23,8 +23,15 @@ export interface ClientOptions {
   maxBackoffMs?: number;
   /** Failed WebSocket attempts before REST long-polling takes over (the socket keeps retrying). */
   failuresBeforePolling?: number;
-  /** The server's heartbeat interval; silence for two of them means the server is gone. */
+  /**
+   * The server's heartbeat interval until it announces its own (`heartbeat.intervalMs`,
+   * `subscribed.heartbeatMs`); silence for two of them means the server is gone.
+   */
   heartbeatMs?: number;
+  /** After this long without a frame the client sends `ping`; 0 turns client pings off. */
+  pingIntervalMs?: number;
+  /** A ping with nothing back within this long means the server is gone (reconnect, resume). */
+  pongTimeoutMs?: number;
   /** `waitMs` of each long-poll. */
   pollWaitMs?: number;
   random?: () => number;
@@ -62,6 +69,8 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     maxBackoffMs: options.maxBackoffMs ?? 30_000,
     failuresBeforePolling: options.failuresBeforePolling ?? 10,
     heartbeatMs: options.heartbeatMs ?? 30_000,
+    pingIntervalMs: options.pingIntervalMs ?? 10_000,
+    pongTimeoutMs: options.pongTimeoutMs ?? 5_000,
     pollWaitMs: options.pollWaitMs ?? 25_000,
     random: options.random ?? Math.random,
   };

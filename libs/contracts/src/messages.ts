@@ -35,11 +35,16 @@ export interface SessionSummaryMessage {
 }
 
 export interface ServerMessageMap {
-  subscribed: { type: 'subscribed'; projectId: string; sessionId?: string; seq: number };
+  /** Extension: `heartbeatMs`, the server's heartbeat interval (see `heartbeat`). */
+  subscribed: { type: 'subscribed'; projectId: string; sessionId?: string; seq: number; heartbeatMs: number };
   events: { type: 'events' } & CommittedEventsMessage;
   session: SessionSummaryMessage;
   resync: { type: 'resync'; projectId: string; sessionId: string; reason: string };
-  heartbeat: { type: 'heartbeat'; at: string };
+  /**
+   * Extension: `intervalMs`, how often the server sends it. Two intervals without any frame
+   * mean the server is gone; clients also `ping` when quiet and expect an answer.
+   */
+  heartbeat: { type: 'heartbeat'; at: string; intervalMs: number };
   pong: { type: 'pong' };
   /** Extension: confirms an `unsubscribe`. */
   unsubscribed: { type: 'unsubscribed'; projectId: string; sessionId?: string };

@@ -14,6 +14,8 @@ export class ClientConnection {
   private messagesInWindow = 0;
   /** Room keys this socket is in. */
   readonly rooms = new Set<string>();
+  /** The tail of this socket's catch-ups (see `oneAtATime`). */
+  private catchUps: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly socket: WebSocket,
@@ -24,11 +26,17 @@ export class ClientConnection {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  /** True when the peer reads too slowly: it gets no live frames until it drains. */
-  get isBackedUp(): boolean {
-    return this.socket.bufferedAmount > this.maxBufferedBytes;
+  /**
+   * Whether a frame of `bytes` may be queued now: when it keeps the socket within its limit,
+   * or when the socket has drained (then a frame holding one event bigger than the frame
+   * budget still goes out, alone). So what waits for one socket never passes the limit
+   * plus one event, and a socket that reads always gets its next frame.
+   */
+  canQueue(bytes: number): boolean {
+    return this.socket.bufferedAmount + bytes <= this.maxBufferedBytes || this.hasDrained;
   }
 
+  /** Below a quarter of the limit: a paused socket catches up again. */
   get hasDrained(): boolean {
     return this.socket.bufferedAmount <= this.maxBufferedBytes / 4;
   }
@@ -45,6 +53,17 @@ export class ClientConnection {
 
   send(message: ServerMessage): number {
     return this.sendFrame(JSON.stringify(message));
+  }
+
+  /**
+   * Runs this socket's catch-ups (reads of Postgres for its rooms) one after the other. The
+   * rooms of a drained socket resume together; run at once, each would read a page that
+   * only the first could send before the buffer was full again.
+   */
+  oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.catchUps.then(task, task);
+    this.catchUps = run.catch(() => undefined);
+    return run;
   }
 
   /** Counts one client message; false once the socket went over `limit` per 10 s. */

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { RawData } from 'ws';
-import { CloseCode, type ClientMessage } from '#contracts';
+import { CloseCode, JsonLimitError, MAX_JSON_DEPTH, parseUntrustedJson, type ClientMessage } from '#contracts';
 import { CLIENT_MESSAGE_TYPES, RoomMessageDto, SubscribeMessageDto } from '#contracts/dto';
 
 /** The contract's limit on a client frame. */
@@ -33,9 +33,13 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ParsedClie
   }
   let value: unknown;
   try {
-    value = JSON.parse(buffer.toString('utf8'));
-  } catch {
-    return { kind: 'close', code: CloseCode.badRequest, reason: 'malformed JSON' };
+    value = parseUntrustedJson(buffer.toString('utf8'));
+  } catch (error) {
+    const reason =
+      error instanceof JsonLimitError
+        ? `JSON nests deeper than ${MAX_JSON_DEPTH} levels (the gateway's limit)`
+        : 'malformed JSON';
+    return { kind: 'close', code: CloseCode.badRequest, reason };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { kind: 'close', code: CloseCode.badRequest, reason: 'a message must be a JSON object' };
@@ -52,24 +56,34 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ParsedClie
   return validateRoomMessage(value as Record<string, unknown>);
 }
 
-/** Validates subscribe / unsubscribe fields, from a message or from the connect query. */
+/**
+ * Validates subscribe / unsubscribe fields, from a message or from the connect query. Only
+ * the known fields reach class-transformer: it walks every field it is given, recursively,
+ * so an unknown field must never be one of them (the depth check is the first line, this
+ * the second).
+ */
 export function validateRoomMessage(value: Record<string, unknown>): ParsedClientMessage {
-  const dto = plainToInstance(value.type === 'subscribe' ? SubscribeMessageDto : RoomMessageDto, value);
+  const { type, projectId, sessionId, since } = value;
+  const dto = plainToInstance(type === 'subscribe' ? SubscribeMessageDto : RoomMessageDto, {
+    type,
+    projectId,
+    sessionId,
+    since,
+  });
   const errors = validateSync(dto, { stopAtFirstError: true });
   const ids = {
-    projectId: typeof value.projectId === 'string' ? value.projectId : undefined,
-    sessionId: typeof value.sessionId === 'string' ? value.sessionId : undefined,
+    projectId: typeof projectId === 'string' ? projectId : undefined,
+    sessionId: typeof sessionId === 'string' ? sessionId : undefined,
   };
   if (errors.length > 0) {
     const message = errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ');
     return { kind: 'invalid', message, ...ids };
   }
-  const since = dto instanceof SubscribeMessageDto ? dto.since : undefined;
   return {
     kind: 'message',
     message:
-      dto.type === 'subscribe'
-        ? { type: 'subscribe', projectId: dto.projectId, sessionId: dto.sessionId, since }
+      dto instanceof SubscribeMessageDto
+        ? { type: 'subscribe', projectId: dto.projectId, sessionId: dto.sessionId, since: dto.since }
         : { type: 'unsubscribe', projectId: dto.projectId, sessionId: dto.sessionId },
   };
 }

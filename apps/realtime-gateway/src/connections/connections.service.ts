@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '#config';
-import { CloseCode } from '#contracts';
+import { CloseCode, type ServerMessageMap } from '#contracts';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { ClientConnection } from './client-connection.js';
 
@@ -75,7 +75,12 @@ export class Connections implements OnModuleInit, OnApplicationShutdown {
 
   private beat(): void {
     const now = Date.now();
-    const frame = Buffer.from(JSON.stringify({ type: 'heartbeat', at: new Date(now).toISOString() }));
+    const heartbeat: ServerMessageMap['heartbeat'] = {
+      type: 'heartbeat',
+      at: new Date(now).toISOString(),
+      intervalMs: this.intervalMs,
+    };
+    const frame = Buffer.from(JSON.stringify(heartbeat));
     let sent = 0;
     for (const connection of this.open) {
       if (now - connection.lastSeenAt > 2 * this.intervalMs) {

@@ -60,7 +60,12 @@ export class ProjectRoom {
     }
     this.members.set(connection, []);
     connection.rooms.add(this.key);
-    connection.send({ type: 'subscribed', projectId: this.projectId, seq: 0 });
+    connection.send({
+      type: 'subscribed',
+      projectId: this.projectId,
+      seq: 0,
+      heartbeatMs: this.context.config.heartbeatMs,
+    });
     await this.sendCurrent(connection);
     return 'joined';
   }
@@ -98,10 +103,8 @@ export class ProjectRoom {
         continue;
       }
       if (state === 'paused') continue;
-      if (connection.isBackedUp) {
-        this.members.set(connection, 'paused');
-        this.context.metrics.slowSockets.inc();
-        this.hooks.paused(this, connection);
+      if (!connection.canQueue(raw.length)) {
+        this.pause(connection);
         continue;
       }
       if (connection.sendFrame(raw) > 0) sockets += 1;
@@ -110,20 +113,31 @@ export class ProjectRoom {
     this.context.metrics.bytesSent.inc(sockets * raw.length);
   }
 
-  /** The current summaries, then the live ones that arrived meanwhile; then it is live. */
+  /**
+   * The current summaries, then the live ones that arrived meanwhile; then it is live. A
+   * socket that backs up meanwhile is paused: it gets the current ones again once drained
+   * (a client re-subscribing in a loop without reading must not pile summaries up).
+   */
   private async sendCurrent(connection: ClientConnection): Promise<void> {
+    let frames: Buffer[] = [];
     try {
       const sessions = await this.context.readModel.listSessions(this.projectId, SUMMARIES_ON_JOIN);
-      for (const summary of sessions) {
-        if (!this.members.has(connection)) return;
-        this.context.metrics.frameSent(connection.send(toSummaryMessage(summary)));
-      }
+      frames = sessions.map((summary) => Buffer.from(JSON.stringify(toSummaryMessage(summary))));
     } catch (error) {
       this.context.logger.warn(`Reading the summaries of ${this.key} failed: ${(error as Error).message}`);
     }
     const waiting = this.members.get(connection);
     if (!Array.isArray(waiting)) return;
-    for (const raw of waiting) this.context.metrics.frameSent(connection.sendFrame(raw));
+    for (const raw of [...frames, ...waiting]) {
+      if (!connection.canQueue(raw.length)) return this.pause(connection);
+      this.context.metrics.frameSent(connection.sendFrame(raw));
+    }
     this.members.set(connection, 'live');
+  }
+
+  private pause(connection: ClientConnection): void {
+    this.members.set(connection, 'paused');
+    this.context.metrics.slowSockets.inc();
+    this.hooks.paused(this, connection);
   }
 }

@@ -5,9 +5,16 @@ import {
   type CommittedEventsMessage,
   type ServerMessageMap,
 } from '#contracts';
-import { Coalescer, dropSupersededTodos, type EventBatch } from '../coalescing/coalescer.js';
+import { catchUpPageEvents, frameBudget, sliceByBytes } from '../coalescing/byte-slices.js';
+import { Coalescer, type EventBatch } from '../coalescing/coalescer.js';
 import type { ClientConnection } from '../connections/client-connection.js';
 import { CATCH_UP_PAGE, sessionRoomKey, type RoomContext, type RoomHooks } from './room-context.js';
+
+/** An `events` frame, serialized once for every socket, and the batch it carries. */
+interface Frame {
+  batch: EventBatch;
+  frame: Buffer;
+}
 
 /**
  * One socket in a session room. `seq` is the last seq this socket has been sent: a socket
@@ -19,7 +26,10 @@ interface Member {
   /** live: gets the room's frames; catching-up: reading Postgres, frames wait in `backlog`;
    *  paused: its socket is backed up, it gets nothing until it drains. */
   state: 'live' | 'catching-up' | 'paused';
-  backlog: { batch: EventBatch; frame: Buffer }[];
+  backlog: Frame[];
+  backlogBytes: number;
+  /** The backlog outgrew the socket's limit and was let go: read Postgres again instead. */
+  backlogDropped: boolean;
 }
 
 export type JoinOutcome = 'joined' | 'not-found' | 'resync' | 'gone';
@@ -50,6 +60,10 @@ export class SessionRoom {
   private filling = false;
   private leaveChannel: (() => Promise<void>) | undefined;
   private closed = false;
+  /** Bytes of events one frame may carry (see frameBudget). */
+  private readonly budget: number;
+  /** The encoded size of this room's events, on average (sizes the catch-up reads). */
+  private averageEventBytes: number | undefined;
 
   constructor(
     readonly projectId: string,
@@ -59,6 +73,7 @@ export class SessionRoom {
   ) {
     this.key = sessionRoomKey(projectId, sessionId);
     this.channel = sessionChannel(projectId, sessionId);
+    this.budget = frameBudget(context.config.maxBufferedBytes);
     this.coalescer = new Coalescer(
       { windowMs: context.config.coalesceMs, quietMs: context.config.coalesceQuietMs },
       (batch) => this.broadcast(batch),
@@ -134,6 +149,8 @@ export class SessionRoom {
       seq: since ?? this.flushedSeq,
       state: 'live',
       backlog: [],
+      backlogBytes: 0,
+      backlogDropped: false,
     };
     this.members.set(connection, member);
     connection.rooms.add(this.key);
@@ -142,6 +159,7 @@ export class SessionRoom {
       projectId: this.projectId,
       sessionId: this.sessionId,
       seq: latestSeq,
+      heartbeatMs: this.context.config.heartbeatMs,
     });
     // Seqs between flushedSeq and lastSeq are in the next frame anyway, and seqs Postgres
     // has beyond lastSeq are on their way through Redis (or the audit): only older ones
@@ -272,33 +290,67 @@ export class SessionRoom {
     }
   }
 
-  /** The coalescer's output: serialized once, the same frame for every live socket. */
+  /**
+   * The coalescer's output: cut into frames of at most the frame budget, each serialized
+   * once, the same frames for every live socket.
+   */
   private broadcast(batch: EventBatch): void {
     this.flushedSeq = batch.toSeq;
-    const frame = Buffer.from(
-      JSON.stringify({
+    for (const frame of this.frames(batch)) {
+      let sockets = 0;
+      for (const member of this.members.values()) {
+        if (this.deliver(member, frame)) sockets += 1;
+      }
+      this.context.metrics.batchFlushed(
+        frame.batch.toSeq - frame.batch.fromSeq + 1,
+        sockets,
+        frame.frame.length,
+        frame.batch.events.map((event) => Date.parse(event.at)),
+      );
+    }
+  }
+
+  /**
+   * A batch as `events` frames whose events weigh at most the frame budget (an event bigger
+   * than that travels alone), so no socket is ever handed much more than its limit at once.
+   * Each event is JSON-encoded once, for measuring and for the frame.
+   */
+  private frames(batch: EventBatch): Frame[] {
+    const encoded = new Map<BuildEvent, string>();
+    const json = (event: BuildEvent): string => {
+      let text = encoded.get(event);
+      if (text === undefined) encoded.set(event, (text = JSON.stringify(event)));
+      return text;
+    };
+    let bytes = 0;
+    const sizeOf = (event: BuildEvent) => {
+      const size = Buffer.byteLength(json(event));
+      bytes += size;
+      return size;
+    };
+    const slices = sliceByBytes(batch, this.budget, sizeOf);
+    if (batch.events.length > 0) {
+      const average = bytes / batch.events.length;
+      this.averageEventBytes = (this.averageEventBytes ?? average) / 2 + average / 2;
+    }
+    return slices.map((slice) => {
+      const envelope = JSON.stringify({
         type: 'events',
         projectId: this.projectId,
         sessionId: this.sessionId,
-        ...batch,
-      } satisfies ServerMessageMap['events']),
-    );
-    let sockets = 0;
-    for (const member of this.members.values()) {
-      if (this.deliver(member, batch, frame)) sockets += 1;
-    }
-    this.context.metrics.batchFlushed(
-      batch.toSeq - batch.fromSeq + 1,
-      sockets,
-      frame.length,
-      batch.events.map((event) => Date.parse(event.at)),
-    );
+        ...slice,
+        events: [],
+      } satisfies ServerMessageMap['events']);
+      // `…"events":[]}` with the encoded events put between the brackets.
+      const head = envelope.slice(0, -2);
+      return { batch: slice, frame: Buffer.from(`${head}${slice.events.map(json).join(',')}]}`) };
+    });
   }
 
-  /** Sends `batch` to one member if it continues that member's seq; true when sent as `frame`. */
-  private deliver(member: Member, batch: EventBatch, frame: Buffer): boolean {
+  /** Sends a frame to one member if it continues that member's seq; true when sent as is. */
+  private deliver(member: Member, { batch, frame }: Frame): boolean {
     if (member.state === 'catching-up') {
-      member.backlog.push({ batch, frame });
+      this.hold(member, { batch, frame });
       return false;
     }
     if (member.state === 'paused' || batch.toSeq <= member.seq) return false;
@@ -306,7 +358,7 @@ export class SessionRoom {
       void this.catchUp(member);
       return false;
     }
-    if (member.connection.isBackedUp) {
+    if (!member.connection.canQueue(frame.length)) {
       this.pause(member);
       return false;
     }
@@ -321,55 +373,45 @@ export class SessionRoom {
   }
 
   /**
+   * Keeps a frame for a member that is reading Postgres. A backlog bigger than the socket's
+   * limit is let go instead (its seqs are in the log): the catch-up reads again.
+   */
+  private hold(member: Member, frame: Frame): void {
+    if (member.backlogDropped) return;
+    member.backlog.push(frame);
+    member.backlogBytes += frame.frame.length;
+    if (member.backlogBytes > this.context.config.maxBufferedBytes) {
+      this.clearBacklog(member);
+      member.backlogDropped = true;
+    }
+  }
+
+  private clearBacklog(member: Member): void {
+    member.backlog = [];
+    member.backlogBytes = 0;
+    member.backlogDropped = false;
+  }
+
+  /**
    * Replays seq > member.seq from Postgres to one socket, then the frames that were flushed
    * meanwhile, then it is live again. Runs at most once per member at a time.
    */
   private async catchUp(member: Member): Promise<void> {
     if (member.state === 'catching-up') return;
     member.state = 'catching-up';
-    member.backlog = [];
     const stillHere = () => this.members.get(member.connection) === member && member.connection.isOpen;
     try {
-      for (;;) {
-        const page = await this.context.readModel.eventsAfter(
-          this.projectId,
-          this.sessionId,
-          member.seq,
-          CATCH_UP_PAGE,
-        );
-        if (!stillHere()) return;
-        if (!page) {
-          this.expel(member.connection);
-          this.send(member.connection, {
-            type: 'error',
-            code: 'not_found',
-            message: 'The session no longer exists',
-            projectId: this.projectId,
-            sessionId: this.sessionId,
-          });
-          return;
-        }
-        const fresh = page.events.filter((event) => event.seq > member.seq);
-        if (fresh.length > 0) {
-          this.sendBatch(member, {
-            fromSeq: member.seq + 1,
-            toSeq: fresh[fresh.length - 1].seq,
-            events: dropSupersededTodos(fresh),
-          });
-        }
-        if (page.events.length < CATCH_UP_PAGE) break;
-        if (member.connection.isBackedUp) {
-          this.pause(member);
-          return;
-        }
-      }
+      do {
+        this.clearBacklog(member);
+        if (!(await member.connection.oneAtATime(() => this.replay(member, stillHere)))) return;
+      } while (member.backlogDropped);
       // Frames flushed while Postgres was read: skip what it has, send the rest.
       const backlog = member.backlog;
-      member.backlog = [];
+      this.clearBacklog(member);
       member.state = 'live';
-      for (const { batch, frame } of backlog) {
+      for (const frame of backlog) {
         if (member.state !== 'live') break;
-        this.deliver(member, batch, frame);
+        this.deliver(member, frame);
       }
     } catch (error) {
       this.context.logger.warn(`Catch-up of a socket in ${this.key} failed: ${(error as Error).message}`);
@@ -382,9 +424,62 @@ export class SessionRoom {
     }
   }
 
+  /**
+   * Sends one member the log after its seq, in pages read from Postgres and frames within
+   * the budget, asking its socket before every frame. False when the member stops here: it
+   * left, the session is gone, or its socket is backed up (it is paused and resumes from its
+   * seq once drained; the rest of the page is dropped, not queued).
+   */
+  private async replay(member: Member, stillHere: () => boolean): Promise<boolean> {
+    for (;;) {
+      if (!stillHere()) return false;
+      // Another room may have filled the buffer while this one waited its turn: read nothing.
+      if (!member.connection.canQueue(this.budget)) {
+        this.pause(member);
+        return false;
+      }
+      const limit = catchUpPageEvents(
+        this.context.config.maxBufferedBytes,
+        this.averageEventBytes,
+        CATCH_UP_PAGE,
+      );
+      const page = await this.context.readModel.eventsAfter(
+        this.projectId,
+        this.sessionId,
+        member.seq,
+        limit,
+      );
+      if (!stillHere()) return false;
+      if (!page) {
+        this.expel(member.connection);
+        this.send(member.connection, {
+          type: 'error',
+          code: 'not_found',
+          message: 'The session no longer exists',
+          projectId: this.projectId,
+          sessionId: this.sessionId,
+        });
+        return false;
+      }
+      const fresh = page.events.filter((event) => event.seq > member.seq);
+      if (fresh.length > 0) {
+        const batch = { fromSeq: member.seq + 1, toSeq: fresh[fresh.length - 1].seq, events: fresh };
+        for (const { batch: slice, frame } of this.frames(batch)) {
+          if (!member.connection.canQueue(frame.length)) {
+            this.pause(member);
+            return false;
+          }
+          this.context.metrics.frameSent(member.connection.sendFrame(frame));
+          member.seq = slice.toSeq;
+        }
+      }
+      if (page.events.length < limit) return true;
+    }
+  }
+
   private pause(member: Member): void {
     member.state = 'paused';
-    member.backlog = [];
+    this.clearBacklog(member);
     this.context.metrics.slowSockets.inc();
     this.hooks.paused(this, member.connection);
   }
