@@ -12,7 +12,7 @@ import {
   type NewBuildEvent,
   type SessionSummary,
 } from '#contracts';
-import { BuildJobDto } from '#contracts/dto';
+import { BuildJobDto, DEFAULT_REPLAY_INTERVAL_MS } from '#contracts/dto';
 import { CancelRequests, EventPublisher } from '#bus';
 import { BuildReadModel, EventStore, SessionClosedError } from '#persistence';
 import { demoScript, playDemo } from '../agents/demo/demo-script.js';
@@ -23,7 +23,6 @@ import { RunningBuilds, type StopReason } from './running-builds.js';
 import { SessionRecorder } from './session-recorder.js';
 import { WorkerLeases } from './worker-leases.js';
 
-export const DEFAULT_REPLAY_INTERVAL_MS = 20;
 export const DEMO_MODEL = 'buildcast-demo';
 export const DEMO_PROMPT = 'Add rate limiting to the checkout API';
 
