@@ -1,6 +1,7 @@
 import { MAX_JSON_DEPTH } from '#contracts';
 import { MAX_SEQ } from '#contracts/dto';
 import { request, startStack, type TestStack } from '../support/stack.js';
+import { seededRandom } from '../support/random.js';
 
 /**
  * Hostile input to every REST route: a seeded, bounded fuzzer plus the cases issue 15 found.
@@ -11,21 +12,6 @@ import { request, startStack, type TestStack } from '../support/stack.js';
 const SEED = 15;
 const GENERATED_PROBES = 400;
 const CONCURRENCY = 8;
-
-/** mulberry32: a small deterministic generator, so a failure is the same on every run. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (below: number) => Math.floor(next() * below);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
-  return { next, int, pick };
-}
 
 const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const lines = (count: number) => Array(count).fill(TRANSCRIPT_LINE).join('\n');
@@ -115,8 +101,8 @@ interface Outcome {
 }
 
 function probes(ids: { projectId: string; sessionId: string }): Probe[] {
-  const random = generator(SEED);
-  const { pick, int, next } = random;
+  const { pick, next, ...random } = seededRandom(SEED);
+  const int = (below: number) => random.int(0, below - 1);
 
   const jsonValue = (depth = 0): unknown => {
     switch (int(depth > 2 ? 4 : 7)) {
