@@ -19,7 +19,7 @@ const run = promisify(execFile);
 export interface OwnRedis {
   readonly url: string;
   readonly port: number;
-  /** SHUTDOWN NOSAVE: every connection drops and the data is gone, as in the compose file before AOF. */
+  /** SIGKILL: every connection drops and the data is gone (no persistence), as in a crash or a restarted container. */
   stop(): Promise<void>;
   /** Starts it again on the same port (empty). */
   start(): Promise<void>;
