@@ -1,4 +1,4 @@
-import { TODO_STATUSES } from '#contracts';
+import { parseUntrustedJson, TODO_STATUSES } from '#contracts';
 import type { FinishedStatus, NewBuildEvent, Todo, TodoStatus } from '#contracts';
 import type { ParserContext, ParserStats, TranscriptParser } from './transcript-parser.js';
 
@@ -66,7 +66,9 @@ export abstract class BaseTranscriptParser implements TranscriptParser {
     this.stats.lines++;
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      // A live agent's stdout never passed the API's checks: nesting past MAX_JSON_DEPTH would
+      // reach JSON.stringify and jsonb recursion, so such a line is malformed like bad JSON.
+      value = parseUntrustedJson(text);
     } catch {
       return this.malformed();
     }

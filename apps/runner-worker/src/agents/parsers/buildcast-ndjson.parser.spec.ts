@@ -55,6 +55,18 @@ describe('BuildcastNdjsonParser', () => {
     ]);
   });
 
+  it('treats a line nested deeper than MAX_JSON_DEPTH as malformed (a live agent prints it)', () => {
+    const deepInput = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const deepLine = `{"type":"tool.started","data":{"toolCallId":"t","name":"X","input":${deepInput},"todoIndex":null}}`;
+    const { events, parser } = parseAll('buildcast-ndjson', [
+      deepLine,
+      ...jsonl({ type: 'session.finished', data: { status: 'completed' } }),
+    ]);
+    expect(parser.stats).toEqual({ lines: 2, malformed: 1, ignored: 0 });
+    expect(ofType(events, 'tool.started')).toEqual([]);
+    expect(ofType(events, 'session.finished')[0]).toMatchObject({ status: 'completed' });
+  });
+
   it('counts invalid lines as malformed and unknown types as ignored', () => {
     const { events, parser } = parseAll(
       'buildcast-ndjson',
