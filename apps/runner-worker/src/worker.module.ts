@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '#config';
-import { BuildsQueueModule, BusModule } from '#bus';
+import { BuildLog, BuildsQueueModule, BusModule } from '#bus';
 import { PersistenceModule } from '#persistence';
 import { BuildRunner } from './builds/build-runner.js';
 import { BuildsProcessor } from './builds/builds.processor.js';
@@ -22,6 +22,7 @@ export class WorkerModule {
         BuildsQueueModule.register('consumer'),
       ],
       providers: [
+        BuildLog,
         BuildRunner,
         BuildsProcessor,
         RunningBuilds,

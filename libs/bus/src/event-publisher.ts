@@ -2,28 +2,17 @@ import { Injectable } from '@nestjs/common';
 import {
   projectChannel,
   sessionChannel,
-  type BuildEvent,
   type CommittedEventsMessage,
   type SessionSummary,
   type SessionSummaryMessage,
 } from '#contracts';
 import type { ChainableCommander } from 'ioredis';
+import type { AppendResult } from '#persistence';
 import { RedisUnavailableError, withTimeout } from './redis-unavailable.js';
 import { RedisService } from './redis.service.js';
 
 /** A publish that takes longer than this is given up (it may still land; readers dedupe by seq). */
 export const PUBLISH_TIMEOUT_MS = 500;
-
-/** What an append committed (the shape of persistence's AppendResult). */
-export interface CommittedAppend {
-  projectId: string;
-  sessionId: string;
-  events: BuildEvent[];
-  fromSeq: number;
-  toSeq: number;
-  summary: SessionSummary;
-  summaryChanged: boolean;
-}
 
 export function toSummaryMessage(summary: SessionSummary): SessionSummaryMessage {
   return {
@@ -51,7 +40,7 @@ export function toSummaryMessage(summary: SessionSummary): SessionSummaryMessage
 export class EventPublisher {
   constructor(private readonly redis: RedisService) {}
 
-  async publishCommitted(append: CommittedAppend): Promise<void> {
+  async publishCommitted(append: AppendResult): Promise<void> {
     const pipeline = this.redis.client.pipeline();
     if (append.events.length > 0) {
       const message: CommittedEventsMessage = {

@@ -6,3 +6,4 @@ export * from './presence.service.js';
 export * from './bus.module.js';
 export * from './cancel-requests.js';
 export * from './redis-unavailable.js';
+export * from './build-log.js';

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { BuildsQueueModule } from '#bus';
+import { BuildLog, BuildsQueueModule } from '#bus';
 import { BuildsController } from './builds.controller.js';
 import { BuildsService } from './builds.service.js';
 
 @Module({
   imports: [BuildsQueueModule.register('producer')],
   controllers: [BuildsController],
-  providers: [BuildsService],
+  providers: [BuildsService, BuildLog],
 })
 export class BuildsModule {}

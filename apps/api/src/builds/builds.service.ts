@@ -22,14 +22,15 @@ import {
 } from '#contracts';
 import { AppConfig, resolveAgent } from '#config';
 import type { EventsQueryDto, StartBuildDto } from '#contracts/dto';
-import { CancelRequests, ChannelSubscriber, ENQUEUE_TIMEOUT_MS, EventPublisher, withTimeout } from '#bus';
 import {
-  BuildReadModel,
-  EventStore,
-  LeaseHeldError,
-  SessionClosedError,
-  type AppendResult,
-} from '#persistence';
+  BuildLog,
+  CancelRequests,
+  ChannelSubscriber,
+  ENQUEUE_TIMEOUT_MS,
+  EventPublisher,
+  withTimeout,
+} from '#bus';
+import { BuildReadModel, LeaseHeldError, SessionClosedError } from '#persistence';
 import { assertPacingFits } from './replay-limit.js';
 import { assertReplayableTranscript } from './transcript-lines.js';
 
@@ -39,7 +40,7 @@ export class BuildsService {
 
   constructor(
     private readonly readModel: BuildReadModel,
-    private readonly eventStore: EventStore,
+    private readonly log: BuildLog,
     private readonly publisher: EventPublisher,
     private readonly subscriber: ChannelSubscriber,
     private readonly cancelRequests: CancelRequests,
@@ -184,13 +185,10 @@ export class BuildsService {
 
   /** Appends `session.finished` cancelled unless a live worker holds the session (false then). */
   private async finishCancelledIfUnheld(sessionId: string, error: string): Promise<boolean> {
-    let appended: AppendResult;
     try {
-      appended = await this.eventStore.append(
-        sessionId,
-        [{ type: 'session.finished', data: { status: 'cancelled', error } }],
-        { onlyIfUnheld: true },
-      );
+      await this.log.append(sessionId, [{ type: 'session.finished', data: { status: 'cancelled', error } }], {
+        onlyIfUnheld: true,
+      });
     } catch (failure) {
       if (failure instanceof LeaseHeldError) return false;
       if (failure instanceof SessionClosedError) {
@@ -198,11 +196,8 @@ export class BuildsService {
       }
       throw failure;
     }
-    // Committed: what follows is tidying up and the doorbell, never an error answer.
+    // Committed (and announced): removing its job is tidying up, never an error answer.
     void this.removeWaitingJob(sessionId);
-    await this.publisher
-      .publishCommitted(appended)
-      .catch((failure: Error) => this.logger.warn(`Publish for ${sessionId} failed: ${failure.message}`));
     return true;
   }
 

@@ -13,8 +13,8 @@ import {
   type SessionSummary,
 } from '#contracts';
 import { BuildJobDto, DEFAULT_REPLAY_INTERVAL_MS } from '#contracts/dto';
-import { CancelRequests, EventPublisher } from '#bus';
-import { BuildReadModel, EventStore, SessionClosedError } from '#persistence';
+import { BuildLog, CancelRequests } from '#bus';
+import { BuildReadModel, SessionClosedError } from '#persistence';
 import { demoScript, playDemo } from '../agents/demo/demo-script.js';
 import { createParser } from '../agents/parsers/transcript-parser.js';
 import { LiveAgents } from '../agents/live/live-agents.js';
@@ -41,15 +41,14 @@ const STOPPED: Record<Exclude<StopReason, 'lease-lost'>, [FinishedStatus, (build
 /** A job with what it runs: its ids from Redis, its request from Postgres. */
 type BuildToRun = BuildJob & BuildRequest;
 
-/** Runs one build job: agent output → events → EventStore → publish, ending the session always. */
+/** Runs one build job: agent output → events → BuildLog (commit, then publish), ending the session always. */
 @Injectable()
 export class BuildRunner {
   private readonly logger = new Logger(BuildRunner.name);
 
   constructor(
     private readonly readModel: BuildReadModel,
-    private readonly store: EventStore,
-    private readonly publisher: EventPublisher,
+    private readonly log: BuildLog,
     private readonly cancelRequests: CancelRequests,
     private readonly running: RunningBuilds,
     private readonly leases: WorkerLeases,
@@ -88,8 +87,7 @@ export class BuildRunner {
         projectName: session.projectName,
         prompt: session.prompt ?? (job.agent === 'demo' ? DEMO_PROMPT : null),
       },
-      this.store,
-      this.publisher,
+      this.log,
       this.config.toolOutputMaxBytes,
       () => this.leases.leaseLeftMs(session.id),
     );

@@ -4,8 +4,8 @@ import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '#config';
 import { BUILDS_QUEUE, type BuildJob } from '#contracts';
-import { EventPublisher, isRedisUnavailable, withTimeout } from '#bus';
-import { BuildReadModel, EventStore, SessionClosedError, type UnclaimedSession } from '#persistence';
+import { BuildLog, isRedisUnavailable, withTimeout } from '#bus';
+import { BuildReadModel, SessionClosedError, type UnclaimedSession } from '#persistence';
 import { queuedSessionAction } from './queued-action.js';
 
 /** Arbitrary but fixed: one queued-session sweep at a time across every runner-worker. */
@@ -37,8 +37,7 @@ export class QueuedSweeper implements OnApplicationBootstrap, OnApplicationShutd
     config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly readModel: BuildReadModel,
-    private readonly store: EventStore,
-    private readonly publisher: EventPublisher,
+    private readonly log: BuildLog,
     @InjectQueue(BUILDS_QUEUE) private readonly queue: Queue<BuildJob>,
   ) {
     this.graceMs = config.interruptAfterMs;
@@ -114,12 +113,9 @@ export class QueuedSweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   private async interrupt(sessionId: string): Promise<boolean> {
     try {
-      const committed = await this.store.append(sessionId, [
+      await this.log.append(sessionId, [
         { type: 'session.finished', data: { status: 'interrupted', error: NO_REQUEST_ERROR } },
       ]);
-      await this.publisher
-        .publishCommitted(committed)
-        .catch((failure: Error) => this.logger.warn(`Publish for ${sessionId} failed: ${failure.message}`));
       return true;
     } catch (error) {
       if (error instanceof SessionClosedError) return false; // ended meanwhile (e.g. cancelled)

@@ -1,11 +1,11 @@
-import type { EventPublisher } from '#bus';
+import type { BuildLog } from '#bus';
 import type { NewBuildEvent } from '#contracts';
-import type { AppendResult, EventStore } from '#persistence';
+import type { AppendResult } from '#persistence';
 import { SessionRecorder } from './session-recorder.js';
 
 const STARTED = { agentId: 'demo', model: null, projectName: 'p', prompt: null };
 
-/** A store whose appends fail with `failures` in order, then succeed; it keeps what it was given. */
+/** A log whose appends fail with `failures` in order, then succeed; it keeps what it was given. */
 function storeFailing(...failures: Error[]) {
   const appended: NewBuildEvent[][] = [];
   const store = {
@@ -15,12 +15,11 @@ function storeFailing(...failures: Error[]) {
       appended.push(events);
       return Promise.resolve({ events: [] } as unknown as AppendResult);
     },
-  } as unknown as EventStore;
+  } as unknown as BuildLog;
   return { store, appended };
 }
-const publisher = { publishCommitted: () => Promise.resolve() } as unknown as EventPublisher;
-const recorder = (store: EventStore, leaseLeftMs = 0) =>
-  new SessionRecorder('s', STARTED, store, publisher, 1000, () => leaseLeftMs);
+const recorder = (log: BuildLog, leaseLeftMs = 0) =>
+  new SessionRecorder('s', STARTED, log, 1000, () => leaseLeftMs);
 const message: NewBuildEvent = { type: 'message', data: { role: 'assistant', text: 'hi' } };
 const types = (batches: NewBuildEvent[][]) => batches.map((batch) => batch.map((event) => event.type));
 

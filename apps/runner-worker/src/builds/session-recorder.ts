@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { FinishedStatus, NewBuildEvent, SessionStartedData } from '#contracts';
-import type { EventPublisher } from '#bus';
-import type { AppendOptions, EventStore } from '#persistence';
+import type { BuildLog } from '#bus';
+import type { AppendOptions } from '#persistence';
 import { appendRetryDelay, isTransient } from './append-retry.js';
 import { limitToolOutputs } from './tool-output.js';
 
 /**
- * Writes one session's events: each batch is appended (one transaction, seqs assigned by
- * Postgres) and published only after commit. Keeps the log well-formed whatever the agent
+ * Writes one session's events: each batch goes through the BuildLog (one transaction, seqs
+ * assigned by Postgres, published only after commit), retried while Postgres is away. Keeps the log well-formed whatever the agent
  * emits: `session.started` first and once, `session.finished` last and once.
  */
 export class SessionRecorder {
@@ -18,8 +18,7 @@ export class SessionRecorder {
   constructor(
     private readonly sessionId: string,
     private readonly startedData: SessionStartedData,
-    private readonly store: EventStore,
-    private readonly publisher: EventPublisher,
+    private readonly log: BuildLog,
     /** Tool outputs over this many UTF-8 bytes are shortened in the log (the full text is kept aside). */
     private readonly toolOutputMaxBytes: number,
     /** How long this worker's lease on the session surely lasts: the bound of append retries. */
@@ -52,7 +51,7 @@ export class SessionRecorder {
     }
     if (events.length === 0) return;
     const limited = limitToolOutputs(events, this.toolOutputMaxBytes);
-    await this.append(limited.events, { fullOutputs: limited.fullOutputs });
+    await this.appendWithRetry(limited.events, { fullOutputs: limited.fullOutputs });
     this.started = started;
     this.finishedStatus = finishedStatus;
   }
@@ -62,14 +61,6 @@ export class SessionRecorder {
     if (!this.finished) await this.record([{ type: 'session.finished', data: { status, error } }]);
   }
 
-  private async append(events: NewBuildEvent[], options: AppendOptions): Promise<void> {
-    const committed = await this.appendWithRetry(events, options);
-    // Publishing is only the doorbell: a lost message is filled from Postgres by seq.
-    await this.publisher
-      .publishCommitted(committed)
-      .catch((error: Error) => this.logger.warn(`Publish for ${this.sessionId} failed: ${error.message}`));
-  }
-
   /**
    * Retries while Postgres is unreachable, for as long as the lease lasts: a build survives an
    * outage shorter than its lease, and past it the sweeper ends it (see docs/architecture.md).
@@ -77,7 +68,7 @@ export class SessionRecorder {
   private async appendWithRetry(events: NewBuildEvent[], options: AppendOptions) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.store.append(this.sessionId, events, options);
+        return await this.log.append(this.sessionId, events, options);
       } catch (error) {
         const delay = isTransient(error) ? appendRetryDelay(attempt, this.leaseLeftMs()) : undefined;
         if (delay === undefined) throw error;

@@ -4,8 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#config';
 import type { ClaimResult } from '#persistence';
-import { CancelRequests, EventPublisher } from '#bus';
-import { EventStore, LeaseHeldError, SessionClosedError, SessionLeases } from '#persistence';
+import { BuildLog, CancelRequests } from '#bus';
+import { LeaseHeldError, SessionClosedError, SessionLeases } from '#persistence';
 import { RunningBuilds } from './running-builds.js';
 
 /**
@@ -33,8 +33,7 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     config: AppConfig,
     private readonly leases: SessionLeases,
-    private readonly store: EventStore,
-    private readonly publisher: EventPublisher,
+    private readonly log: BuildLog,
     private readonly running: RunningBuilds,
     private readonly cancelRequests: CancelRequests,
   ) {
@@ -105,12 +104,7 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
           error: `The runner-worker running this build stopped responding${worker}`,
         } as const);
     try {
-      const committed = await this.store.append(sessionId, [{ type: 'session.finished', data }], {
-        onlyIfLeaseExpired: true,
-      });
-      await this.publisher
-        .publishCommitted(committed)
-        .catch((failure: Error) => this.logger.warn(`Publish for ${sessionId} failed: ${failure.message}`));
+      await this.log.append(sessionId, [{ type: 'session.finished', data }], { onlyIfLeaseExpired: true });
       this.logger.warn(`Build ${sessionId} ${data.status}: ${data.error}`);
       return true;
     } catch (failure) {
