@@ -27,6 +27,12 @@ export async function startReplay(
   return started.body.sessionId;
 }
 
+/** The snapshot, or undefined while the API cannot answer it (an outage, a refused request). */
+async function snapshotIfAnswered(builds: string, sessionId: string): Promise<Snapshot | undefined> {
+  const answer = await request<Snapshot>(`${builds}/${sessionId}`).catch(() => undefined);
+  return answer?.status === 200 ? answer.body : undefined;
+}
+
 /** The build's snapshot once its status is one of `statuses` (any final status by default). */
 export function snapshotOnce(
   builds: string,
@@ -36,11 +42,8 @@ export function snapshotOnce(
 ): Promise<Snapshot> {
   return eventually(
     async () => {
-      const { status, body } = await request<Snapshot>(`${builds}/${sessionId}`).catch(() => ({
-        status: 0,
-        body: undefined,
-      }));
-      return status === 200 && statuses.includes(body!.session.status) ? body : undefined;
+      const snapshot = await snapshotIfAnswered(builds, sessionId);
+      return snapshot && statuses.includes(snapshot.session.status) ? snapshot : undefined;
     },
     `build ${sessionId} to be ${statuses.join(' or ')}`,
     timeoutMs,
@@ -56,11 +59,8 @@ export function seqReached(
 ): Promise<number> {
   return eventually(
     async () => {
-      const { status, body } = await request<Snapshot>(`${builds}/${sessionId}`).catch(() => ({
-        status: 0,
-        body: undefined,
-      }));
-      return status === 200 && body!.seq >= seq ? body!.seq : undefined;
+      const snapshot = await snapshotIfAnswered(builds, sessionId);
+      return snapshot && snapshot.seq >= seq ? snapshot.seq : undefined;
     },
     `build ${sessionId} to reach seq ${seq}`,
     timeoutMs,
