@@ -5,6 +5,9 @@ import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { deleteQueueKeys, TEST_REDIS_URL, uniqueQueuePrefix } from './redis.js';
 
+/** The admin key every test stack is started with (BUILDCAST_ADMIN_KEY); `request()` sends it by default. */
+export const TEST_ADMIN_KEY = 'bc_testadmin_0123456789abcdefghijklmnopqrstuv';
+
 /** Test output stays readable: only warnings and errors from the apps. */
 const QUIET: LogLevel[] = ['error', 'warn'];
 
@@ -37,6 +40,7 @@ export async function startStack(
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: uniqueQueuePrefix(),
     DATABASE_POOL_SIZE: '5',
+    BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
     ...options.env,
   });
   const api = await createApi(config, QUIET);
@@ -55,6 +59,7 @@ export async function startStack(
       REDIS_URL: config.redisUrl,
       QUEUE_PREFIX: config.queuePrefix,
       DATABASE_POOL_SIZE: '4',
+      BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
       ...extra,
     }),
     async close() {
@@ -69,14 +74,28 @@ export async function startStack(
   };
 }
 
-/** JSON over fetch, returning the status and the parsed body. */
+/**
+ * JSON over fetch, returning the status and the parsed body. It authenticates with
+ * TEST_ADMIN_KEY unless `key` names another credential (null: anonymous).
+ */
 export async function request<T = any>(
   url: string,
-  init: { method?: string; body?: unknown; rawBody?: string } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    rawBody?: string;
+    key?: string | null;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<{ status: number; body: T }> {
+  const key = init.key === undefined ? TEST_ADMIN_KEY : init.key;
   const response = await fetch(url, {
     method: init.method ?? (init.body !== undefined || init.rawBody !== undefined ? 'POST' : 'GET'),
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(key === null ? {} : { authorization: `Bearer ${key}` }),
+      ...init.headers,
+    },
     body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
   });
   const text = await response.text();
