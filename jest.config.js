@@ -8,6 +8,7 @@ const moduleNameMapper = {
   '^#bus$': '<rootDir>/libs/bus/src/index.ts',
   '^#client$': '<rootDir>/libs/client/src/index.ts',
   '^#health$': '<rootDir>/libs/health/src/index.ts',
+  '^#identity$': '<rootDir>/libs/identity/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const transform = {

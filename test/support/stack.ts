@@ -87,7 +87,7 @@ export async function request<T = any>(
     key?: string | null;
     headers?: Record<string, string>;
   } = {},
-): Promise<{ status: number; body: T }> {
+): Promise<{ status: number; body: T; headers: Headers }> {
   const key = init.key === undefined ? TEST_ADMIN_KEY : init.key;
   const response = await fetch(url, {
     method: init.method ?? (init.body !== undefined || init.rawBody !== undefined ? 'POST' : 'GET'),
@@ -99,5 +99,5 @@ export async function request<T = any>(
     body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
 }

@@ -4,6 +4,7 @@ import { BusModule } from '#bus';
 import { PersistenceModule } from '#persistence';
 import { BuildsModule } from './builds/builds.module.js';
 import { HealthModule } from './health/health.module.js';
+import { IdentityApiModule } from './identity/identity-api.module.js';
 import { ProjectsModule } from './projects/projects.module.js';
 
 @Module({})
@@ -15,6 +16,7 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
         BusModule,
+        IdentityApiModule,
         ProjectsModule,
         BuildsModule,
         HealthModule,

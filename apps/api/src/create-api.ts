@@ -12,6 +12,7 @@ import { DependencyUnavailableFilter } from './errors/dependency-unavailable.fil
 import { answerClientErrors } from './input/client-errors.js';
 import { TextInputPipe } from './input/text-input.pipe.js';
 import { jsonBody } from './input/json-body.js';
+import { printFirstSignInLink } from './identity/first-admin-key.js';
 import { forwardWebSockets } from './websocket-proxy.js';
 
 /** Builds the API application exactly as production runs it (tests use this too). */
@@ -41,6 +42,7 @@ export async function createApi(
       .setTitle('Buildcast API')
       .setDescription('Projects, builds, snapshots and the polling fallback. Live updates: WebSocket /ws.')
       .setVersion('1')
+      .addBearerAuth()
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document);
@@ -56,6 +58,8 @@ export async function createApi(
 
   forwardWebSockets(app.getHttpServer(), config.gatewayUrl);
   app.get(PresenceService).announce('api');
+  await app.init();
+  await printFirstSignInLink(app);
   return app;
 }
 

@@ -100,6 +100,31 @@ class Environment {
   })
   CORS_ORIGINS = 'http://localhost:5173';
 
+  // ── Identity and access (docs/contract.md, "Identity and access") ──────────────────────
+  /** An admin API key from the environment (at least 32 characters); unset: keys live only in Postgres. */
+  @IsOptional()
+  @Matches(/^\S{32,}$/, { message: 'BUILDCAST_ADMIN_KEY must be at least 32 characters with no spaces' })
+  BUILDCAST_ADMIN_KEY?: string;
+
+  /** Signs subscription tokens; unset: a random secret kept in Postgres, shared by every replica. */
+  @IsOptional()
+  @Matches(/^\S{32,}$/, { message: 'BUILDCAST_TOKEN_SECRET must be at least 32 characters with no spaces' })
+  BUILDCAST_TOKEN_SECRET?: string;
+
+  /** Lifetime of a WebSocket subscription token (POST /api/projects/:id/tokens). */
+  @Transform(toInt)
+  @IsInt({ message: 'TOKEN_TTL_SECONDS must be an integer number of seconds' })
+  @Min(2)
+  @Max(86_400)
+  TOKEN_TTL_SECONDS = 600;
+
+  /** Lifetime of the web app's sign-in (its session cookie). */
+  @Transform(toInt)
+  @IsInt({ message: 'WEB_SESSION_HOURS must be an integer number of hours' })
+  @Min(1)
+  @Max(24 * 365)
+  WEB_SESSION_HOURS = 7 * 24;
+
   @Transform(toInt)
   @IsInt({ message: 'WORKER_CONCURRENCY must be an integer' })
   @Min(1)
@@ -255,6 +280,13 @@ export interface GatewayConfig {
   readonly auditMs: number;
 }
 
+export interface IdentityConfig {
+  readonly adminKey: string | null;
+  readonly tokenSecret: string | null;
+  readonly tokenTtlSeconds: number;
+  readonly webSessionMs: number;
+}
+
 /** Typed configuration, validated once at start-up. Nothing else reads process.env. */
 export class AppConfig {
   readonly databaseUrl: string;
@@ -265,7 +297,10 @@ export class AppConfig {
   readonly gatewayUrl: string;
   readonly gateway: GatewayConfig;
   readonly publicUrl: string;
+  /** Whether PUBLIC_URL was given (else the app is on loopback: see libs/identity origins.ts). */
+  readonly publicUrlIsSet: boolean;
   readonly corsOrigins: readonly string[];
+  readonly identity: IdentityConfig;
   readonly workerConcurrency: number;
   readonly maxBodyBytes: number;
   readonly databasePoolSize: number;
@@ -304,6 +339,13 @@ export class AppConfig {
       auditMs: env.GATEWAY_AUDIT_MS,
     };
     this.publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.API_PORT}`;
+    this.publicUrlIsSet = env.PUBLIC_URL !== undefined;
+    this.identity = {
+      adminKey: env.BUILDCAST_ADMIN_KEY ?? null,
+      tokenSecret: env.BUILDCAST_TOKEN_SECRET ?? null,
+      tokenTtlSeconds: env.TOKEN_TTL_SECONDS,
+      webSessionMs: env.WEB_SESSION_HOURS * 3_600_000,
+    };
     const origins = env.CORS_ORIGINS.split(',').map((origin) => origin.trim());
     this.corsOrigins = [...new Set([this.publicUrl, ...origins])];
     this.workerConcurrency = env.WORKER_CONCURRENCY;

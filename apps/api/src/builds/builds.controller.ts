@@ -1,5 +1,16 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventsPage, SessionSummary, StartBuildResponse, ToolCallDetail } from '#contracts';
 import {
   EventsQueryDto,
@@ -9,16 +20,30 @@ import {
   StartBuildDto,
   ToolCallParamsDto,
 } from '#contracts/dto';
+import { hasScope, scopeToStart, type Principal } from '#identity';
+import { CurrentPrincipal, Requires } from '../identity/access.decorators.js';
 import { BuildsService } from './builds.service.js';
 
 @ApiTags('builds')
+@ApiBearerAuth()
 @Controller('projects/:projectId/builds')
+@Requires('builds:read')
 export class BuildsController {
   constructor(private readonly builds: BuildsService) {}
 
+  /** Live agents run a process on the worker host: only `agents:run` starts them. */
   @Post()
+  @Requires('builds:write', 'agents:run')
   @HttpCode(HttpStatus.ACCEPTED)
-  start(@Param() { projectId }: ProjectParamsDto, @Body() body: StartBuildDto): Promise<StartBuildResponse> {
+  start(
+    @Param() { projectId }: ProjectParamsDto,
+    @Body() body: StartBuildDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<StartBuildResponse> {
+    const needed = scopeToStart(body.agent);
+    if (!hasScope(principal.scopes, needed)) {
+      throw new ForbiddenException(`agent: starting a ${body.agent} build needs the ${needed} scope`);
+    }
     return this.builds.start(projectId, body);
   }
 
@@ -59,6 +84,7 @@ export class BuildsController {
   }
 
   @Post(':sessionId/cancel')
+  @Requires('builds:write')
   @HttpCode(HttpStatus.ACCEPTED)
   cancel(
     @Param() { projectId, sessionId }: SessionParamsDto,

@@ -3,3 +3,4 @@
 export * from './projects.dto.js';
 export * from './builds.dto.js';
 export * from './ws.dto.js';
+export * from './identity.dto.js';

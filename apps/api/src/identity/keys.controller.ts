@@ -1,0 +1,56 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Post,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CreateKeyDto, KeyParamsDto } from '#contracts/dto';
+import { BuildReadModel } from '#persistence';
+import { IdentityService, isScope, type ApiKeyView } from '#identity';
+import { Requires } from './access.decorators.js';
+import { RevocationNotices } from './revocation-notices.js';
+
+@ApiTags('keys')
+@ApiBearerAuth()
+@Controller('keys')
+@Requires('admin')
+export class KeysController {
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly readModel: BuildReadModel,
+    private readonly notices: RevocationNotices,
+  ) {}
+
+  /** The key itself is in this answer only: it is stored as a hash. */
+  @Post()
+  async create(@Body() body: CreateKeyDto): Promise<ApiKeyView & { key: string }> {
+    if (body.projectId !== undefined && !(await this.readModel.getProject(body.projectId))) {
+      throw new BadRequestException([`projectId: no project ${body.projectId}`]);
+    }
+    return this.identity.createKey({
+      name: body.name,
+      scopes: body.scopes.filter(isScope),
+      projectId: body.projectId ?? null,
+    });
+  }
+
+  @Get()
+  list(): Promise<ApiKeyView[]> {
+    return this.identity.listKeys();
+  }
+
+  /** Stops working at once: REST checks Postgres, and gateways close its sockets. */
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async revoke(@Param() { id }: KeyParamsDto): Promise<void> {
+    if (!(await this.identity.revokeKey(id))) throw new NotFoundException(`Key ${id} not found`);
+    await this.notices.announce({ keyId: id });
+  }
+}

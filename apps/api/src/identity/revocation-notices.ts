@@ -1,0 +1,22 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RedisService } from '#bus';
+import { REVOCATIONS_CHANNEL, type RevocationNotice } from '#identity';
+
+/** Tells every gateway to close the sockets of a revoked key or ended sign-in. */
+@Injectable()
+export class RevocationNotices {
+  private readonly logger = new Logger(RevocationNotices.name);
+
+  constructor(private readonly redis: RedisService) {}
+
+  async announce(notice: RevocationNotice): Promise<void> {
+    try {
+      await this.redis.client.publish(REVOCATIONS_CHANNEL, JSON.stringify(notice));
+    } catch (error) {
+      // REST refuses the credential already (it is checked in Postgres); gateways re-check open sockets.
+      this.logger.warn(
+        `Revocation notice not published (${(error as Error).message}); gateways find it on their next check`,
+      );
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AppConfig } from '#config';
+import { SignInDto } from '#contracts/dto';
+import {
+  allowedOrigins,
+  IdentityService,
+  isOriginAllowed,
+  readSessionCookie,
+  SESSION_COOKIE,
+} from '#identity';
+import { Public } from './access.decorators.js';
+import { RevocationNotices } from './revocation-notices.js';
+
+/** Who the caller is, as the web app shows it. */
+export interface WhoAmI {
+  keyName: string;
+  keyPrefix: string | null;
+  scopes: string[];
+  projectId: string | null;
+  via: string;
+  expiresAt: string | null;
+}
+
+/** The web app's sign-in: a key traded for an HttpOnly, SameSite=Strict cookie (contract v2). */
+@ApiTags('session')
+@Controller('session')
+@Public()
+export class SignInController {
+  private readonly origins: ReadonlySet<string>;
+  private readonly secureCookie: boolean;
+
+  constructor(
+    private readonly identity: IdentityService,
+    private readonly notices: RevocationNotices,
+    config: AppConfig,
+  ) {
+    this.origins = allowedOrigins(config.publicUrl, config.corsOrigins, config.publicUrlIsSet);
+    this.secureCookie = config.publicUrl.startsWith('https:');
+  }
+
+  @Post()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async signIn(
+    @Body() body: SignInDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    this.refuseForeignOrigin(request);
+    const signedIn = await this.identity.signIn(body.key);
+    if (!signedIn) throw new UnauthorizedException('key: unknown, revoked or not a Buildcast API key');
+    response.cookie(SESSION_COOKIE, signedIn.cookie, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.secureCookie,
+      path: '/',
+      expires: signedIn.expiresAt,
+    });
+  }
+
+  /** Who the credential of this request belongs to; 401 when there is none. */
+  @Get()
+  async whoAmI(@Req() request: Request): Promise<WhoAmI> {
+    const { principal } = await this.identity.fromHeaders(request.headers);
+    if (!principal) throw new UnauthorizedException('Signed out');
+    return {
+      keyName: principal.keyName,
+      keyPrefix: principal.keyPrefix,
+      scopes: [...principal.scopes],
+      projectId: principal.projectId,
+      via: principal.via,
+      expiresAt: principal.expiresAt?.toISOString() ?? null,
+    };
+  }
+
+  /** Signs out: the web session ends (its sockets close) and the cookie is cleared. Always 204. */
+  @Delete()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async signOut(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    this.refuseForeignOrigin(request);
+    const cookie = readSessionCookie(request.headers.cookie);
+    const principal = cookie === undefined ? null : await this.identity.fromCookie(cookie);
+    if (principal?.webSessionId) {
+      await this.identity.signOut(principal.webSessionId);
+      await this.notices.announce({ webSessionId: principal.webSessionId });
+    }
+    response.clearCookie(SESSION_COOKIE, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.secureCookie,
+      path: '/',
+    });
+  }
+
+  private refuseForeignOrigin(request: Request): void {
+    if (!isOriginAllowed(request.headers.origin, this.origins)) {
+      throw new ForbiddenException(
+        `Cross-site request refused: Origin ${request.headers.origin} is not allowed`,
+      );
+    }
+  }
+}
