@@ -62,6 +62,8 @@ export interface ServerUnderTest {
   port: number;
   /** The URL the client processes connect to. */
   url: string;
+  /** The gateway's Prometheus endpoint (on METRICS_PORT, apart from the public port). */
+  metricsUrl: string;
   stop: () => Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startServer(
   settings: { redisUrl: string; databaseUrl?: string; heartbeatMs?: number; coalesceMs?: number },
 ): Promise<ServerUnderTest> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: settings.redisUrl };
   let script: string;
   if (target === 'buildcast' || target === 'buildcast-redis') {
@@ -84,6 +87,7 @@ export async function startServer(
     script = process.env.BENCH_FANOUT_GATEWAY_SCRIPT ?? here('../../apps/realtime-gateway/src/main.js');
     Object.assign(env, {
       GATEWAY_PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       PORT: String(port),
       DATABASE_URL: settings.databaseUrl,
     });
@@ -115,7 +119,8 @@ export async function startServer(
     });
   }
   const url = target === 'socketio' ? `http://127.0.0.1:${port}` : `ws://127.0.0.1:${port}/ws`;
-  return { target, pid: child.pid!, port, url, stop };
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  return { target, pid: child.pid!, port, url, metricsUrl, stop };
 }
 
 async function waitForHealth(child: ChildProcess, url: string, timeoutMs = 30_000): Promise<void> {

@@ -109,9 +109,9 @@ class StalledReader {
 }
 
 /** A gauge from /metrics, or 0 when the scrape fails (a gateway busy serializing can reset it). */
-async function metric(httpUrl: string, name: string): Promise<number> {
+async function metric(metricsUrl: string, name: string): Promise<number> {
   try {
-    const text = await (await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(20_000) })).text();
+    const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(20_000) })).text();
     const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
     return Number(line?.split(' ')[1] ?? 0);
   } catch (error) {
@@ -146,7 +146,6 @@ async function runTarget(
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     databaseUrl,
   });
-  const httpUrl = `http://127.0.0.1:${server.port}`;
   const readers: StalledReader[] = [];
   try {
     const rssBefore = rssBytes(server.pid);
@@ -158,10 +157,10 @@ async function runTarget(
     const stallStart = performance.now();
     while (performance.now() - stallStart < STALL_MS) {
       peakRss = Math.max(peakRss, rssBytes(server.pid));
-      peakBuffered = Math.max(peakBuffered, await metric(httpUrl, 'buildcast_gateway_buffered_bytes'));
+      peakBuffered = Math.max(peakBuffered, await metric(server.metricsUrl, 'buildcast_gateway_buffered_bytes'));
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const bufferedAtEnd = await metric(httpUrl, 'buildcast_gateway_buffered_bytes');
+    const bufferedAtEnd = await metric(server.metricsUrl, 'buildcast_gateway_buffered_bytes');
     peakBuffered = Math.max(peakBuffered, bufferedAtEnd);
     let peakRssDraining = rssBytes(server.pid);
     const resumed = performance.now();

@@ -22,6 +22,7 @@ describe('live agents through a fake CLI (real process handling and parsers)', (
     stack = await startStack({
       workers: 1,
       env: {
+        LIVE_AGENTS: 'claude-code,codex,command',
         CLAUDE_BIN: FAKE_AGENT,
         CODEX_BIN: FAKE_AGENT,
         CODEX_ARGS: '--skip-git-repo-check',
@@ -207,7 +208,13 @@ describe('a missing agent CLI', () => {
   let stack: TestStack;
   let worker: INestApplicationContext | undefined;
   beforeAll(async () => {
-    stack = await startStack({ env: { CLAUDE_BIN: '/nonexistent/claude', CODEX_BIN: FAKE_AGENT } });
+    stack = await startStack({
+      env: {
+        LIVE_AGENTS: 'claude-code,codex,command',
+        CLAUDE_BIN: '/nonexistent/claude',
+        CODEX_BIN: FAKE_AGENT,
+      },
+    });
   });
   afterAll(async () => {
     await worker?.close();
@@ -233,7 +240,9 @@ describe('a missing agent CLI', () => {
   it('fails the build clearly when the runner-worker cannot find it', async () => {
     // The API finds codex; this worker's configuration does not.
     worker = await createWorker(
-      loadConfig(stack.childEnv({ DATABASE_POOL_SIZE: '3', CODEX_BIN: '/nonexistent/codex' })),
+      loadConfig(
+        stack.childEnv({ DATABASE_POOL_SIZE: '3', LIVE_AGENTS: 'codex', CODEX_BIN: '/nonexistent/codex' }),
+      ),
       ['error'],
     );
     const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'gone later' } });
@@ -247,5 +256,62 @@ describe('a missing agent CLI', () => {
       error:
         'Agent codex is not installed: CODEX_BIN "/nonexistent/codex" was not found or is not executable (on the runner-worker)',
     });
+  });
+});
+
+describe('live agents are off unless LIVE_AGENTS names them', () => {
+  let stack: TestStack;
+  let worker: INestApplicationContext | undefined;
+  let workRoot: string;
+  let builds: string;
+  beforeAll(async () => {
+    workRoot = await mkdtemp(path.join(os.tmpdir(), 'buildcast-off-'));
+    // Every CLI is installed; only codex is enabled on the API.
+    stack = await startStack({
+      env: { LIVE_AGENTS: 'codex', CLAUDE_BIN: FAKE_AGENT, CODEX_BIN: FAKE_AGENT, COMMAND_BIN: FAKE_AGENT },
+    });
+    const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'off' } });
+    builds = `${stack.apiUrl}/projects/${project.body.id}/builds`;
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await stack?.close();
+    await rm(workRoot, { recursive: true, force: true });
+  });
+
+  it('a live agent that is not enabled is a 400 naming agent and how to enable it, CLI or not', async () => {
+    for (const agent of ['claude-code', 'command']) {
+      const refused = await request(builds, { body: { agent, prompt: 'fake:play=x.jsonl' } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.message).toEqual([
+        `agent: Agent ${agent} is not enabled: live agents run only when LIVE_AGENTS names them (e.g. LIVE_AGENTS=${agent})`,
+      ]);
+    }
+    const sessions = await request(builds);
+    expect(sessions.body).toEqual([]); // nothing was queued
+  });
+
+  it('a runner-worker that does not enable it fails the build and never starts the process', async () => {
+    // The API enables codex; this worker (no LIVE_AGENTS) does not.
+    worker = await createWorker(
+      loadConfig(
+        stack.childEnv({ DATABASE_POOL_SIZE: '3', CODEX_BIN: FAKE_AGENT, AGENT_WORK_ROOT: workRoot }),
+      ),
+      ['error'],
+    );
+    const started = await request(builds, {
+      body: { agent: 'codex', prompt: 'fake:play=codex-exec-json_command-execution.jsonl' },
+    });
+    expect(started.status).toBe(202);
+    const { projectId, sessionId } = started.body;
+    const events = await pollUntilFinished(stack.apiUrl, projectId, sessionId);
+    expect(events.map((event) => event.type)).toEqual(['session.started', 'session.finished']);
+    expect(events[1].data).toEqual({
+      status: 'failed',
+      error:
+        'Agent codex is not enabled: live agents run only when LIVE_AGENTS names them (e.g. LIVE_AGENTS=codex) (on the runner-worker)',
+    });
+    // The agent never ran: its working directory was never made.
+    await expect(stat(path.join(workRoot, sessionId))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -25,9 +25,10 @@ describe('a runner-worker killed with SIGKILL mid-build', () => {
 
   beforeAll(async () => {
     workRoot = await mkdtemp(path.join(os.tmpdir(), 'buildcast-crash-'));
-    // The API checks the agent's executable too: it gets the same CLAUDE_BIN.
-    stack = await startStack({ workers: 0, env: { CLAUDE_BIN: FAKE_AGENT } });
+    // The API checks the agent too: it gets the same LIVE_AGENTS and CLAUDE_BIN.
+    stack = await startStack({ workers: 0, env: { LIVE_AGENTS: 'claude-code', CLAUDE_BIN: FAKE_AGENT } });
     env = stack.childEnv({
+      LIVE_AGENTS: 'claude-code',
       DATABASE_POOL_SIZE: '3',
       INTERRUPT_AFTER_MS: String(INTERRUPT_AFTER_MS),
       CLAUDE_BIN: FAKE_AGENT,

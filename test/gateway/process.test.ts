@@ -30,6 +30,20 @@ describe('gateway process: SIGKILL, SIGTERM, slow sockets', () => {
     await stack?.close();
   });
 
+  it('serves /metrics on its own loopback port only: the public port answers 404', async () => {
+    const gateway = await spawn(await freePort());
+    expect(new URL(gateway.metricsUrl).hostname).toBe('127.0.0.1');
+    expect(new URL(gateway.metricsUrl).port).not.toBe(new URL(gateway.httpUrl).port);
+    const scraped = await fetch(gateway.metricsUrl);
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await scraped.text()).toMatch(/^buildcast_gateway_connections 0$/m);
+    const publicMetrics = await fetch(`${gateway.httpUrl}/metrics`);
+    expect(publicMetrics.status).toBe(404);
+    expect(await publicMetrics.text()).not.toContain('buildcast_gateway');
+    expect((await fetch(new URL('/health', gateway.metricsUrl))).status).toBe(404); // metrics only
+  });
+
   it('SIGKILL mid-build, restart: clients reconnect with their cursor and end equal, nothing applied twice', async () => {
     const port = await freePort();
     let gateway = await spawn(port);
@@ -105,7 +119,7 @@ describe('gateway process: SIGKILL, SIGTERM, slow sockets', () => {
     const stalledAt = Date.now();
 
     const metric = async (name: string) => {
-      const text = await (await fetch(`${gateway.httpUrl}/metrics`)).text();
+      const text = await (await fetch(gateway.metricsUrl)).text();
       const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
       return Number(line?.split(' ')[1] ?? NaN);
     };

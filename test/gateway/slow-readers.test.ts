@@ -38,7 +38,7 @@ describe('gateway slow readers: catch-up is bounded by the buffer limit', () => 
   });
 
   const metric = async (name: string) => {
-    const text = await (await fetch(`${gateway.httpUrl}/metrics`)).text();
+    const text = await (await fetch(gateway.metricsUrl)).text();
     const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
     return Number(line?.split(' ')[1] ?? NaN);
   };

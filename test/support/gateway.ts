@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import type { AppConfig } from '#config';
 import { createGateway } from '../../apps/realtime-gateway/src/create-gateway.js';
+import { MetricsServer } from '../../apps/realtime-gateway/src/metrics/metrics-server.js';
 
 const QUIET: LogLevel[] = ['error', 'warn'];
 
@@ -12,6 +13,8 @@ export interface TestGateway {
   /** ws://127.0.0.1:PORT/ws */
   wsUrl: string;
   httpUrl: string;
+  /** http://127.0.0.1:METRICS_PORT/metrics (test stacks set METRICS_PORT=0: a free port). */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -24,6 +27,7 @@ export async function startGateway(config: AppConfig, listenOn = 0): Promise<Tes
     app,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     httpUrl: `http://127.0.0.1:${port}`,
+    metricsUrl: `http://${config.metricsBindAddress}:${app.get(MetricsServer).port}/metrics`,
     close: () => app.close(),
   };
 }
@@ -32,6 +36,8 @@ export interface GatewayProcess {
   child: ChildProcess;
   wsUrl: string;
   httpUrl: string;
+  /** Where this process serves /metrics (the port it logged; METRICS_PORT=0 unless `env` says). */
+  metricsUrl: string;
   /** Resolves with the exit code or signal. */
   exited: Promise<number | string | null>;
   output(): string;
@@ -46,7 +52,7 @@ const GATEWAY_MAIN = path.resolve('dist/apps/realtime-gateway/src/main.js');
 export async function spawnGateway(env: Record<string, string>, port: number): Promise<GatewayProcess> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [GATEWAY_MAIN], {
-    env: { ...process.env, ...env, GATEWAY_PORT: String(port), NODE_OPTIONS: '' },
+    env: { ...process.env, METRICS_PORT: '0', ...env, GATEWAY_PORT: String(port), NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -57,21 +63,27 @@ export async function spawnGateway(env: Record<string, string>, port: number): P
   );
   const httpUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
+  let metricsUrl: string | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
     const ok = await fetch(`${httpUrl}/health`).then(
       (response) => response.ok,
       () => false,
     );
-    if (ok) break;
+    // The gateway logs its metrics address before it listens on GATEWAY_PORT.
+    metricsUrl ??= METRICS_LOG_LINE.exec(output)?.[1];
+    if (ok && metricsUrl) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`gateway did not become healthy in 20 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { child, wsUrl: `ws://127.0.0.1:${port}/ws`, httpUrl, exited, output: () => output };
+  return { child, wsUrl: `ws://127.0.0.1:${port}/ws`, httpUrl, metricsUrl, exited, output: () => output };
 }
+
+/** metrics-server.ts's start-up line, e.g. `Prometheus metrics on http://127.0.0.1:41234/metrics`. */
+const METRICS_LOG_LINE = /Prometheus metrics on (http:\/\/[^\s/]+\/metrics)/;
 
 /** A port that was free a moment ago (for child processes that must listen on a known port). */
 export async function freePort(): Promise<number> {

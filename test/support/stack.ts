@@ -41,6 +41,8 @@ export async function startStack(
     QUEUE_PREFIX: uniqueQueuePrefix(),
     DATABASE_POOL_SIZE: '5',
     BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
+    // Gateways on this config serve /metrics on a free port of their own (see gateway.ts).
+    METRICS_PORT: '0',
     ...options.env,
   });
   const api = await createApi(config, QUIET);

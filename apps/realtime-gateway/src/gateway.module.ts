@@ -6,11 +6,11 @@ import { PersistenceModule } from '#persistence';
 import { Connections } from './connections/connections.service.js';
 import { HealthController } from './health/health.controller.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { MetricsController } from './metrics/metrics.controller.js';
+import { MetricsServer } from './metrics/metrics-server.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 
-/** The realtime gateway: WebSocket rooms at /ws, plus /health and /metrics. */
+/** The realtime gateway: WebSocket rooms at /ws, plus /health; /metrics on a port of its own. */
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -23,8 +23,8 @@ export class GatewayModule {
         PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
         InfrastructureHealthModule,
       ],
-      controllers: [HealthController, MetricsController],
-      providers: [GatewayMetrics, Connections, RoomRegistry, RealtimeGateway],
+      controllers: [HealthController],
+      providers: [GatewayMetrics, MetricsServer, Connections, RoomRegistry, RealtimeGateway],
     };
   }
 }

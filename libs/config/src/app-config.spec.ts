@@ -46,6 +46,7 @@ describe('loadConfig', () => {
   it('configures the live agents, recovery and output limits', () => {
     const defaults = loadConfig({});
     expect(defaults.agents['claude-code']).toEqual({
+      enabled: false,
       variable: 'CLAUDE_BIN',
       bin: 'claude',
       args: [],
@@ -68,6 +69,7 @@ describe('loadConfig', () => {
       PATH: '/usr/bin:/bin',
     });
     expect(config.agents['claude-code']).toEqual({
+      enabled: false,
       variable: 'CLAUDE_BIN',
       bin: '/opt/claude',
       args: ['--permission-mode', 'acceptEdits'],
@@ -87,6 +89,44 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CANCEL_GRACE_MS: '-1' })).toThrow(/CANCEL_GRACE_MS="-1"/);
   });
 
+  it('runs no live agent unless LIVE_AGENTS names it', () => {
+    const enabled = (env: Record<string, string>) =>
+      Object.entries(loadConfig(env).agents)
+        .filter(([, command]) => command.enabled)
+        .map(([agent]) => agent);
+    expect(enabled({})).toEqual([]);
+    expect(enabled({ CLAUDE_BIN: '/opt/claude', COMMAND_BIN: 'runner' })).toEqual([]); // on PATH is not enough
+    expect(enabled({ LIVE_AGENTS: 'claude-code' })).toEqual(['claude-code']);
+    expect(enabled({ LIVE_AGENTS: ' codex , command' })).toEqual(['codex', 'command']);
+    expect(enabled({ LIVE_AGENTS: 'claude-code,codex,command' })).toEqual([
+      'claude-code',
+      'codex',
+      'command',
+    ]);
+  });
+
+  it.each(['claude', 'claude-code,', 'claude-code;codex', 'demo', 'replay', '*', 'all'])(
+    'rejects LIVE_AGENTS=%j: only live agent names, comma-separated',
+    (value) => {
+      const load = () => loadConfig({ LIVE_AGENTS: value });
+      expect(load).toThrow(ConfigurationError);
+      expect(load).toThrow(
+        `LIVE_AGENTS=${JSON.stringify(value)}: LIVE_AGENTS must be a comma-separated list of live agents: claude-code, codex, command`,
+      );
+    },
+  );
+
+  it('serves gateway metrics on a loopback port of their own unless told otherwise', () => {
+    const defaults = loadConfig({ BIND_ADDRESS: '0.0.0.0' });
+    expect(defaults.metricsPort).toBe(9464);
+    expect(defaults.metricsBindAddress).toBe('127.0.0.1');
+    const tests = loadConfig({ METRICS_PORT: '0', METRICS_BIND_ADDRESS: '0.0.0.0' });
+    expect(tests.metricsPort).toBe(0); // any free port
+    expect(tests.metricsBindAddress).toBe('0.0.0.0');
+    expect(() => loadConfig({ METRICS_PORT: '65536' })).toThrow(/METRICS_PORT="65536"/);
+    expect(() => loadConfig({ METRICS_BIND_ADDRESS: 'http://x' })).toThrow(/METRICS_BIND_ADDRESS/);
+  });
+
   it('gives live agents only the environment AGENT_ENV allows: never the database or Redis URLs', () => {
     const env = {
       PATH: '/usr/bin',
@@ -96,6 +136,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://secret@db/buildcast',
       REDIS_URL: 'redis://secret@redis',
       AWS_SECRET_ACCESS_KEY: 'nope',
+      BUILDCAST_ADMIN_KEY: 'bc_admin_secret',
     };
     expect(loadConfig(env).agentEnvironment).toEqual({
       PATH: '/usr/bin',
@@ -103,7 +144,9 @@ describe('loadConfig', () => {
       ANTHROPIC_API_KEY: 'sk-1',
       LC_ALL: 'C.UTF-8',
     });
-    expect(loadConfig({ ...env, AGENT_ENV: 'HOME, AWS_*' }).agentEnvironment).toEqual({
+    expect(
+      loadConfig({ ...env, AGENT_ENV: 'HOME, AWS_*, BUILDCAST_*, DATABASE_URL' }).agentEnvironment,
+    ).toEqual({
       HOME: '/home/me',
       AWS_SECRET_ACCESS_KEY: 'nope',
     });

@@ -2,12 +2,18 @@ import { plainToInstance, Transform } from 'class-transformer';
 import os from 'node:os';
 import path from 'node:path';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { DEFAULT_AGENT_ENV, pickAgentEnvironment } from './agent-environment.js';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
 
 const ORIGIN = /^https?:\/\/[^/\s]+$/;
 const PORT = '$property must be an integer port between 1 and 65535';
+const METRICS_PORT = 'METRICS_PORT must be an integer port between 0 (any free port) and 65535';
+
+export const LIVE_AGENT_NAMES = ['claude-code', 'codex', 'command'] as const;
+export type LiveAgentName = (typeof LIVE_AGENT_NAMES)[number];
+const LIVE_AGENT = LIVE_AGENT_NAMES.join('|');
 
 /** Environment variables as given; every one has a default that works on a developer machine. */
 class Environment {
@@ -28,6 +34,19 @@ class Environment {
   @Min(1, { message: PORT })
   @Max(65535, { message: PORT })
   GATEWAY_PORT = 3001;
+
+  /** The gateway's Prometheus endpoint, on a port of its own (0: any free port, for tests). */
+  @Transform(toInt)
+  @IsInt({ message: METRICS_PORT })
+  @Min(0, { message: METRICS_PORT })
+  @Max(65535, { message: METRICS_PORT })
+  METRICS_PORT = 9464;
+
+  /** Where /metrics listens: loopback unless a scraper elsewhere needs it (compose sets 0.0.0.0). */
+  @Matches(/^[A-Za-z0-9.:-]+$/, {
+    message: 'METRICS_BIND_ADDRESS must be an IP address or a host name, such as 127.0.0.1',
+  })
+  METRICS_BIND_ADDRESS = '127.0.0.1';
 
   /**
    * The address the API and the gateway listen on: loopback unless something says otherwise
@@ -151,6 +170,15 @@ class Environment {
   QUEUE_PREFIX = 'bull';
 
   // ── Runner-worker: live agents, cancellation, crash recovery, output limits ──────────
+  /**
+   * The live agents this stack may run, comma-separated; empty (the default) runs none:
+   * a live agent executes a CLI on the worker's machine, so it is an explicit decision.
+   */
+  @Matches(new RegExp(`^\\s*((${LIVE_AGENT})\\s*(,\\s*(${LIVE_AGENT})\\s*)*)?$`), {
+    message: `LIVE_AGENTS must be a comma-separated list of live agents: ${LIVE_AGENT_NAMES.join(', ')}`,
+  })
+  LIVE_AGENTS = '';
+
   /** Executables of the live agents: a name looked up on PATH, or a path. */
   @IsString()
   @IsNotEmpty()
@@ -251,25 +279,6 @@ class Environment {
   AGENT_ENV = DEFAULT_AGENT_ENV;
 }
 
-/** What a CLI agent needs to find its tools, its credentials and its locale. */
-const DEFAULT_AGENT_ENV =
-  'PATH,HOME,USER,LOGNAME,SHELL,LANG,LC_*,TERM,TZ,TMPDIR,ANTHROPIC_*,CLAUDE_*,OPENAI_*,CODEX_*';
-
-/** The variables of `env` that `allowList` (AGENT_ENV) names. */
-function pickAgentEnvironment(
-  allowList: string,
-  env: Record<string, string | undefined>,
-): Record<string, string> {
-  const rules = allowList.split(',').map((rule) => rule.trim());
-  const allowed = (name: string) =>
-    rules.some((rule) => (rule.endsWith('*') ? name.startsWith(rule.slice(0, -1)) : name === rule));
-  return Object.fromEntries(
-    Object.entries(env).filter(
-      (entry): entry is [string, string] => entry[1] !== undefined && allowed(entry[0]),
-    ),
-  );
-}
-
 export interface GatewayConfig {
   readonly coalesceMs: number;
   readonly coalesceQuietMs: number;
@@ -294,6 +303,8 @@ export class AppConfig {
   readonly apiPort: number;
   readonly gatewayPort: number;
   readonly bindAddress: string;
+  readonly metricsPort: number;
+  readonly metricsBindAddress: string;
   readonly gatewayUrl: string;
   readonly gateway: GatewayConfig;
   readonly publicUrl: string;
@@ -328,6 +339,8 @@ export class AppConfig {
     this.apiPort = env.API_PORT;
     this.gatewayPort = env.GATEWAY_PORT;
     this.bindAddress = env.BIND_ADDRESS;
+    this.metricsPort = env.METRICS_PORT;
+    this.metricsBindAddress = env.METRICS_BIND_ADDRESS;
     this.gatewayUrl = env.GATEWAY_URL ?? `http://127.0.0.1:${env.GATEWAY_PORT}`;
     this.gateway = {
       coalesceMs: env.GATEWAY_COALESCE_MS,
@@ -355,20 +368,24 @@ export class AppConfig {
     this.webRoot = env.WEB_ROOT;
 
     // ── Runner-worker: live agents, cancellation, crash recovery, output limits ──────
+    const enabled = new Set(words(env.LIVE_AGENTS.replaceAll(',', ' ')));
     this.agents = {
       'claude-code': {
+        enabled: enabled.has('claude-code'),
         variable: 'CLAUDE_BIN',
         bin: env.CLAUDE_BIN,
         args: words(env.CLAUDE_ARGS),
         model: env.CLAUDE_MODEL ?? null,
       },
       codex: {
+        enabled: enabled.has('codex'),
         variable: 'CODEX_BIN',
         bin: env.CODEX_BIN,
         args: words(env.CODEX_ARGS),
         model: env.CODEX_MODEL ?? null,
       },
       command: {
+        enabled: enabled.has('command'),
         variable: 'COMMAND_BIN',
         bin: env.COMMAND_BIN ?? null,
         args: words(env.COMMAND_ARGS),
@@ -387,10 +404,10 @@ export class AppConfig {
   }
 }
 
-export type LiveAgentName = 'claude-code' | 'codex' | 'command';
-
 /** How a live agent is started; `bin` null means the agent is not configured. */
 export interface AgentCommandConfig {
+  /** Named in LIVE_AGENTS: without it the API refuses the agent and a worker never starts it. */
+  enabled: boolean;
   /** The variable that names the executable, for error messages. */
   variable: string;
   bin: string | null;

@@ -28,12 +28,18 @@ export async function findExecutable(bin: string, searchPath: string, cwd = '.')
 export type ResolvedAgent =
   { executable: string; unavailable: null } | { executable: null; unavailable: string };
 
-/** The executable of a live agent, or why it cannot start here (not configured, not found). */
+/** The executable of a live agent, or why it cannot start here (not enabled, not configured, not found). */
 export async function resolveAgent(
   agent: string,
   command: AgentCommandConfig,
   searchPath: string,
 ): Promise<ResolvedAgent> {
+  if (!command.enabled) {
+    return {
+      executable: null,
+      unavailable: `Agent ${agent} is not enabled: live agents run only when LIVE_AGENTS names them (e.g. LIVE_AGENTS=${agent})`,
+    };
+  }
   if (command.bin === null) {
     return { executable: null, unavailable: `Agent ${agent} is not configured: set ${command.variable}` };
   }

@@ -58,6 +58,7 @@ export async function startFaultStack(options: { workerConcurrency?: number } = 
       API_PORT: String(apiPort),
       GATEWAY_PORT: String(gatewayPort),
       GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+      METRICS_PORT: '0', // a restarted gateway takes any free port; no test scrapes it
       WORKER_CONCURRENCY: String(options.workerConcurrency ?? 4),
     };
     const baseUrl = `http://127.0.0.1:${apiPort}`;

@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 /**
  * The gateway's Prometheus metrics, on a registry of its own (two gateways in one test
- * process must not share counters). Served at GET /metrics.
+ * process must not share counters). Served at GET /metrics on METRICS_PORT (metrics-server.ts).
  */
 @Injectable()
 export class GatewayMetrics {

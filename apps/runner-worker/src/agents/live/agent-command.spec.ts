@@ -2,6 +2,7 @@ import type { AgentCommandConfig } from '#config';
 import { agentArgs } from './agent-command.js';
 
 const command = (args: string[] = [], model: string | null = null): AgentCommandConfig => ({
+  enabled: true,
   variable: 'X_BIN',
   bin: 'x',
   args,
