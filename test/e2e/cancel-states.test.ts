@@ -116,6 +116,75 @@ describe('cancel in every state', () => {
     await expectCancelled(sessionId, /^Cancelled by request$/);
   });
 
+  /** A key with `builds:write`, as the admin creates it. */
+  async function writerKey(name: string): Promise<{ key: string; prefix: string }> {
+    const created = await request<{ key: string; prefix: string }>(`${stack.apiUrl}/keys`, {
+      body: { name, scopes: ['builds:write'] },
+    });
+    expect(created.status).toBe(201);
+    return created.body;
+  }
+
+  async function auditRows(sessionId: string): Promise<Record<string, unknown>[]> {
+    const { rows } = await database.query<Record<string, unknown>>(
+      'SELECT action, key_name, key_prefix FROM build_audit WHERE session_id = $1 ORDER BY id',
+      [sessionId],
+    );
+    return rows;
+  }
+
+  it('who started and who cancelled a build (queued: in the transaction of its session.finished) is kept with it', async () => {
+    const [starter, canceller] = [await writerKey('ci starter'), await writerKey('ci canceller')];
+    const started = await request(builds, {
+      key: starter.key,
+      body: { agent: 'replay', format: 'buildcast-ndjson', transcript: SLOW, eventIntervalMs: STEP_MS },
+    });
+    expect(started.status).toBe(202);
+    const { sessionId } = started.body;
+    await expect(
+      request(`${builds}/${sessionId}/cancel`, { method: 'POST', key: canceller.key }),
+    ).resolves.toMatchObject({ status: 202, body: { status: 'cancelled' } });
+    // A refused cancel (already finished) records nothing.
+    await expect(cancel(sessionId)).resolves.toMatchObject({ status: 409 });
+
+    const snapshot = await snapshotOnce(builds, sessionId);
+    expect(snapshot.session.audit).toEqual([
+      { action: 'started', keyName: 'ci starter', keyPrefix: starter.prefix, at: snapshot.session.createdAt },
+      {
+        action: 'cancelled',
+        keyName: 'ci canceller',
+        keyPrefix: canceller.prefix,
+        at: snapshot.session.endedAt,
+      },
+    ]);
+    // Never a secret: only the shown prefix (bc_…) of either key.
+    const text = JSON.stringify(snapshot) + JSON.stringify(await auditRows(sessionId));
+    for (const { key, prefix } of [starter, canceller]) {
+      expect(text).toContain(prefix);
+      expect(text).not.toContain(key.slice(prefix.length + 1));
+    }
+  });
+
+  it('running on a live worker: the cancel is recorded when accepted, the admin key by its name', async () => {
+    workers.push(await createWorker(stack.config, ['error']));
+    const canceller = await writerKey('release bot');
+    const sessionId = await runningBuild();
+    await expect(
+      request(`${builds}/${sessionId}/cancel`, { method: 'POST', key: canceller.key }),
+    ).resolves.toMatchObject({ status: 202, body: { status: 'cancelling' } });
+    // Recorded before the worker was asked: there before the build shows cancelled.
+    await expect(auditRows(sessionId)).resolves.toEqual([
+      { action: 'started', key_name: 'BUILDCAST_ADMIN_KEY', key_prefix: null },
+      { action: 'cancelled', key_name: 'release bot', key_prefix: canceller.prefix },
+    ]);
+    const snapshot = await snapshotOnce(builds, sessionId);
+    expect(snapshot.session.status).toBe('cancelled');
+    expect(snapshot.session.audit).toEqual([
+      { action: 'started', keyName: 'BUILDCAST_ADMIN_KEY', keyPrefix: null, at: snapshot.session.createdAt },
+      { action: 'cancelled', keyName: 'release bot', keyPrefix: canceller.prefix, at: expect.any(String) },
+    ]);
+  });
+
   it('running on a dead worker whose lease ran out, no worker up: ends cancelled at once', async () => {
     const worker = await childWorker(3000);
     const sessionId = await runningBuild();

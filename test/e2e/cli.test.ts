@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import net from 'node:net';
@@ -5,14 +6,30 @@ import path from 'node:path';
 import { runCli } from '../../apps/cli/src/cli.js';
 import { FIXTURES } from '../support/builds.js';
 import { freePort, startGateway, type TestGateway } from '../support/gateway.js';
-import { request, startStack, type TestStack } from '../support/stack.js';
+import { request, startStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack.js';
 
-/** Runs the CLI in this process and captures what it prints. */
-async function cli(...argv: string[]) {
+const CLI_MAIN = path.resolve('dist/apps/cli/src/main.js');
+
+/** Runs the CLI in this process with `env` (the admin key unless told otherwise) and captures what it prints. */
+async function cliWith(env: Record<string, string | undefined>, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line) });
+  const code = await runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), env });
   return { code, out, err: err.join('\n') };
+}
+
+const cli = (...argv: string[]) => cliWith({ BUILDCAST_KEY: TEST_ADMIN_KEY }, ...argv);
+
+/** Runs the built CLI as its own process, with only `env` (and PATH). */
+function cliProcess(env: Record<string, string>, ...argv: string[]) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI_MAIN, ...argv],
+      { env: { PATH: process.env.PATH ?? '', ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
 }
 
 /** A port nothing listens on: one the system just gave out and took back. */
@@ -176,5 +193,119 @@ describe('the buildcast CLI against a running stack', () => {
         err: `buildcast: Cannot reach Buildcast at ${closed}: ECONNREFUSED`,
       }),
     );
+  });
+
+  it('creates, lists and revokes API keys; a created key works until it is revoked', async () => {
+    const project = await cli(
+      ...replay(path.join(FIXTURES, 'claude-stream-json_errors.jsonl'), 'cli keys', '0'),
+    );
+    expect(project.code).toBe(0);
+    const projectId = /\/projects\/([0-9a-f-]{36})\//.exec(project.out[0])![1];
+
+    const created = await cli(
+      'keys',
+      'create',
+      '--name',
+      'cli reader',
+      '--scope',
+      'builds:read',
+      '--scope',
+      'builds:write',
+      '--project',
+      'cli keys',
+      '--url',
+      url,
+    );
+    expect(created.code).toBe(0);
+    expect(created.out).toEqual([expect.stringMatching(/^bc_[a-z0-9]+_\S+$/)]);
+    const key = created.out[0];
+    expect(created.err).toMatch(
+      new RegExp(
+        `^Created key "cli reader" \\(([0-9a-f-]{36}), (bc_[a-z0-9]+)\\) with builds:read, builds:write for project ${projectId}\\.\n`,
+      ),
+    );
+    expect(created.err).toContain('this is the only time it is shown; it cannot be shown again');
+    const [, id, prefix] = /\(([0-9a-f-]{36}), (bc_[a-z0-9]+)\)/.exec(created.err)!;
+    expect(key.startsWith(`${prefix}_`)).toBe(true);
+
+    // The new key, from the environment: it may read its project's builds …
+    const asReader = (...argv: string[]) => cliWith({ BUILDCAST_KEY: key, BUILDCAST_URL: url }, ...argv);
+    const sessionId = /\/builds\/([0-9a-f-]{36})$/.exec(project.out[0])![1];
+    const watched = await asReader('watch', projectId, sessionId);
+    expect(watched).toEqual(expect.objectContaining({ code: 0, err: '' }));
+    // … but not manage keys: 403 names the scope, exit 4.
+    const denied = await asReader('keys', 'list');
+    expect(denied.code).toBe(4);
+    expect(denied.err).toBe('buildcast: GET /keys: 403 This credential lacks the scope this needs: admin');
+
+    const listed = await cli('keys', 'list', '--url', url);
+    expect(listed.code).toBe(0);
+    expect(listed.out[0]).toMatch(/^ID +NAME +PREFIX +SCOPES +PROJECT +CREATED +LAST USED +REVOKED$/);
+    const row = listed.out.find((line) => line.startsWith(id))!;
+    expect(row.split(/ {2,}/)).toEqual([
+      id,
+      'cli reader',
+      prefix,
+      'builds:read,builds:write',
+      projectId,
+      expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/),
+      // It was used above, but its last use is written in the background: maybe not yet.
+      expect.stringMatching(/^(-|\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ)$/),
+      '-',
+    ]);
+    expect(listed.out.join('\n')).not.toContain(key);
+
+    await expect(cli('keys', 'revoke', id, '--url', url)).resolves.toEqual({
+      code: 0,
+      out: [`Revoked key ${id}: it stops working now.`],
+      err: '',
+    });
+    const revoked = await asReader('watch', projectId, sessionId);
+    expect(revoked.code).toBe(4);
+    expect(revoked.err).toMatch(
+      /401 The credential is unknown, revoked or expired\n.*set BUILDCAST_KEY or pass --key/,
+    );
+    const relisted = await cli('keys', 'list', '--url', url);
+    expect(
+      relisted.out
+        .find((line) => line.startsWith(id))!
+        .split(/ {2,}/)
+        .at(-1),
+    ).toMatch(/^\d{4}-/);
+    const unknown = await cli('keys', 'revoke', '00000000-0000-4000-8000-000000000000', '--url', url);
+    expect(unknown).toEqual(
+      expect.objectContaining({
+        code: 1,
+        err: 'buildcast: DELETE /keys/00000000-0000-4000-8000-000000000000: 404 Key 00000000-0000-4000-8000-000000000000 not found',
+      }),
+    );
+    expect((await cli('keys', 'create', '--scope', 'admin', '--url', url)).err).toContain(
+      '--name is required',
+    );
+    expect((await cli('keys', 'rotate', '--url', url)).code).toBe(2);
+  });
+
+  it('run as a process: without a key it says to set BUILDCAST_KEY or pass --key (exit 4); BUILDCAST_URL and BUILDCAST_KEY work', async () => {
+    const anonymous = await cliProcess({ BUILDCAST_URL: url }, 'keys', 'list');
+    expect(anonymous.code).toBe(4);
+    expect(anonymous.stdout).toBe('');
+    expect(anonymous.stderr).toBe(
+      'buildcast: GET /keys: 401 Authentication required: send an API key as Authorization: Bearer <key>, or sign in\n' +
+        'No API key given: set BUILDCAST_KEY or pass --key.\n',
+    );
+    const keyed = await cliProcess({ BUILDCAST_URL: url, BUILDCAST_KEY: TEST_ADMIN_KEY }, 'keys', 'list');
+    expect(keyed).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
+    expect(keyed.stdout).toMatch(/^ID +NAME/);
+    // --key wins over BUILDCAST_KEY.
+    const wrong = await cliProcess(
+      { BUILDCAST_URL: url, BUILDCAST_KEY: TEST_ADMIN_KEY },
+      'keys',
+      'list',
+      '--key',
+      'bc_nosuchkey_0123456789abcdefghijklmnopqrstuv',
+    );
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toContain('401 The credential is unknown, revoked or expired');
+    expect(wrong.stderr).toContain('set BUILDCAST_KEY or pass --key');
   });
 });

@@ -1,27 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { TRANSCRIPT_FORMATS, type Project, type StartBuildResponse, type TranscriptFormat } from '#contracts';
+import { TRANSCRIPT_FORMATS, type StartBuildResponse, type TranscriptFormat } from '#contracts';
 import { BuildcastApi, CliError, EXIT } from './api.js';
+import { keys } from './keys.js';
+import { findProject } from './projects.js';
+import { usage, USAGE } from './usage.js';
 import { watchBuild } from './watch.js';
-
-export const USAGE = `Usage:
-  buildcast replay <file> --format <${TRANSCRIPT_FORMATS.join('|')}> --project <id or name>
-                   [--interval <ms>] [--watch] [--url <origin>]
-  buildcast watch <project> <session> [--url <origin>]
-
-  --url       the Buildcast origin (default http://localhost:3000; the API is at <url>/api)
-  --project   a project id, or a name (created when no project has it)
-  --watch     after posting, follow the build until it finishes
-Exit codes: 0 done (watch: the build completed), 1 the server refused or the build did not complete,
-2 bad arguments, 3 the server cannot be reached.`;
 
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Where BUILDCAST_KEY and BUILDCAST_URL are read (process.env for the real CLI). */
+  env: Readonly<Record<string, string | undefined>>;
   fetch?: typeof fetch;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Runs one CLI command; resolves with the process exit code (never throws). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -32,9 +24,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       options: {
         format: { type: 'string' },
         project: { type: 'string' },
-        url: { type: 'string', default: 'http://localhost:3000' },
+        url: { type: 'string', default: io.env.BUILDCAST_URL || 'http://localhost:3000' },
+        key: { type: 'string', default: io.env.BUILDCAST_KEY || undefined },
         interval: { type: 'string' },
         watch: { type: 'boolean', default: false },
+        name: { type: 'string' },
+        scope: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -43,12 +38,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       (values.help ? io.out : io.err)(USAGE);
       return values.help ? EXIT.ok : EXIT.usage;
     }
-    const api = new BuildcastApi(origin(values.url), io.fetch);
+    const api = new BuildcastApi(origin(values.url), values.key, io.fetch);
     switch (command) {
       case 'replay':
         return await replay(api, rest, values, io);
       case 'watch':
         return await watch(api, rest, io);
+      case 'keys':
+        return await keys(api, rest, values, io);
       default:
         throw usage(`unknown command "${command}"`);
     }
@@ -71,8 +68,11 @@ interface Options {
   format?: string;
   project?: string;
   url: string;
+  key?: string;
   interval?: string;
   watch: boolean;
+  name?: string;
+  scope?: string[];
   help: boolean;
 }
 
@@ -93,7 +93,7 @@ async function replay(api: BuildcastApi, args: string[], options: Options, io: C
   } catch (error) {
     throw usage(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  const project = await findProject(api, options.project, { create: true, io });
+  const project = await findProject(api, options.project, { create: true, err: io.err });
   const build = await api.post<StartBuildResponse>(`/projects/${project.id}/builds`, {
     agent: 'replay',
     format: options.format as TranscriptFormat,
@@ -110,27 +110,12 @@ async function watch(api: BuildcastApi, args: string[], io: CliIo): Promise<numb
   if (projectArg === undefined || sessionId === undefined || extra !== undefined) {
     throw usage('watch takes a project and a session id');
   }
-  const project = await findProject(api, projectArg, { create: false, io });
+  const project = await findProject(api, projectArg, { create: false, err: io.err });
   return exitFor(await watchBuild(api, project.id, sessionId, io.out));
 }
 
 function exitFor(snapshot: { session: { status: string } }): number {
   return snapshot.session.status === 'completed' ? EXIT.ok : EXIT.failed;
-}
-
-/** A project by id, or by name (the newest of that name); created by name when asked to. */
-async function findProject(
-  api: BuildcastApi,
-  idOrName: string,
-  { create, io }: { create: boolean; io: CliIo },
-): Promise<Project> {
-  if (UUID.test(idOrName)) return api.get<Project>(`/projects/${idOrName}`);
-  const named = (await api.get<Project[]>('/projects')).find((project) => project.name === idOrName);
-  if (named) return named;
-  if (!create) throw new CliError(`no project is named "${idOrName}"`, EXIT.failed);
-  const project = await api.post<Project>('/projects', { name: idOrName });
-  io.err(`Created project "${project.name}" (${project.id})`);
-  return project;
 }
 
 function origin(url: string): string {
@@ -141,8 +126,4 @@ function origin(url: string): string {
   } catch {
     throw usage(`--url must be an http(s) origin such as http://localhost:3000, not "${url}"`);
   }
-}
-
-function usage(message: string): CliError {
-  return new CliError(`${message}\n\n${USAGE}`, EXIT.usage);
 }

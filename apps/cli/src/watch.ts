@@ -8,7 +8,7 @@ import {
   type WebSocketFactory,
 } from '#client';
 import { isFinishedStatus, type BuildEvent, type Progress, type TodoView } from '#contracts';
-import { CliError, EXIT, type BuildcastApi } from './api.js';
+import { refused, type BuildcastApi } from './api.js';
 
 /** A terminal watcher gives up on the socket sooner than a browser: REST is fine here. */
 const CLIENT_POLICY = { failuresBeforePolling: 3, minBackoffMs: 250, maxBackoffMs: 5_000 };
@@ -19,6 +19,17 @@ const TOLD: Partial<Record<ConnectionStatus, string>> = {
   offline: '… offline, retrying',
 };
 
+/** `ws` sockets that present the API key at connect (Authorization: Bearer, as REST does). */
+function keyedWebSocket(key: string | undefined): WebSocketFactory {
+  if (key === undefined) return WebSocket as unknown as WebSocketFactory;
+  const headers = { authorization: `Bearer ${key}` };
+  return class KeyedWebSocket extends WebSocket {
+    constructor(url: string) {
+      super(url, { headers });
+    }
+  } as unknown as WebSocketFactory;
+}
+
 /** Prints the build's state, then one line per change until it finishes; resolves with its final state. */
 export function watchBuild(
   api: BuildcastApi,
@@ -28,7 +39,8 @@ export function watchBuild(
 ): Promise<BuildView> {
   const watch = watchWithClient(projectId, sessionId, {
     baseUrl: api.origin,
-    WebSocket: WebSocket as unknown as WebSocketFactory,
+    fetch: api.fetch,
+    WebSocket: keyedWebSocket(api.key),
     ...CLIENT_POLICY,
   });
   return new Promise<BuildView>((resolve, reject) => {
@@ -39,7 +51,9 @@ export function watchBuild(
       if (watch.status === 'error') {
         stop();
         watch.close();
-        reject(new CliError(watch.error ?? 'watching the build failed', EXIT.failed));
+        const error = watch.error ?? 'watching the build failed';
+        // The SDK's message starts with the HTTP status when the server answered.
+        reject(refused(error, Number(/^(\d{3}) /.exec(error)?.[1] ?? 0), api.key));
         return;
       }
       if (watch.status !== status) {

@@ -60,6 +60,7 @@ const snapshot = (seq = 0): Snapshot => ({
     error: null,
     usage: null,
     progress: { completed: 0, total: 0, percent: 0 },
+    audit: [],
   },
   todos: [],
   toolCalls: [],

@@ -10,4 +10,12 @@ export {
   type WebSocketFactory,
   type WebSocketLike,
 } from './options.js';
-export type { BuildView, SessionInfo, SessionSummaryInfo, ToolCallInfo } from './views.js';
+export {
+  toAuditInfo,
+  type AuditInfo,
+  type BuildSessionInfo,
+  type BuildView,
+  type SessionInfo,
+  type SessionSummaryInfo,
+  type ToolCallInfo,
+} from './views.js';

@@ -1,4 +1,11 @@
-import type { SessionSummary, SessionView, Snapshot, ToolCallView } from '#contracts';
+import type {
+  BuildAuditEntry,
+  SessionSummary,
+  SessionView,
+  Snapshot,
+  SnapshotSession,
+  ToolCallView,
+} from '#contracts';
 
 /** Wire dates (ISO strings) become Date objects here, and only here. */
 export interface SessionInfo extends Omit<SessionView, 'createdAt' | 'startedAt' | 'endedAt'> {
@@ -14,9 +21,18 @@ export interface ToolCallInfo extends Omit<ToolCallView, 'startedAt' | 'endedAt'
   durationMs: number | null;
 }
 
+export interface AuditInfo extends Omit<BuildAuditEntry, 'at'> {
+  at: Date;
+}
+
+/** A build's session also says who started and cancelled it. */
+export interface BuildSessionInfo extends SessionInfo {
+  audit: AuditInfo[];
+}
+
 export interface BuildView {
   seq: number;
-  session: SessionInfo;
+  session: BuildSessionInfo;
   todos: Snapshot['todos'];
   toolCalls: ToolCallInfo[];
 }
@@ -36,10 +52,22 @@ export function toSessionInfo(session: SessionView): SessionInfo {
   };
 }
 
+export function toAuditInfo(entry: BuildAuditEntry): AuditInfo {
+  return { ...entry, at: new Date(entry.at) };
+}
+
+/** A snapshot from an older API has no audit: an empty one. */
+function toBuildSessionInfo(session: SnapshotSession): BuildSessionInfo {
+  return {
+    ...toSessionInfo(session),
+    audit: (session.audit ?? []).map(toAuditInfo),
+  };
+}
+
 export function toBuildView(snapshot: Snapshot): BuildView {
   return {
     seq: snapshot.seq,
-    session: toSessionInfo(snapshot.session),
+    session: toBuildSessionInfo(snapshot.session),
     todos: snapshot.todos,
     toolCalls: snapshot.toolCalls.map((call) => {
       const startedAt = new Date(call.startedAt);

@@ -1,6 +1,6 @@
 import type { BuildEvent } from './events.js';
 import { computeProgress } from './progress.js';
-import type { SessionView, Snapshot, ToolCallView } from './snapshot.js';
+import type { SessionView, Snapshot, SnapshotSession, ToolCallView } from './snapshot.js';
 
 /**
  * The one definition of "applying an event": a pure fold from a snapshot and the next event
@@ -79,11 +79,13 @@ export function applyEvent(state: Snapshot, event: BuildEvent): Snapshot {
   return { seq: event.seq, session: { ...session, progress }, todos, toolCalls };
 }
 
-/** A session before its first event, as the API creates it. */
-export function emptySnapshot(session: Omit<SessionView, 'progress'>): Snapshot {
+/** A session before its first event, as the API creates it (no audit entries unless given). */
+export function emptySnapshot(
+  session: Omit<SessionView, 'progress'> & { audit?: SnapshotSession['audit'] },
+): Snapshot {
   return {
     seq: 0,
-    session: { ...session, progress: computeProgress([], session.status) },
+    session: { ...session, audit: session.audit ?? [], progress: computeProgress([], session.status) },
     todos: [],
     toolCalls: [],
   };

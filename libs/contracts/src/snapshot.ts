@@ -89,10 +89,31 @@ export interface ToolCallDetail extends ToolCallView {
   outputBytes: number;
 }
 
+/**
+ * What a credential did to a build: `started` it (POST …/builds), `cancelled` it (an accepted
+ * POST …/cancel), or `appended` events to it (reserved for external runners that feed a
+ * build's log over the API). Never a secret: the key's name and its shown prefix only.
+ */
+export const BUILD_AUDIT_ACTIONS = ['started', 'cancelled', 'appended'] as const;
+export type BuildAuditAction = (typeof BUILD_AUDIT_ACTIONS)[number];
+
+export interface BuildAuditEntry {
+  action: BuildAuditAction;
+  keyName: string;
+  /** The key's shown prefix (`bc_ab12cd34`); null for BUILDCAST_ADMIN_KEY. */
+  keyPrefix: string | null;
+  at: string;
+}
+
+/** Extension: the snapshot's session also says who started and cancelled it, oldest first. */
+export interface SnapshotSession extends SessionView {
+  audit: BuildAuditEntry[];
+}
+
 /** The state of a session as of event `seq` (read in one transaction). */
 export interface Snapshot {
   seq: number;
-  session: SessionView;
+  session: SnapshotSession;
   todos: TodoView[];
   toolCalls: ToolCallView[];
 }

@@ -1,16 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type {
-  AgentKind,
-  BuildEvent,
-  BuildRequest,
-  Project,
-  SessionStatus,
-  SessionSummary,
-  Snapshot,
-  TodoView,
-  ToolCallDetail,
-  ToolCallView,
+import {
+  FINISHED_STATUSES,
+  type AgentKind,
+  type BuildEvent,
+  type BuildRequest,
+  type Project,
+  type SessionStatus,
+  type SessionSummary,
+  type Snapshot,
+  type SnapshotSession,
+  type TodoView,
+  type ToolCallDetail,
+  type ToolCallView,
 } from '#contracts';
 import {
   EVENT_COLUMNS,
@@ -25,6 +27,7 @@ import {
   type ProjectRow,
   type SessionRow,
 } from './views.js';
+import { AUDIT_JSON, auditParams, type AuditActor, type AuditRecord } from './build-audit.js';
 
 export interface CreateSessionInput {
   projectId: string;
@@ -34,6 +37,8 @@ export interface CreateSessionInput {
   prompt: string | null;
   /** What the build runs (stored beside the session; the job in Redis carries only ids). Default: nothing more than the agent. */
   request?: Omit<BuildRequest, 'agent'>;
+  /** The credential that asked for the build: its `started` audit entry is written with the session. */
+  startedBy?: AuditActor;
 }
 
 /** A queued session that no worker has claimed yet. */
@@ -59,7 +64,8 @@ const SNAPSHOT = `
        FROM (SELECT ${TODO_VIEW_COLUMNS} FROM todos t WHERE t.session_id = s.id ORDER BY t.idx) v) AS todos,
     (SELECT coalesce(json_agg(v), '[]')::text
        FROM (SELECT ${TOOL_CALL_VIEW_COLUMNS} FROM tool_calls c WHERE c.session_id = s.id ORDER BY c.started_seq) v)
-      AS tool_calls
+      AS tool_calls,
+    ${AUDIT_JSON} AS audit
   FROM build_sessions s WHERE s.id = $1 AND s.project_id = $2`;
 
 // One statement, so `latestSeq` and `status` agree with the events returned.
@@ -76,7 +82,7 @@ const TOOL_CALL_DETAIL = `
   FROM tool_calls c JOIN build_sessions s ON s.id = c.session_id
   WHERE c.session_id = $1 AND s.project_id = $2 AND c.tool_call_id = $3`;
 
-type SnapshotRow = SessionRow & { todos: string; tool_calls: string };
+type SnapshotRow = SessionRow & { todos: string; tool_calls: string; audit: string };
 
 /** The queries behind the REST API and the runners: projects, sessions, snapshots, the log. */
 @Injectable()
@@ -109,8 +115,9 @@ export class BuildReadModel {
   }
 
   /**
-   * A new session in status `queued`, named after its project, and its build request: one
-   * statement, so a queued session always has its request. Null when the project is unknown.
+   * A new session in status `queued`, named after its project, its build request and its
+   * `started` audit entry: one statement, so a queued session always has its request and says
+   * who asked for it. Null when the project is unknown.
    */
   async createQueuedSession(input: CreateSessionInput): Promise<SessionSummary | null> {
     if (!isUuid(input.projectId)) return null;
@@ -122,7 +129,10 @@ export class BuildReadModel {
          RETURNING *),
        r AS (
          INSERT INTO build_requests (session_id, format, transcript, event_interval_ms)
-         SELECT s.id, $6, $7, $8 FROM s)
+         SELECT s.id, $6, $7, $8 FROM s),
+       a AS (
+         INSERT INTO build_audit (session_id, action, key_id, key_name, key_prefix, at)
+         SELECT s.id, $9, $10::uuid, $11, $12, s.created_at FROM s WHERE $11::text IS NOT NULL)
        SELECT ${SESSION_COLUMNS} FROM s`,
       [
         input.projectId,
@@ -133,9 +143,33 @@ export class BuildReadModel {
         format ?? null,
         transcript ?? null,
         eventIntervalMs ?? null,
+        ...(input.startedBy
+          ? auditParams({ action: 'started', actor: input.startedBy })
+          : ['started', null, null, null]),
       ],
     );
     return row ? toSessionSummary(row) : null;
+  }
+
+  /**
+   * Records an action on a session that has not finished; its id (to take it back should the
+   * action fail after all), or null when the session is unknown or already finished.
+   */
+  async recordAudit(sessionId: string, record: AuditRecord): Promise<string | null> {
+    if (!isUuid(sessionId)) return null;
+    const [row] = await this.dataSource.query<{ id: string }[]>(
+      `INSERT INTO build_audit (session_id, action, key_id, key_name, key_prefix)
+       SELECT s.id, $2, $3::uuid, $4, $5 FROM build_sessions s
+       WHERE s.id = $1 AND s.status <> ALL($6::text[])
+       RETURNING id`,
+      [sessionId, ...auditParams(record), FINISHED_STATUSES],
+    );
+    return row?.id ?? null;
+  }
+
+  /** Takes back an entry of recordAudit whose action did not happen. */
+  async removeAudit(id: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM build_audit WHERE id = $1`, [id]);
   }
 
   /** The stored request of a session; null when there is none (or no such session). */
@@ -208,9 +242,13 @@ export class BuildReadModel {
   async getSnapshot(projectId: string, sessionId: string): Promise<Snapshot | null> {
     const row = await this.readSnapshot(projectId, sessionId);
     if (!row) return null;
+    const session: SnapshotSession = {
+      ...toSessionView(row),
+      audit: JSON.parse(row.audit) as SnapshotSession['audit'],
+    };
     return {
       seq: row.last_seq,
-      session: toSessionView(row),
+      session,
       todos: JSON.parse(row.todos) as TodoView[],
       toolCalls: JSON.parse(row.tool_calls) as ToolCallView[],
     };
@@ -223,7 +261,8 @@ export class BuildReadModel {
   async getSnapshotJson(projectId: string, sessionId: string): Promise<string | null> {
     const row = await this.readSnapshot(projectId, sessionId);
     if (!row) return null;
-    const session = JSON.stringify(toSessionView(row));
+    // The audit goes in as Postgres wrote it too: the view's JSON object, its `}` replaced.
+    const session = `${JSON.stringify(toSessionView(row)).slice(0, -1)},"audit":${row.audit}}`;
     return `{"seq":${row.last_seq},"session":${session},"todos":${row.todos},"toolCalls":${row.tool_calls}}`;
   }
 

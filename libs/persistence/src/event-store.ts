@@ -20,6 +20,7 @@ import {
 } from './views.js';
 import { LEASE_EXPIRED, UNHELD } from './session-leases.js';
 import { forPostgresJson } from './well-formed.js';
+import { auditParams, type AuditRecord } from './build-audit.js';
 
 export interface AppendResult {
   projectId: string;
@@ -60,6 +61,8 @@ export interface AppendOptions {
    * queue, or its lease ran out), else LeaseHeldError; checked under the row lock.
    */
   onlyIfUnheld?: boolean;
+  /** Who asked for this append (the API's cancel): recorded in its transaction, at its time. */
+  audit?: AuditRecord;
 }
 
 /** The session already has its `session.finished`; nothing more may be appended. */
@@ -179,6 +182,13 @@ async function appendLocked(
   if (isFinishedStatus(before.status)) throw new SessionClosedError(sessionId);
   if (options.onlyIfLeaseExpired && !row.lease_expired) throw new LeaseHeldError(sessionId);
   if (options.onlyIfUnheld && !row.unheld) throw new LeaseHeldError(sessionId);
+  if (options.audit) {
+    await manager.query(
+      `INSERT INTO build_audit (session_id, action, key_id, key_name, key_prefix, at)
+       VALUES ($1, $2, $3::uuid, $4, $5, $6::timestamptz)`,
+      [sessionId, ...auditParams(options.audit), row.at],
+    );
+  }
   const result = { projectId: before.projectId, sessionId };
 
   const known =
@@ -209,7 +219,8 @@ async function appendLocked(
     known,
     options.fullOutputs,
   );
-  const { session } = after;
+  // The fold's audit is a placeholder (the audit is no projection of events): not part of a summary.
+  const { audit, ...session } = after.session;
   await prepared(manager, 'event_store_write', WRITE, [
     sessionId,
     JSON.stringify(committed.map(({ seq, type, data }) => ({ seq, type, data }))),
@@ -319,7 +330,7 @@ function knownState(before: SessionSummary, known: ReadonlySet<string>): Snapsho
     startedAt: '',
     endedAt: null,
   }));
-  return { seq, session, todos, toolCalls };
+  return { seq, session: { ...session, audit: [] }, todos, toolCalls };
 }
 
 /**

@@ -4,6 +4,7 @@ export {
   type EventsAfterResult,
   type UnclaimedSession,
 } from './build-read-model.js';
+export { type AuditActor, type AuditRecord } from './build-audit.js';
 export { createDataSource, type DataSourceConfig } from './create-data-source.js';
 export { isDatabaseUnavailable } from './database-unavailable.js';
 export * from './entities/index.js';

@@ -44,7 +44,7 @@ export class BuildsController {
     if (!hasScope(principal.scopes, needed)) {
       throw new ForbiddenException(`agent: starting a ${body.agent} build needs the ${needed} scope`);
     }
-    return this.builds.start(projectId, body);
+    return this.builds.start(projectId, body, principal);
   }
 
   @Get()
@@ -88,7 +88,8 @@ export class BuildsController {
   @HttpCode(HttpStatus.ACCEPTED)
   cancel(
     @Param() { projectId, sessionId }: SessionParamsDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<{ sessionId: string; status: string }> {
-    return this.builds.cancel(projectId, sessionId);
+    return this.builds.cancel(projectId, sessionId, principal);
   }
 }

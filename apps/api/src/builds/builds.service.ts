@@ -30,7 +30,13 @@ import {
   EventPublisher,
   withTimeout,
 } from '#bus';
-import { BuildReadModel, LeaseHeldError, SessionClosedError } from '#persistence';
+import {
+  BuildReadModel,
+  LeaseHeldError,
+  SessionClosedError,
+  type AuditActor,
+  type AuditRecord,
+} from '#persistence';
 import { assertPacingFits } from './replay-limit.js';
 import { assertReplayableTranscript } from './transcript-lines.js';
 
@@ -51,7 +57,8 @@ export class BuildsService {
     this.queue.on('error', (error) => this.logger.debug(`Queue connection: ${error.message}`));
   }
 
-  async start(projectId: string, body: StartBuildDto): Promise<StartBuildResponse> {
+  /** `startedBy` (the request's credential) is kept with the session as its `started` audit entry. */
+  async start(projectId: string, body: StartBuildDto, startedBy: AuditActor): Promise<StartBuildResponse> {
     if (body.agent === 'replay') assertReplayableTranscript(body.transcript ?? '');
     assertPacingFits(body, this.config.replayMaxMs);
     if (isLiveAgent(body.agent)) {
@@ -70,6 +77,7 @@ export class BuildsService {
       model: body.model ?? null,
       prompt: body.prompt ?? null,
       request: { format: body.format, transcript: body.transcript, eventIntervalMs: body.eventIntervalMs },
+      startedBy,
     });
     if (!session) throw new NotFoundException(`Project ${projectId} not found`);
     // The build is accepted once it is in Postgres: if the queue is unreachable now, the
@@ -164,8 +172,14 @@ export class BuildsService {
    * Ends the build `cancelled` here when no live runner-worker holds it (waiting in the queue,
    * its job lost, or its worker dead, stuck or unable to write: no lease, or an expired one,
    * checked under the session's row lock); otherwise asks the worker holding it to stop it.
+   * An accepted cancel is kept with the session as a `cancelled` audit entry of `cancelledBy`.
    */
-  async cancel(projectId: string, sessionId: string): Promise<{ sessionId: string; status: string }> {
+  async cancel(
+    projectId: string,
+    sessionId: string,
+    cancelledBy: AuditActor,
+  ): Promise<{ sessionId: string; status: string }> {
+    const audit = { action: 'cancelled', actor: cancelledBy } as const;
     const session = await this.readModel.getSessionSummary(projectId, sessionId);
     if (!session) throw sessionNotFound(projectId, sessionId);
     if (isFinishedStatus(session.status)) {
@@ -175,19 +189,39 @@ export class BuildsService {
       session.status === 'queued'
         ? 'Cancelled before it started'
         : 'Cancelled by request; its runner-worker had stopped responding';
-    if (await this.finishCancelledIfUnheld(sessionId, error)) return { sessionId, status: 'cancelled' };
+    if (await this.finishCancelledIfUnheld(sessionId, error, audit)) {
+      return { sessionId, status: 'cancelled' };
+    }
     // A live worker holds it: it stops the agent and records `cancelled` (or its sweeper does,
-    // should that worker stop responding before it could).
-    // Without Redis the request cannot reach the worker: 503 (DependencyUnavailableFilter).
-    await this.cancelRequests.request(sessionId);
+    // should that worker stop responding before it could). The audit entry goes first, so
+    // that it is there once the build shows `cancelled`; it is taken back if the request fails.
+    const entry = await this.readModel.recordAudit(sessionId, audit);
+    if (entry === null) throw new ConflictException(`Build ${sessionId} has already finished`);
+    try {
+      // Without Redis the request cannot reach the worker: 503 (DependencyUnavailableFilter).
+      await this.cancelRequests.request(sessionId);
+    } catch (failure) {
+      await this.readModel
+        .removeAudit(entry)
+        .catch((error: Error) => this.logger.warn(`Audit entry ${entry} not taken back: ${error.message}`));
+      throw failure;
+    }
     return { sessionId, status: 'cancelling' };
   }
 
-  /** Appends `session.finished` cancelled unless a live worker holds the session (false then). */
-  private async finishCancelledIfUnheld(sessionId: string, error: string): Promise<boolean> {
+  /**
+   * Appends `session.finished` cancelled, with its audit entry, unless a live worker holds
+   * the session (false then).
+   */
+  private async finishCancelledIfUnheld(
+    sessionId: string,
+    error: string,
+    audit: AuditRecord,
+  ): Promise<boolean> {
     try {
       await this.log.append(sessionId, [{ type: 'session.finished', data: { status: 'cancelled', error } }], {
         onlyIfUnheld: true,
+        audit,
       });
     } catch (failure) {
       if (failure instanceof LeaseHeldError) return false;

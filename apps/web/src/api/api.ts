@@ -1,5 +1,5 @@
 import { getJson, postJson, type ClientOptions } from '#client';
-import type { Project, StartBuildResponse, ToolCallDetail, TranscriptFormat } from '#contracts';
+import type { Project, Snapshot, StartBuildResponse, ToolCallDetail, TranscriptFormat } from '#contracts';
 
 declare global {
   interface Window {
@@ -41,6 +41,11 @@ export const api = {
       fetchJson,
       `${apiUrl()}/projects/${encodeURIComponent(projectId)}/builds/${encodeURIComponent(sessionId)}/cancel`,
       {},
+    ),
+  getBuild: (projectId: string, sessionId: string) =>
+    getJson<Snapshot>(
+      fetchJson,
+      `${apiUrl()}/projects/${encodeURIComponent(projectId)}/builds/${encodeURIComponent(sessionId)}`,
     ),
   getToolCall: (projectId: string, sessionId: string, toolCallId: string) =>
     getJson<ToolCallDetail>(

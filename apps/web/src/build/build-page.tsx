@@ -8,6 +8,7 @@ import { StatusBadge } from '../components/status-badge.js';
 import { elapsed, formatDuration, formatTime } from '../format/format.js';
 import { Link, paths } from '../routing/router.js';
 import { useBuildWatch, useNow } from '../watch/use-watch.js';
+import { AuditLine } from './audit-line.js';
 import { TodoList } from './todo-list.js';
 
 /** `/projects/:projectId/builds/:sessionId`: one build, live. */
@@ -71,6 +72,7 @@ function BuildHeader(props: { build: BuildView; now: number }) {
           <dd>{duration === null ? '—' : formatDuration(duration)}</dd>
         </div>
       </dl>
+      <AuditLine build={props.build} />
       {session.prompt && <p className="prompt">{session.prompt}</p>}
       <div className="progress-row">
         <ProgressBar
