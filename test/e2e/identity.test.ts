@@ -52,6 +52,8 @@ describe('identity and access over REST', () => {
       (await request(url('/projects'), { key: null, headers: { authorization: 'Basic abc' } })).status,
     ).toBe(401);
     expect((await request(url('/health'), { key: null })).status).not.toBe(401);
+    expect((await request(url('/docs-json'), { key: null })).status).toBe(401);
+    expect((await request(url('/docs-json'))).status).toBe(200);
   });
 
   it('creates keys shown once, lists them without secrets, and only for admin', async () => {
@@ -68,10 +70,15 @@ describe('identity and access over REST', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.message)).toMatch(/scopes/);
     const unknownProject = await request(url('/keys'), {
-      body: { name: 'x', scopes: ['admin'], projectId: randomUUID() },
+      body: { name: 'x', scopes: ['builds:read'], projectId: randomUUID() },
     });
     expect(unknownProject.status).toBe(400);
     expect(JSON.stringify(unknownProject.body.message)).toMatch(/projectId/);
+    const projectAdmin = await request(url('/keys'), {
+      body: { name: 'x', scopes: ['admin'], projectId: projectA },
+    });
+    expect(projectAdmin.status).toBe(400);
+    expect(JSON.stringify(projectAdmin.body.message)).toMatch(/scopes: admin cannot be restricted/);
   });
 
   it('keeps a project key inside its project: 404 elsewhere, 403 for what its scopes lack', async () => {

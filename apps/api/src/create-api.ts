@@ -7,11 +7,13 @@ import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '#config';
 import { PresenceService } from '#bus';
+import { IdentityService } from '#identity';
 import { ApiModule } from './app.module.js';
 import { DependencyUnavailableFilter } from './errors/dependency-unavailable.filter.js';
 import { answerClientErrors } from './input/client-errors.js';
 import { TextInputPipe } from './input/text-input.pipe.js';
 import { jsonBody } from './input/json-body.js';
+import { requireCredentialForDocs } from './identity/docs-access.js';
 import { printFirstSignInLink } from './identity/first-admin-key.js';
 import { forwardWebSockets } from './websocket-proxy.js';
 
@@ -44,6 +46,10 @@ export async function createApi(
       .setVersion('1')
       .addBearerAuth()
       .build(),
+  );
+  app.use(
+    ['/api/docs', '/api/docs-json', '/api/docs-yaml'],
+    requireCredentialForDocs(app.get(IdentityService)),
   );
   SwaggerModule.setup('api/docs', app, document);
 

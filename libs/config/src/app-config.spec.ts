@@ -136,7 +136,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://secret@db/buildcast',
       REDIS_URL: 'redis://secret@redis',
       AWS_SECRET_ACCESS_KEY: 'nope',
-      BUILDCAST_ADMIN_KEY: 'bc_admin_secret',
+      BUILDCAST_ADMIN_KEY: 'an-admin-key-of-at-least-32-characters',
     };
     expect(loadConfig(env).agentEnvironment).toEqual({
       PATH: '/usr/bin',

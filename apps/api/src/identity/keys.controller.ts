@@ -31,6 +31,12 @@ export class KeysController {
   /** The key itself is in this answer only: it is stored as a hash. */
   @Post()
   async create(@Body() body: CreateKeyDto): Promise<ApiKeyView & { key: string }> {
+    // An admin key manages keys and projects, which no single project holds.
+    if (body.projectId !== undefined && body.scopes.includes('admin')) {
+      throw new BadRequestException([
+        'scopes: admin cannot be restricted to a project; drop projectId or admin',
+      ]);
+    }
     if (body.projectId !== undefined && !(await this.readModel.getProject(body.projectId))) {
       throw new BadRequestException([`projectId: no project ${body.projectId}`]);
     }
