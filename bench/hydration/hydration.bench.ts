@@ -52,7 +52,10 @@ function seedEvents(): NewBuildEvent[][] {
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url });
+  // Every REST route needs a credential: the bench reads as this admin key.
+  const adminKey = 'bc_benchadmin_0123456789abcdefghijklmnopqr';
+  const config = loadConfig({ DATABASE_URL: database.url, BUILDCAST_ADMIN_KEY: adminKey });
+  const headers = { authorization: `Bearer ${adminKey}` };
   const api = await createApi(config, ['error', 'warn']);
   await api.listen(0, '127.0.0.1');
   const { port } = api.getHttpServer().address() as { port: number };
@@ -66,16 +69,17 @@ async function main(): Promise<void> {
       agentId: 'bench',
       model: null,
       prompt: null,
+      startedBy: { keyId: null, keyName: 'BUILDCAST_ADMIN_KEY', keyPrefix: null },
     });
     for (const batch of seedEvents()) await store.append(session!.id, batch);
 
     const url = `http://127.0.0.1:${port}/api/projects/${project.id}/builds/${session!.id}`;
     let bytes = 0;
-    for (let i = 0; i < 20; i++) await (await fetch(url)).arrayBuffer(); // warm-up
+    for (let i = 0; i < 20; i++) await (await fetch(url, { headers })).arrayBuffer(); // warm-up
     const latencies: number[] = [];
     for (let i = 0; i < REQUESTS; i++) {
       const t0 = performance.now();
-      const response = await fetch(url);
+      const response = await fetch(url, { headers });
       const body = await response.text();
       latencies.push(performance.now() - t0);
       bytes = body.length;

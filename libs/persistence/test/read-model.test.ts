@@ -120,7 +120,7 @@ describe('BuildReadModel', () => {
     await expect(readModel.getSessionSummary(OTHER_ID, first.id)).resolves.toBeNull();
     await expect(readModel.getSnapshot(projectId, first.id)).resolves.toEqual({
       seq: 0,
-      session: (({ seq: _seq, ...view }) => view)(first),
+      session: { ...(({ seq: _seq, ...view }) => view)(first), audit: [] },
       todos: [],
       toolCalls: [],
     });
@@ -201,6 +201,43 @@ describe('BuildReadModel', () => {
     expect(snapshot.toolCalls).toHaveLength(5000);
     expect(snapshot.todos).toHaveLength(50);
     expect(snapshot.session.progress).toEqual({ completed: 20, total: 50, percent: 40 });
+    expect(JSON.parse((await readModel.getSnapshotJson(projectId, session.id))!)).toEqual(snapshot);
+  });
+
+  it('keeps who started and cancelled a session with it, in the snapshot as objects and as JSON text', async () => {
+    const starter = { keyId: null, keyName: 'BUILDCAST_ADMIN_KEY', keyPrefix: null };
+    const canceller = { keyId: null, keyName: 'ci', keyPrefix: 'bc_ab12cd34' };
+    const session = (await readModel.createQueuedSession({
+      projectId,
+      agent: 'demo',
+      agentId: 'demo',
+      model: null,
+      prompt: null,
+      startedBy: starter,
+    }))!;
+    // A cancel that turned out not to happen is taken back.
+    const withdrawn = await readModel.recordAudit(session.id, { action: 'cancelled', actor: starter });
+    await readModel.removeAudit(withdrawn!);
+    const finished = await store.append(
+      session.id,
+      [{ type: 'session.finished', data: { status: 'cancelled', error: 'by request' } }],
+      { audit: { action: 'cancelled', actor: canceller } },
+    );
+    // Nothing is recorded against a finished session.
+    await expect(
+      readModel.recordAudit(session.id, { action: 'cancelled', actor: canceller }),
+    ).resolves.toBeNull();
+    await expect(
+      readModel.recordAudit(OTHER_ID, { action: 'cancelled', actor: canceller }),
+    ).resolves.toBeNull();
+
+    const snapshot = (await readModel.getSnapshot(projectId, session.id))!;
+    expect(snapshot.session.audit).toEqual([
+      { action: 'started', keyName: 'BUILDCAST_ADMIN_KEY', keyPrefix: null, at: session.createdAt },
+      { action: 'cancelled', keyName: 'ci', keyPrefix: 'bc_ab12cd34', at: finished.events[0].at },
+    ]);
+    // The audit is no projection of events: the summary of the append has none.
+    expect(finished.summary).not.toHaveProperty('audit');
     expect(JSON.parse((await readModel.getSnapshotJson(projectId, session.id))!)).toEqual(snapshot);
   });
 });
