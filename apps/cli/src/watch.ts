@@ -12,6 +12,8 @@ import { refused, type BuildcastApi } from './api.js';
 
 /** A terminal watcher gives up on the socket sooner than a browser: REST is fine here. */
 const CLIENT_POLICY = { failuresBeforePolling: 3, minBackoffMs: 250, maxBackoffMs: 5_000 };
+/** Statuses after which the SDK stops trying on its own (`signed-out`: the key was refused). */
+const GIVES_UP: readonly string[] = ['error', 'signed-out'];
 /** Statuses worth a line: the others are the normal path. */
 const TOLD: Partial<Record<ConnectionStatus, string>> = {
   reconnecting: '… connection lost, reconnecting',
@@ -48,7 +50,7 @@ export function watchBuild(
     let status = watch.status;
     const stop = watch.subscribe((applied) => {
       const state = watch.state;
-      if (watch.status === 'error') {
+      if (GIVES_UP.includes(watch.status)) {
         stop();
         watch.close();
         const error = watch.error ?? 'watching the build failed';
