@@ -118,6 +118,14 @@ describe('Redis outages', () => {
       const poll = await request<EventsPage>(`${builds}/${replay}/events?after=${seqAtStop}&waitMs=3000`);
       expect(poll.status).toBe(200);
       expect(poll.body.events.length).toBeGreaterThan(0);
+      // A cancel cannot reach the worker holding the build: 503, and no `cancelled` audit entry stays.
+      const cancel = await request(`${builds}/${replay}/cancel`, { method: 'POST' });
+      expect(cancel.status).toBe(503);
+      const audit = await db.query<{ action: string }>(
+        'SELECT action FROM build_audit WHERE session_id = $1 ORDER BY id',
+        [replay],
+      );
+      expect(audit.rows.map((row) => row.action)).toEqual(['started']);
       // Commits go on during the outage: the seq keeps growing in Postgres.
       await eventually(
         async () => ((await sessionRow(replay)).last_seq >= seqAtStop + 50 ? true : undefined),
