@@ -32,9 +32,18 @@ export async function startStack(
     env?: Record<string, string>;
     /** A Postgres server of the test's own (see own-services.ts) instead of the shared one. */
     databaseAdminUrl?: string;
+    /**
+     * Listen on this port (default: any free one) and make http://127.0.0.1:PORT the stack's
+     * PUBLIC_URL: the Origin a browser on the app sends, which the API and gateway must allow.
+     */
+    apiPort?: number;
   } = {},
 ): Promise<TestStack> {
   const database = await createTestDatabase(undefined, options.databaseAdminUrl);
+  const publicUrl =
+    options.apiPort === undefined
+      ? {}
+      : { API_PORT: String(options.apiPort), PUBLIC_URL: `http://127.0.0.1:${options.apiPort}` };
   const config = loadConfig({
     DATABASE_URL: database.url,
     REDIS_URL: TEST_REDIS_URL,
@@ -43,10 +52,11 @@ export async function startStack(
     BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
     // Gateways on this config serve /metrics on a free port of their own (see gateway.ts).
     METRICS_PORT: '0',
+    ...publicUrl,
     ...options.env,
   });
   const api = await createApi(config, QUIET);
-  await api.listen(0, '127.0.0.1');
+  await api.listen(options.apiPort ?? 0, '127.0.0.1');
   const workers: INestApplicationContext[] = [];
   for (let i = 0; i < (options.workers ?? 0); i++) workers.push(await createWorker(config, QUIET));
   const address = api.getHttpServer().address() as { port: number };
@@ -62,6 +72,7 @@ export async function startStack(
       QUEUE_PREFIX: config.queuePrefix,
       DATABASE_POOL_SIZE: '4',
       BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
+      ...(config.publicUrlIsSet ? { PUBLIC_URL: config.publicUrl } : {}),
       ...extra,
     }),
     async close() {
@@ -101,5 +112,9 @@ export async function request<T = any>(
     body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+  return {
+    status: response.status,
+    body: (text ? JSON.parse(text) : undefined) as T,
+    headers: response.headers,
+  };
 }

@@ -4,10 +4,11 @@ import { useAction, useRequest } from '../api/use-request.js';
 import { FormError } from '../components/form-error.js';
 import { formatTime } from '../format/format.js';
 import { Link, navigate, paths } from '../routing/router.js';
+import { SignInPrompt } from '../session/session-bar.js';
 
 /** `/`: every project, and a form to create one. */
 export function ProjectsPage() {
-  const { value: projects, error: loadError } = useRequest(() => api.listProjects(), 'projects');
+  const { value: projects, error: loadError, signedOut } = useRequest(() => api.listProjects(), 'projects');
 
   return (
     <main className="page">
@@ -18,7 +19,8 @@ export function ProjectsPage() {
         </p>
       </header>
       <CreateProjectForm />
-      {loadError && <p className="alert alert-error">Could not load projects: {loadError}</p>}
+      {signedOut && <SignInPrompt what="the projects" />}
+      {loadError && !signedOut && <p className="alert alert-error">Could not load projects: {loadError}</p>}
       {projects === null && !loadError && <p className="muted">Loading…</p>}
       {projects?.length === 0 && <p className="empty">No projects yet. Create the first one above.</p>}
       {projects && projects.length > 0 && (
