@@ -1,6 +1,6 @@
 import { MAX_JSON_DEPTH } from '#contracts';
 import { MAX_SEQ } from '#contracts/dto';
-import { request, startStack, type TestStack } from '../support/stack.js';
+import { request, startStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack.js';
 import { seededRandom } from '../support/random.js';
 
 /**
@@ -247,7 +247,10 @@ describe('hostile input to the REST API', () => {
   async function send(probe: Probe): Promise<Outcome> {
     const response = await fetch(`${stack.apiUrl}${probe.path}`, {
       method: probe.method,
-      headers: probe.contentType ? { 'content-type': probe.contentType } : {},
+      headers: {
+        authorization: `Bearer ${TEST_ADMIN_KEY}`,
+        ...(probe.contentType ? { 'content-type': probe.contentType } : {}),
+      },
       body: probe.body,
     });
     const text = await response.text();

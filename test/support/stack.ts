@@ -3,10 +3,10 @@ import { loadConfig, type AppConfig } from '#config';
 import { createApi } from '../../apps/api/src/create-api.js';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { TEST_ADMIN_KEY } from './credentials.js';
 import { deleteQueueKeys, TEST_REDIS_URL, uniqueQueuePrefix } from './redis.js';
 
-/** The admin key every test stack is started with (BUILDCAST_ADMIN_KEY); `request()` sends it by default. */
-export const TEST_ADMIN_KEY = 'bc_testadmin_0123456789abcdefghijklmnopqrstuv';
+export { TEST_ADMIN_KEY };
 
 /** Test output stays readable: only warnings and errors from the apps. */
 const QUIET: LogLevel[] = ['error', 'warn'];
@@ -112,9 +112,12 @@ export async function request<T = any>(
     body: init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
   });
   const text = await response.text();
-  return {
-    status: response.status,
-    body: (text ? JSON.parse(text) : undefined) as T,
-    headers: response.headers,
+  const result = { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  // Not enumerable, so tests can still compare `{ status, body }` with toEqual.
+  return Object.defineProperty(result, 'headers', {
+    value: response.headers,
+    enumerable: false,
+  }) as typeof result & {
+    headers: Headers;
   };
 }

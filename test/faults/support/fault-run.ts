@@ -11,6 +11,7 @@ import {
 } from '#contracts';
 import type { FaultStack } from './fault-stack.js';
 import type { Random } from './random.js';
+import { TEST_ADMIN_KEY } from '../../support/credentials.js';
 import { getJsonEventually, waitFor } from './wait.js';
 import { RawWatcher, SdkWatcher, snapshotUrl, type BuildRef, type Watcher } from './watchers.js';
 
@@ -291,7 +292,7 @@ export async function runFault(
 async function post<T>(url: string, body: unknown): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_KEY}` },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });

@@ -7,6 +7,7 @@ import {
   type OwnRedis,
 } from '../../support/own-services.js';
 import { AppProcess, type AppName } from './app-process.js';
+import { TEST_ADMIN_KEY } from '../../support/credentials.js';
 
 /**
  * Small recovery bounds, so a fault run ends in seconds: a worker that died is noticed in
@@ -17,6 +18,7 @@ export const FAULT_STACK_ENV = {
   GATEWAY_HEARTBEAT_MS: '5000',
   GATEWAY_AUDIT_MS: '2000',
   DATABASE_POOL_SIZE: '4',
+  BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
 } as const;
 
 export interface FaultStack {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TEST_ADMIN_KEY } from '../../support/credentials.js';
 
 /**
  * Polls `check` every `everyMs` until it returns a value; undefined after `timeoutMs`. The
@@ -24,7 +25,10 @@ export async function waitFor<T>(
 
 /** JSON from `url`, or an error naming the status (REST answers 503 while a dependency is down). */
 export async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(url, {
+    headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    signal: AbortSignal.timeout(10_000),
+  });
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return (await response.json()) as T;
 }
