@@ -140,11 +140,18 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
 
   /** Checks a credential; once authenticated, the connect URL's subscription is joined. */
   private async authenticate(connection: ClientConnection, credential: Credential): Promise<void> {
-    const rooms = () => [...connection.rooms].map(roomTarget);
-    if (!(await this.auth.authenticate(connection, credential, rooms))) return;
-    const subscription = connection.connectSubscription;
-    connection.connectSubscription = undefined;
-    if (subscription) this.serve(connection, { type: 'subscribe', ...subscription }, 'connect');
+    try {
+      const rooms = () => [...connection.rooms].map(roomTarget);
+      if (!(await this.auth.authenticate(connection, credential, rooms))) return;
+      const subscription = connection.connectSubscription;
+      connection.connectSubscription = undefined;
+      if (subscription) this.serve(connection, { type: 'subscribe', ...subscription }, 'connect');
+    } catch (error) {
+      // Runs in a promise chain: the guard's try/catch does not reach it.
+      this.guard(connection, 'a credential', () => {
+        throw error;
+      });
+    }
   }
 
   private handle(

@@ -15,10 +15,15 @@ describe('connectCredential', () => {
       kind: 'bearer',
       value: KEY,
     });
-    expect(connectCredential({ cookie }, `/ws?projectId=p&token=${JWT}`)).toEqual({ kind: 'token', value: JWT });
+    expect(connectCredential({ cookie }, `/ws?projectId=p&token=${JWT}`)).toEqual({
+      kind: 'token',
+      value: JWT,
+    });
     expect(connectCredential({ cookie }, '/ws')).toEqual({ kind: 'cookie', value: 'secret' });
     // A bad explicit credential is not retried with the cookie.
-    expect(connectCredential({ authorization: 'Basic abc', cookie }, '/ws')).toMatchObject({ kind: 'invalid' });
+    expect(connectCredential({ authorization: 'Basic abc', cookie }, '/ws')).toMatchObject({
+      kind: 'invalid',
+    });
   });
 
   it('takes only subscription tokens in the URL', () => {

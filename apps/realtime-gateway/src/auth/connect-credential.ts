@@ -3,9 +3,7 @@ import { looksLikeToken, readBearer, readSessionCookie } from '#identity';
 
 /** A credential to check: a Bearer value (API key or token), a `?token=`, or the session cookie. */
 export type Credential =
-  | { kind: 'bearer'; value: string }
-  | { kind: 'token'; value: string }
-  | { kind: 'cookie'; value: string };
+  { kind: 'bearer'; value: string } | { kind: 'token'; value: string } | { kind: 'cookie'; value: string };
 
 export type ConnectCredential = Credential | { kind: 'none' } | { kind: 'invalid'; reason: string };
 
@@ -27,7 +25,8 @@ export function connectCredential(headers: IncomingHttpHeaders, url: string | un
       ? { kind: 'token', value: token }
       : {
           kind: 'invalid',
-          reason: '?token= takes a subscription token; send an API key as Authorization or in an auth message',
+          reason:
+            '?token= takes a subscription token; send an API key as Authorization or in an auth message',
         };
   }
   const cookie = readSessionCookie(headers.cookie);

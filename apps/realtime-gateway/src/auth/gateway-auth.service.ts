@@ -144,7 +144,10 @@ export class GatewayAuth implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.forget(connection);
-    connection.close(CloseCode.tryAgainLater, 'the gateway could not check the credential right now; reconnect shortly');
+    connection.close(
+      CloseCode.tryAgainLater,
+      'the gateway could not check the credential right now; reconnect shortly',
+    );
   }
 
   private verify(credential: Credential): Promise<Principal | null> {

@@ -125,7 +125,10 @@ describe('socket auth: expiry', () => {
 describe('socket auth: revocation', () => {
   it('closes 4401 "credential revoked" for its key or its web session only', () => {
     const cookie = as({ ...key, via: 'cookie', webSessionId: 'w1', expiresAt: later(60_000) });
-    expect(revocationNoticed(as(key), { keyId: 'k1' })).toMatchObject({ code: 4401, reason: 'credential revoked' });
+    expect(revocationNoticed(as(key), { keyId: 'k1' })).toMatchObject({
+      code: 4401,
+      reason: 'credential revoked',
+    });
     expect(revocationNoticed(as(key), { keyId: 'k2' })).toBeNull();
     expect(revocationNoticed(cookie, { webSessionId: 'w1' })).toMatchObject({ outcome: 'revoked' });
     expect(revocationNoticed(cookie, { webSessionId: 'w2' })).toBeNull();

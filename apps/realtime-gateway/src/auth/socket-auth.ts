@@ -12,9 +12,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  * against, until it expires or is revoked), or `ended` (closed for a reason of its own).
  */
 export type SocketAuth =
-  | { phase: 'pending' }
-  | { phase: 'authenticated'; principal: Principal }
-  | { phase: 'ended' };
+  { phase: 'pending' } | { phase: 'authenticated'; principal: Principal } | { phase: 'ended' };
 
 /** Why the gateway closes a socket; `outcome` is the metrics label. */
 export interface AuthClose {
@@ -33,31 +31,20 @@ export type CredentialVerdict =
   | { kind: 'accept'; auth: SocketAuth & { phase: 'authenticated' }; renewed: boolean }
   | ({ kind: 'close' } & AuthClose);
 
-export const AUTH_FIRST: AuthClose = {
+const unauthorized = (reason: string, outcome: AuthClose['outcome'] = 'unauthorized'): AuthClose => ({
   code: CloseCode.unauthorized,
-  reason: 'authenticate first: send {"type":"auth","token":"<token or API key>"}',
-  outcome: 'unauthorized',
-};
-export const NO_CREDENTIAL_IN_TIME: AuthClose = {
-  code: CloseCode.unauthorized,
-  reason: `no credential within ${AUTH_DEADLINE_MS / 1000} s: send {"type":"auth","token":"…"} first`,
-  outcome: 'unauthorized',
-};
-export const BAD_CREDENTIAL: AuthClose = {
-  code: CloseCode.unauthorized,
-  reason: 'credential unknown, revoked or expired',
-  outcome: 'unauthorized',
-};
-export const EXPIRED: AuthClose = {
-  code: CloseCode.unauthorized,
-  reason: 'credential expired',
-  outcome: 'expired',
-};
-export const REVOKED: AuthClose = {
-  code: CloseCode.unauthorized,
-  reason: 'credential revoked',
-  outcome: 'revoked',
-};
+  reason,
+  outcome,
+});
+export const AUTH_FIRST = unauthorized(
+  'authenticate first: send {"type":"auth","token":"<token or API key>"}',
+);
+export const NO_CREDENTIAL_IN_TIME = unauthorized(
+  `no credential within ${AUTH_DEADLINE_MS / 1000} s: send {"type":"auth","token":"…"} first`,
+);
+export const BAD_CREDENTIAL = unauthorized('credential unknown, revoked or expired');
+export const EXPIRED = unauthorized('credential expired', 'expired');
+export const REVOKED = unauthorized('credential revoked', 'revoked');
 
 /** A client message of `type` in this phase: null to handle it, or how to close. */
 export function admitMessage(auth: SocketAuth, type: string): AuthClose | null {
@@ -90,13 +77,18 @@ export function credentialChecked(
       };
     }
   }
-  return { kind: 'accept', auth: { phase: 'authenticated', principal }, renewed: auth.phase === 'authenticated' };
+  return {
+    kind: 'accept',
+    auth: { phase: 'authenticated', principal },
+    renewed: auth.phase === 'authenticated',
+  };
 }
 
 /** Whether this socket may join a room now (not_found is refused the same way: nothing shows). */
 export function maySubscribeNow(auth: SocketAuth, room: RoomTarget, now: Date): boolean {
   return (
-    auth.phase === 'authenticated' && maySubscribe(auth.principal, room.projectId, room.sessionId, now) === 'allow'
+    auth.phase === 'authenticated' &&
+    maySubscribe(auth.principal, room.projectId, room.sessionId, now) === 'allow'
   );
 }
 
