@@ -42,10 +42,9 @@ export class WebStack {
 
   /** `env` adds to the stack's configuration (TOKEN_TTL_SECONDS, say). */
   static async start(env: Record<string, string> = {}): Promise<WebStack> {
-    const [gatewayPort, apiPort] = [await freePort(), await freePort()];
+    const gatewayPort = await freePort();
     const stack = await startStack({
       workers: 1,
-      apiPort,
       env: { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`, ...env },
     });
     const web = new WebStack(stack, gatewayPort);

@@ -6,7 +6,9 @@ import { Logger } from '@nestjs/common';
 /**
  * Forwards WebSocket upgrades on `/ws` to the realtime gateway, byte for byte, so people
  * (and the web app) use one URL: pages and `/api` here, `/ws` through here. In Docker, nginx
- * does the same in front of both. Anything else that asks to upgrade is refused.
+ * does the same in front of both. Anything else that asks to upgrade is refused. Every header
+ * goes as sent: the gateway needs the browser's Cookie (its sign-in) and Origin (checked on
+ * upgrade, 403 when foreign); test/gateway/auth.test.ts checks both through here.
  */
 export function forwardWebSockets(server: Server, gatewayUrl: string): void {
   const logger = new Logger('WebSocketProxy');

@@ -221,7 +221,7 @@ export class Connection {
       }
       if (message.type === 'resync') return this.resync();
       // `authenticated` (an extension) confirms the credential: renew it before it runs out.
-      if ((message as { type: string }).type === 'authenticated') {
+      if (message.type === 'authenticated') {
         this.socketAuthenticated = true;
         return this.scheduleRenewal();
       }
