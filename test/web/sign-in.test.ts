@@ -85,7 +85,7 @@ describe('signing in to the web app in Chromium', () => {
     await expect(storedItems(page)).resolves.toBe(0);
   });
 
-  it('sign out: the API answers 401 and the page says "Signed out", its live watch too', async () => {
+  it('sign out: the API answers 401 and the page says "Signed out", its live watch too; then back in', async () => {
     const projectId = await web.createProject(`sign-out ${Date.now()}`);
     const page = await freshPage();
     await signIn(page);
@@ -103,6 +103,12 @@ describe('signing in to the web app in Chromium', () => {
     await expect(pill.textContent()).resolves.toContain('Signed out');
     await expect(pill.getByRole('link', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
     await expect(pill.getByRole('button', { name: 'Retry' }).count()).resolves.toBe(0);
+
+    // Back in: the pill's link, then the sign-in link opened in that same tab (only the fragment changes).
+    await pill.getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/sign-in');
+    await signIn(page);
+    await page.getByTestId('project-list').waitFor();
   });
 
   it('tokens expire many times during a live build: renewed in place, nothing lost, more than one minted', async () => {

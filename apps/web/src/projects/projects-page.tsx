@@ -18,7 +18,7 @@ export function ProjectsPage() {
           Each project holds the builds of one codebase. Open one to start a build and watch it live.
         </p>
       </header>
-      <CreateProjectForm />
+      {!signedOut && <CreateProjectForm />}
       {signedOut && <SignInPrompt what="the projects" />}
       {loadError && !signedOut && <p className="alert alert-error">Could not load projects: {loadError}</p>}
       {projects === null && !loadError && <p className="muted">Loading…</p>}

@@ -22,11 +22,17 @@ export function SignInPage() {
     });
 
   useEffect(() => {
-    const fromLink = keyFromFragment(window.location.hash);
-    if (fromLink === null) return;
-    // Out of the address bar and the history before anything else happens.
-    window.history.replaceState(null, '', paths.signIn());
-    void signIn(fromLink);
+    const takeKeyFromLink = () => {
+      const fromLink = keyFromFragment(window.location.hash);
+      if (fromLink === null) return;
+      // Out of the address bar and the history before anything else happens.
+      window.history.replaceState(null, '', paths.signIn());
+      void signIn(fromLink);
+    };
+    takeKeyFromLink();
+    // A link opened while this page is showing changes only the fragment.
+    window.addEventListener('hashchange', takeKeyFromLink);
+    return () => window.removeEventListener('hashchange', takeKeyFromLink);
   }, []);
 
   const submit = (event: FormEvent) => {
