@@ -53,10 +53,10 @@ describe('who may not use which route', () => {
     await new Promise((resolve) =>
       setTimeout(resolve, Math.max(0, Date.parse(expired.body.expiresAt) - Date.now()) + 1000),
     );
-    credentials.anonymous = async () => null;
-    credentials['revoked key'] = async () => revoked.key;
-    credentials['expired token'] = async () => expired.body.token;
-    credentials["another project's key"] = async () => otherProject.key;
+    credentials.anonymous = () => Promise.resolve(null);
+    credentials['revoked key'] = () => Promise.resolve(revoked.key);
+    credentials['expired token'] = () => Promise.resolve(expired.body.token);
+    credentials["another project's key"] = () => Promise.resolve(otherProject.key);
     // Minted at each use (tokens live 2 s here): valid, only its project is wrong.
     credentials["another project's token"] = async () =>
       (await request<{ token: string }>(url(`/projects/${projectB}/tokens`), { body: {} })).body.token;
