@@ -520,6 +520,8 @@ const wsCase: fc.Arbitrary<FuzzCase> = fc
       { weight: 1, arbitrary: fc.constant<WsFrame[]>([{ flood: 130 }]) },
     ),
     closeNormally: fc.boolean(),
+    // The admin key mostly, as on REST: once the gateway checks credentials, the fuzz gets past it.
+    authorization,
     // Most straight to the gateway; some through the API's /ws forwarding, the public URL.
     via: fc.oneof(
       { weight: 3, arbitrary: fc.constant<'gateway' | 'api'>('gateway') },

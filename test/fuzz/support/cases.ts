@@ -40,6 +40,8 @@ export type FuzzCase =
       query: string;
       frames: WsFrame[];
       closeNormally: boolean;
+      /** The upgrade's Authorization header, if any. */
+      authorization: string | undefined;
       /** Straight to the gateway, or through the API's `/ws` forwarding. */
       via: 'gateway' | 'api';
     };

@@ -22,6 +22,7 @@ export async function sendWs(
   try {
     socket = new WebSocket(`${gatewayUrl}${input.path}${query ? `?${query}` : ''}`, {
       perMessageDeflate: false,
+      headers: input.authorization === undefined ? {} : { authorization: fill(input.authorization) },
     });
   } catch (error) {
     return [
