@@ -15,6 +15,10 @@ export const REF = {
   finished: '{{finished}}',
   toolCall: '{{toolCall}}',
   adminKey: '{{adminKey}}',
+  /** A `builds:read` key limited to `project`. */
+  readKey: '{{readKey}}',
+  /** A subscription token for `session`. */
+  token: '{{token}}',
   /** The build this run started last (queued: no runner-worker), else the live session. */
   build: '{{build}}',
 } as const;
@@ -116,6 +120,7 @@ function bodyText(value: fc.Arbitrary<unknown>): fc.Arbitrary<string | undefined
 
 const authorization = fc.oneof(
   { weight: 14, arbitrary: fc.constant<string | undefined>(`Bearer ${REF.adminKey}`) },
+  { weight: 2, arbitrary: fc.constantFrom(`Bearer ${REF.readKey}`, `Bearer ${REF.token}`) },
   { weight: 2, arbitrary: fc.constant(undefined) },
   {
     weight: 2,
@@ -435,7 +440,11 @@ const frame: fc.Arbitrary<WsFrame> = fc.oneof(
   {
     weight: 2,
     arbitrary: textFrame(
-      objectOf({ type: fc.constant('auth'), token: jsonId(REF.adminKey), key: fc.constant(ABSENT) }),
+      objectOf({
+        type: fc.constant('auth'),
+        token: jsonId(REF.adminKey, REF.token),
+        key: fc.constant(ABSENT),
+      }),
     ),
   },
   { weight: 2, arbitrary: textFrame(objectOf({ type: anyValue, ...roomFields })) },
@@ -487,7 +496,15 @@ const connectValue = fc.oneof(
   { weight: 2, arbitrary: junkString.map(encode) },
   {
     weight: 1,
-    arbitrary: fc.constantFrom('%E0%A4%A', '%00', '%5B'.repeat(5_000), `Bearer%20${REF.adminKey}`),
+    arbitrary: fc.constantFrom(
+      '%E0%A4%A',
+      '%00',
+      '%5B'.repeat(5_000),
+      `Bearer%20${REF.adminKey}`,
+      REF.adminKey,
+      REF.token,
+      REF.readKey,
+    ),
   },
 );
 const connectQuery = fc.oneof(

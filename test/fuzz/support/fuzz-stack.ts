@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { freePort, spawnGateway, type GatewayProcess } from '../../support/gateway.js';
 import { SessionWriter } from '../../support/session-writer.js';
-import { startStack, TEST_ADMIN_KEY, type TestStack } from '../../support/stack.js';
+import { request, startStack, TEST_ADMIN_KEY, type TestStack } from '../../support/stack.js';
 
 /** The fuzz stack's body limit: small, so a 413 costs 64 KiB, not 10 MiB. */
 export const FUZZ_MAX_BODY_BYTES = 64 * 1024;
@@ -25,7 +25,7 @@ export interface FuzzStack {
  * The real API and one runner-worker in this process (so generated replays run through the
  * real parsers), the built gateway as a child process (the API forwards its `/ws` there), and
  * two projects to aim at: one with a session of 30 events (tool call `call-0`), one with a
- * finished session.
+ * finished session; and credentials short of admin, so 403s and out-of-reach 404s come too.
  */
 export async function startFuzzStack(): Promise<FuzzStack> {
   const gatewayPort = await freePort();
@@ -46,6 +46,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
     await live.append(SessionWriter.events(30, { start: true, prefix: 'call' }));
     const finished = await SessionWriter.create(stack.api, 'fuzz finished');
     await finished.append([...SessionWriter.events(5, { start: true }), SessionWriter.finished]);
+    const limited = await limitedCredentials(stack.apiUrl, live.projectId, live.sessionId);
     const running = gateway;
     return {
       stack,
@@ -57,6 +58,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
         finished: finished.sessionId,
         toolCall: 'call-0',
         adminKey: TEST_ADMIN_KEY,
+        ...limited,
       },
       transcriptLines: fixtureLines(),
       builds: () => buildOutcomes(stack.database.url),
@@ -103,4 +105,18 @@ async function buildOutcomes(
   } finally {
     await client.end();
   }
+}
+
+/** A `builds:read` key limited to the live project, and a subscription token for its session. */
+async function limitedCredentials(apiUrl: string, projectId: string, sessionId: string) {
+  const key = await request<{ key: string }>(`${apiUrl}/keys`, {
+    body: { name: 'fuzz reader', scopes: ['builds:read'], projectId },
+  });
+  const token = await request<{ token: string }>(`${apiUrl}/projects/${projectId}/tokens`, {
+    body: { sessionId },
+  });
+  if (key.status !== 201 || token.status !== 201) {
+    throw new Error(`could not create the fuzz credentials: ${JSON.stringify([key, token])}`);
+  }
+  return { readKey: key.body.key, token: token.body.token };
 }
