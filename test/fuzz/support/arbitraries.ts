@@ -537,8 +537,20 @@ const wsCase: fc.Arbitrary<FuzzCase> = fc
       { weight: 1, arbitrary: fc.constant<WsFrame[]>([{ flood: 130 }]) },
     ),
     closeNormally: fc.boolean(),
-    // The admin key mostly, as on REST: once the gateway checks credentials, the fuzz gets past it.
+    // The admin key mostly, as on REST, so most sockets get past authentication.
     authorization,
+    // Always a session cookie with a value (an empty one counts as none: the socket would wait 5 s).
+    cookie: fc.oneof(
+      { weight: 20, arbitrary: fc.constant(undefined) },
+      fc.constantFrom('buildcast_session=x', 'a=b; buildcast_session=%00'),
+      headerSafe().map((text) => `buildcast_session=x${text.replace(/[;\s]/g, '')}`),
+    ),
+    // No Origin (not a browser) mostly; a foreign one is refused with 403.
+    origin: fc.oneof(
+      { weight: 20, arbitrary: fc.constant(undefined) },
+      fc.constantFrom('http://evil.example', 'null', 'http://localhost:3000', 'http://127.0.0.1:3000'),
+      headerSafe(30),
+    ),
     // Most straight to the gateway; some through the API's /ws forwarding, the public URL.
     via: fc.oneof(
       { weight: 3, arbitrary: fc.constant<'gateway' | 'api'>('gateway') },

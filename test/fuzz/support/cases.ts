@@ -40,8 +40,10 @@ export type FuzzCase =
       query: string;
       frames: WsFrame[];
       closeNormally: boolean;
-      /** The upgrade's Authorization header, if any. */
+      /** The upgrade's Authorization, Cookie and Origin headers, if any. */
       authorization: string | undefined;
+      cookie: string | undefined;
+      origin: string | undefined;
       /** Straight to the gateway, or through the API's `/ws` forwarding. */
       via: 'gateway' | 'api';
     };

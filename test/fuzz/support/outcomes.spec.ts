@@ -35,6 +35,8 @@ describe('fuzz outcome rules', () => {
 
   it('allows known messages and client-caused errors, not unavailable', () => {
     expect(judgeMessage({ type: 'pong' })).toBeNull();
+    expect(judgeMessage({ type: 'authenticated', expiresAt: null })).toBeNull();
+    expect(judgeMessage({ type: 'error', code: 'forbidden', message: 'x' })).toBeNull();
     expect(judgeMessage({ type: 'events', events: [] })).toBeNull();
     expect(judgeMessage({ type: 'error', code: 'not_found', message: 'x' })).toBeNull();
     expect(judgeMessage({ type: 'error', code: 'unavailable', message: 'x' })).toMatch(/unavailable/);

@@ -15,13 +15,17 @@ export const ALLOWED_CLOSE_CODES: ReadonlySet<number> = new Set([
 /** The gateway's guard closes with this when a handler threw: a bug hidden behind a 4400. */
 export const GUARD_REASON = 'the gateway could not handle this request';
 
-/** Messages that answer one client frame (every frame that does not close the socket gets exactly one). */
+/**
+ * Messages that answer one client input (every frame that does not close the socket gets
+ * exactly one; `authenticated` answers `auth` and a credential at connect).
+ */
 export const REPLY_TYPES: ReadonlySet<string> = new Set([
   'pong',
   'subscribed',
   'unsubscribed',
   'resync',
   'error',
+  'authenticated',
 ]);
 /** Messages that come on their own once subscribed. */
 export const PUSHED_TYPES: ReadonlySet<string> = new Set(['events', 'session', 'heartbeat']);

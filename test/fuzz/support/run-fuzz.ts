@@ -169,7 +169,7 @@ function describeCase(input: FuzzCase, fill: (text: string) => string): string {
       return short(JSON.stringify(fill(input.text)));
     case 'ws':
       return short(
-        `${input.via} ${input.path}?${fill(input.query)} ${JSON.stringify(input.authorization ?? null)} frames ${JSON.stringify(input.frames.map((frame) => ('text' in frame ? fill(frame.text) : frame)))}`,
+        `${input.via} ${input.path}?${fill(input.query)} ${JSON.stringify({ authorization: input.authorization, cookie: input.cookie, origin: input.origin })} frames ${JSON.stringify(input.frames.map((frame) => ('text' in frame ? fill(frame.text) : frame)))}`,
       );
   }
 }

@@ -22,7 +22,12 @@ export async function sendWs(
   try {
     socket = new WebSocket(`${gatewayUrl}${input.path}${query ? `?${query}` : ''}`, {
       perMessageDeflate: false,
-      headers: input.authorization === undefined ? {} : { authorization: fill(input.authorization) },
+      headers: Object.fromEntries(
+        Object.entries({ authorization: input.authorization, cookie: input.cookie })
+          .filter((entry): entry is [string, string] => entry[1] !== undefined)
+          .map(([name, value]) => [name, fill(value)]),
+      ),
+      ...(input.origin === undefined ? {} : { origin: input.origin }),
     });
   } catch (error) {
     return [
@@ -46,11 +51,16 @@ export async function sendWs(
       });
       return outcomes;
     }
-    // A connect URL with projectId subscribes: it gets a reply (or a close) like a frame.
-    const subscribes = new URLSearchParams(query).has('projectId');
+    // A credential at connect (Authorization wins over ?token=, then the cookie) is answered by
+    // `authenticated` or a close; then the connect URL's subscription (projectId=…) by its
+    // reply. Without one the socket waits for an `auth` message, silently: the first frame
+    // tells (anything but `auth` closes 4401), and a URL subscription waits for that `auth`.
+    const params = new URLSearchParams(query);
+    peer.connectSubscriptionPending = params.has('projectId');
+    const credential = input.authorization !== undefined || params.has('token') || input.cookie !== undefined;
     outcomes.push({
       surface: 'WS connect',
-      ...(subscribes ? await peer.answer() : { label: 'open', problem: peer.problem() }),
+      ...(credential ? await peer.answer() : { label: 'open, no credential', problem: peer.problem() }),
     });
     for (const frame of input.frames) {
       if (peer.closed) break;
@@ -145,8 +155,22 @@ class Peer {
     return this.closeAnswer();
   }
 
-  /** The next reply, or the close: what the last input caused. */
+  /** The connect URL's subscription, joined with the first `authenticated`, still to be answered. */
+  connectSubscriptionPending = false;
+
+  /**
+   * The next reply, or the close: what the last input caused. The first `authenticated`
+   * also joins the connect URL's subscription: its reply belongs to the same input.
+   */
   async answer(): Promise<Answer> {
+    const first = await this.nextAnswer();
+    if (first.label !== 'authenticated' || !this.connectSubscriptionPending) return first;
+    this.connectSubscriptionPending = false;
+    const second = await this.nextAnswer();
+    return { label: `authenticated, ${second.label}`, problem: first.problem ?? second.problem };
+  }
+
+  private async nextAnswer(): Promise<Answer> {
     const ok = await this.until(() => this.replies.length > 0 || this.closed !== undefined);
     const reply = this.replies.shift();
     if (reply) return { ...reply, problem: reply.problem ?? this.problem() };
