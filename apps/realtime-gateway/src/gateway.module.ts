@@ -4,6 +4,7 @@ import { BusModule } from '#bus';
 import { InfrastructureHealthModule } from '#health';
 import { PersistenceModule } from '#persistence';
 import { Connections } from './connections/connections.service.js';
+import { ConnectionsPerIp } from './connections/connections-per-ip.js';
 import { HealthController } from './health/health.controller.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { MetricsController } from './metrics/metrics.controller.js';
@@ -24,7 +25,7 @@ export class GatewayModule {
         InfrastructureHealthModule,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [GatewayMetrics, Connections, RoomRegistry, RealtimeGateway],
+      providers: [GatewayMetrics, Connections, ConnectionsPerIp, RoomRegistry, RealtimeGateway],
     };
   }
 }

@@ -1,4 +1,17 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventsPage, SessionSummary, StartBuildResponse, ToolCallDetail } from '#contracts';
 import {
@@ -9,15 +22,21 @@ import {
   StartBuildDto,
   ToolCallParamsDto,
 } from '#contracts/dto';
+import { LongPolls } from '../limits/long-polls.js';
+import { CountsAsBuildStart } from '../limits/throttlers.js';
 import { BuildsService } from './builds.service.js';
 
 @ApiTags('builds')
 @Controller('projects/:projectId/builds')
 export class BuildsController {
-  constructor(private readonly builds: BuildsService) {}
+  constructor(
+    private readonly builds: BuildsService,
+    private readonly longPolls: LongPolls,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
+  @CountsAsBuildStart()
   start(@Param() { projectId }: ProjectParamsDto, @Body() body: StartBuildDto): Promise<StartBuildResponse> {
     return this.builds.start(projectId, body);
   }
@@ -41,8 +60,12 @@ export class BuildsController {
   events(
     @Param() { projectId, sessionId }: SessionParamsDto,
     @Query() query: EventsQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<EventsPage> {
-    return this.builds.events(projectId, sessionId, query);
+    return this.longPolls.run(request, response, query.waitMs, () =>
+      this.builds.events(projectId, sessionId, query),
+    );
   }
 
   @Get(':sessionId/tool-calls/:toolCallId')

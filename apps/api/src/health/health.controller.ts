@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck } from '@nestjs/terminus';
 import { PresenceService, type ServiceName } from '#bus';
 import { InfrastructureHealth, type HealthReport } from '#health';
+import { NoRateLimits } from '../limits/throttlers.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 const SERVICES = ['api', 'gateway', 'runner', 'database', 'redis'] as const;
@@ -10,6 +11,7 @@ type CheckedService = (typeof SERVICES)[number];
 
 /** 503 when Postgres or Redis is down; gateways and runners are checked by their presence keys. */
 @ApiTags('health')
+@NoRateLimits()
 @Controller('health')
 export class HealthController {
   constructor(
