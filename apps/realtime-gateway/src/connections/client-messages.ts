@@ -1,13 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { RawData } from 'ws';
-import {
-  CloseCode,
-  JsonLimitError,
-  MAX_JSON_DEPTH,
-  parseUntrustedJson,
-  type ClientMessage,
-} from '#contracts';
+import { CloseCode, JsonLimitError, MAX_JSON_DEPTH, parseUntrustedJson, type ClientMessage } from '#contracts';
 import { CLIENT_MESSAGE_TYPES, RoomMessageDto, SubscribeMessageDto } from '#contracts/dto';
 
 /** The contract's limit on a client frame. */
