@@ -39,9 +39,14 @@ export function forwardWebSockets(server: Server, gatewayUrl: string): void {
     });
     upstream.setNoDelay(true);
     upstream.on('error', (error) => {
-      logger.warn(`The gateway at ${gatewayUrl} is unreachable: ${error.message}`);
-      if (!connected) client.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
-      else client.destroy();
+      if (!connected) {
+        logger.warn(`The gateway at ${gatewayUrl} is unreachable: ${error.message}`);
+        client.end('HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n');
+      } else {
+        // A forwarded socket that broke (the gateway closed it while the client still wrote): not an outage.
+        logger.debug(`A forwarded WebSocket to ${gatewayUrl} ended: ${error.message}`);
+        client.destroy();
+      }
     });
     client.on('error', () => upstream.destroy());
     client.on('close', () => upstream.destroy());
