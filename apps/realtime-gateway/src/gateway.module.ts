@@ -6,6 +6,7 @@ import { IdentityModule } from '#identity';
 import { PersistenceModule } from '#persistence';
 import { GatewayAuth } from './auth/gateway-auth.service.js';
 import { Connections } from './connections/connections.service.js';
+import { ConnectionsPerIp } from './connections/connections-per-ip.js';
 import { HealthController } from './health/health.controller.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { MetricsServer } from './metrics/metrics-server.js';
@@ -30,7 +31,15 @@ export class GatewayModule {
         IdentityModule,
       ],
       controllers: [HealthController],
-      providers: [GatewayMetrics, MetricsServer, Connections, RoomRegistry, GatewayAuth, RealtimeGateway],
+      providers: [
+        GatewayMetrics,
+        MetricsServer,
+        Connections,
+        ConnectionsPerIp,
+        RoomRegistry,
+        GatewayAuth,
+        RealtimeGateway,
+      ],
     };
   }
 }

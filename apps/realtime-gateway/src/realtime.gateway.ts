@@ -19,6 +19,7 @@ import {
   type ParsedClientMessage,
 } from './connections/client-messages.js';
 import { Connections } from './connections/connections.service.js';
+import { ConnectionsPerIp } from './connections/connections-per-ip.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { projectRoomKey, roomTarget, sessionRoomKey } from './rooms/room-context.js';
 import { RoomRegistry } from './rooms/room-registry.js';
@@ -50,6 +51,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly config: AppConfig,
     private readonly rooms: RoomRegistry,
     private readonly connections: Connections,
+    private readonly perIp: ConnectionsPerIp,
     private readonly metrics: GatewayMetrics,
     private readonly auth: GatewayAuth,
   ) {}
@@ -62,6 +64,16 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     }
     this.bySocket.set(socket, connection);
     this.connections.add(connection);
+    // Counted across replicas in Redis: the answer comes after the socket opened, so a socket
+    // over the limit is closed with 4429 (it may have seen its first frames by then).
+    void this.perIp.admit(connection, request).then((admitted) => {
+      if (!admitted) {
+        connection.close(
+          CloseCode.rateLimited,
+          `more than ${this.perIp.limit} connections from this address (GATEWAY_CONNECTIONS_PER_IP)`,
+        );
+      }
+    });
     socket.on('message', (data: RawData, isBinary: boolean) =>
       this.guard(connection, 'a message', () => this.onMessage(connection, data, isBinary)),
     );
@@ -86,6 +98,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     try {
       this.auth.forget(connection);
       this.connections.remove(connection);
+      this.perIp.release(connection);
       this.rooms.leaveAll(connection);
     } catch (error) {
       this.logger.error(`Cleaning up a closed socket failed: ${describe(error)}`);

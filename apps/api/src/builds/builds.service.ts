@@ -52,7 +52,9 @@ export class BuildsService {
   }
 
   async start(projectId: string, body: StartBuildDto): Promise<StartBuildResponse> {
-    if (body.agent === 'replay') assertReplayableTranscript(body.transcript ?? '');
+    if (body.agent === 'replay') {
+      assertReplayableTranscript(body.transcript ?? '', this.config.limits.transcriptMaxLines);
+    }
     assertPacingFits(body, this.config.replayMaxMs);
     if (isLiveAgent(body.agent)) {
       // Runner-workers share this configuration; a missing CLI is a 400 now, not a failed build later.
