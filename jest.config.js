@@ -13,11 +13,15 @@ const moduleNameMapper = {
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+  // @nestjs/throttler is CommonJS requiring ESM-only Nest: see test/support/jest-nest-esm.mjs.
+  '/node_modules/@nestjs/throttler/dist/.+\\.js$': '<rootDir>/test/support/jest-nest-esm.mjs',
 };
 export const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper,
   transform,
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/throttler/)'],
+  setupFiles: ['<rootDir>/test/support/jest-nest-esm.setup.ts'],
   testEnvironment: 'node',
 };
 

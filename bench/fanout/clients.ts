@@ -3,6 +3,7 @@
 // the clients here keeps their parsing off the publisher's and the server's event loops.
 import { WebSocket } from 'ws';
 import { io, type Socket } from 'socket.io-client';
+import { BENCH_ADMIN_KEY } from '../support/bench-utils.js';
 import {
   Histogram,
   roomKey,
@@ -81,7 +82,11 @@ function connectWs(url: string, room: Room): Promise<Tracked> {
     target.searchParams.set('projectId', room.projectId);
     target.searchParams.set('sessionId', room.sessionId);
     target.searchParams.set('since', '0');
-    const ws = new WebSocket(target, { perMessageDeflate: false });
+    // Buildcast's gateway authenticates the socket with it; the relay ignores it.
+    const ws = new WebSocket(target, {
+      perMessageDeflate: false,
+      headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}` },
+    });
     const tracked: Tracked = {
       room: roomKey(room),
       recv: new Float64Array(capacity),

@@ -4,6 +4,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { BENCH_ADMIN_KEY } from '../support/bench-utils.js';
 import type { FromClients, TargetName, ToClients } from './protocol.js';
 
 const children = new Set<ChildProcess>();
@@ -90,6 +91,7 @@ export async function startServer(
       METRICS_PORT: String(metricsPort),
       PORT: String(port),
       DATABASE_URL: settings.databaseUrl,
+      BUILDCAST_ADMIN_KEY: BENCH_ADMIN_KEY, // the clients authenticate with it at connect
     });
     if (settings.heartbeatMs) env.GATEWAY_HEARTBEAT_MS = String(settings.heartbeatMs);
     if (settings.coalesceMs !== undefined) env.GATEWAY_COALESCE_MS = String(settings.coalesceMs);

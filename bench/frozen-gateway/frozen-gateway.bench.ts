@@ -12,7 +12,7 @@ import type { watchBuild as WatchBuild, ClientOptions } from '#client';
 import { BuildReadModel, EventStore } from '#persistence';
 import { createApi } from '../../apps/api/src/create-api.js';
 import { startServer } from '../fanout/procs.js';
-import { createBenchDatabase, realisticEvents, take } from '../support/bench-utils.js';
+import { BENCH_ADMIN_KEY, createBenchDatabase, realisticEvents, take } from '../support/bench-utils.js';
 
 const FREEZE_MAX_MS = Number(process.env.BENCH_FREEZE_MAX_MS ?? 90_000);
 
@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     .split(',')
     .map((entry) => entry.split('=') as [string, string]);
   const database = await createBenchDatabase();
-  const api = await createApi(loadConfig({ DATABASE_URL: database.url }), ['error', 'warn']);
+  const api = await createApi(
+    loadConfig({ DATABASE_URL: database.url, BUILDCAST_ADMIN_KEY: BENCH_ADMIN_KEY }),
+    ['error', 'warn'],
+  );
   await api.listen(0, '127.0.0.1');
   const { port } = api.getHttpServer().address() as { port: number };
   const rows: string[] = [];
@@ -72,6 +75,8 @@ async function main(): Promise<void> {
         baseUrl: `http://127.0.0.1:${port}`,
         wsUrl: gateway.url,
         WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+        // The admin key (it never expires, so no renewals): REST Bearer and the socket's `auth`.
+        getToken: () => Promise.resolve(BENCH_ADMIN_KEY),
       };
       const watch = watchBuild(project.id, session.id, options);
       try {

@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import { createBenchDatabase } from '../support/bench-utils.js';
+import { BENCH_ADMIN_KEY, BENCH_AUTHORIZATION, createBenchDatabase } from '../support/bench-utils.js';
 
 const DEPTHS = (process.env.BENCH_DEPTHS ?? '4000000').split(',').map(Number);
 const API_ROOT = path.resolve(process.env.BENCH_API_ROOT ?? process.cwd());
@@ -34,7 +34,9 @@ function send(url: string, method = 'GET', body?: string): Promise<{ status: num
   return new Promise((resolve, reject) => {
     const call = httpRequest(
       url,
-      { method, headers: body ? { 'content-type': 'application/json' } : {} },
+      // A POST carries the admin key, so its body meets POST /projects as before authentication
+      // existed (/api/health needs none; an older build ignores the header).
+      { method, headers: body ? { 'content-type': 'application/json', ...BENCH_AUTHORIZATION } : {} },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -132,6 +134,7 @@ async function main(): Promise<void> {
       REDIS_URL,
       QUEUE_PREFIX: `buildcast-bench-${randomBytes(4).toString('hex')}`,
       API_PORT: String(port),
+      BUILDCAST_ADMIN_KEY: BENCH_ADMIN_KEY, // an older build ignores it
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

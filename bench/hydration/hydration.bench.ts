@@ -6,7 +6,12 @@ import { loadConfig } from '#config';
 import type { NewBuildEvent, Snapshot, Todo } from '#contracts';
 import { BuildReadModel, EventStore } from '#persistence';
 import { createApi } from '../../apps/api/src/create-api.js';
-import { createBenchDatabase, percentile } from '../support/bench-utils.js';
+import {
+  BENCH_ADMIN_KEY,
+  BENCH_AUTHORIZATION,
+  createBenchDatabase,
+  percentile,
+} from '../support/bench-utils.js';
 
 const TOOL_CALLS = 5000;
 const TODOS = 50;
@@ -52,10 +57,9 @@ function seedEvents(): NewBuildEvent[][] {
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
-  // Every REST route needs a credential: the bench reads as this admin key.
-  const adminKey = 'bc_benchadmin_0123456789abcdefghijklmnopqr';
-  const config = loadConfig({ DATABASE_URL: database.url, BUILDCAST_ADMIN_KEY: adminKey });
-  const headers = { authorization: `Bearer ${adminKey}` };
+  // Every REST route needs a credential: the bench reads as the admin key.
+  const config = loadConfig({ DATABASE_URL: database.url, BUILDCAST_ADMIN_KEY: BENCH_ADMIN_KEY });
+  const headers = BENCH_AUTHORIZATION;
   const api = await createApi(config, ['error', 'warn']);
   await api.listen(0, '127.0.0.1');
   const { port } = api.getHttpServer().address() as { port: number };

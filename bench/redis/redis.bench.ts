@@ -21,7 +21,7 @@ import pg from 'pg';
 import { loadConfig, type AppConfig } from '#config';
 import { createApi } from '../../apps/api/src/create-api.js';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
-import { createBenchDatabase } from '../support/bench-utils.js';
+import { BENCH_ADMIN_KEY, BENCH_AUTHORIZATION, createBenchDatabase } from '../support/bench-utils.js';
 
 const OUTAGE_MS = Number(process.env.BENCH_OUTAGE_MS ?? 10_000);
 const REPLAYS = Number(process.env.BENCH_REPLAYS ?? 20);
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     QUEUE_PREFIX: 'bench',
     MAX_BODY_BYTES: String(4 * TRANSCRIPT_BYTES),
     INTERRUPT_AFTER_MS: '6000',
+    BUILDCAST_ADMIN_KEY: BENCH_ADMIN_KEY, // compared in memory: no key lookup in the figures
   });
   const api = await createApi(config, QUIET);
   await api.listen(0, '127.0.0.1');
@@ -47,7 +48,9 @@ async function main(): Promise<void> {
   const workers: INestApplicationContext[] = [];
   try {
     await db.connect();
-    const projectId = (await post(apiUrl, '/projects', { name: 'redis bench' })).body.id as string;
+    const project = await post(apiUrl, '/projects', { name: 'redis bench' });
+    if (project.status !== 201) throw new Error(`POST /projects answered ${project.status}`);
+    const projectId = project.body.id as string;
     if (PARTS.has('outage')) {
       workers.push(await createWorker(config, QUIET));
       console.log(await outage(apiUrl, projectId, redis, db));
@@ -205,7 +208,7 @@ async function startReplay(apiUrl: string, projectId: string, transcript: string
 async function post(apiUrl: string, route: string, body: unknown, timeoutMs = 60_000) {
   const response = await fetch(apiUrl + route, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...BENCH_AUTHORIZATION },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
   });
@@ -259,6 +262,7 @@ async function startRedis(): Promise<OwnRedis> {
     );
     await until(async () => {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined); // refused until redis-server listens: connect() rejects too
       try {
         await probe.connect();
         return (await probe.ping()) === 'PONG';

@@ -13,7 +13,7 @@ import type { NewBuildEvent, ServerMessage } from '#contracts';
 import { BuildReadModel, EventStore } from '#persistence';
 import { createApi } from '../../apps/api/src/create-api.js';
 import { killAllChildren, rssBytes, startServer } from '../fanout/procs.js';
-import { createBenchDatabase, realisticEvents, take } from '../support/bench-utils.js';
+import { BENCH_ADMIN_KEY, createBenchDatabase, realisticEvents, take } from '../support/bench-utils.js';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 5);
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 4);
@@ -70,7 +70,7 @@ class StalledReader {
   readonly opened: Promise<void>;
 
   constructor(url: string) {
-    this.socket = new WebSocket(url);
+    this.socket = new WebSocket(url, { headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}` } });
     this.opened = new Promise((resolve, reject) => {
       this.socket.once('open', () => resolve());
       this.socket.once('error', reject);
@@ -157,7 +157,10 @@ async function runTarget(
     const stallStart = performance.now();
     while (performance.now() - stallStart < STALL_MS) {
       peakRss = Math.max(peakRss, rssBytes(server.pid));
-      peakBuffered = Math.max(peakBuffered, await metric(server.metricsUrl, 'buildcast_gateway_buffered_bytes'));
+      peakBuffered = Math.max(
+        peakBuffered,
+        await metric(server.metricsUrl, 'buildcast_gateway_buffered_bytes'),
+      );
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const bufferedAtEnd = await metric(server.metricsUrl, 'buildcast_gateway_buffered_bytes');

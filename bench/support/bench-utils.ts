@@ -2,6 +2,16 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { NewBuildEvent, Todo } from '#contracts';
 
+/**
+ * The admin key bench gateways run with (BUILDCAST_ADMIN_KEY) and bench sockets present as
+ * `Authorization: Bearer`; BENCH_ADMIN_KEY sets another (at least 32 characters).
+ */
+export const BENCH_ADMIN_KEY =
+  process.env.BENCH_ADMIN_KEY ?? 'bc_benchadmin_0123456789abcdefghijklmnopqrstuv';
+
+/** The header bench REST requests carry (builds from before authentication ignore it). */
+export const BENCH_AUTHORIZATION = { authorization: `Bearer ${BENCH_ADMIN_KEY}` };
+
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A throwaway database for one benchmark run. */

@@ -3,6 +3,7 @@ import { watchBuild, type BuildWatch, type ClientOptions } from '#client';
 import { freePort, spawnGateway, type GatewayProcess } from '../support/gateway.js';
 import { SessionWriter } from '../support/session-writer.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { mintTokens } from '../support/tokens.js';
 
 /** What the SDK declared dead before it pinged: two silences of the default 30 s heartbeat. */
 const OLD_SILENCE_BOUND_MS = 60_000;
@@ -58,6 +59,7 @@ describe('libs/client and a frozen gateway', () => {
       pongTimeoutMs: 1000,
       minBackoffMs: 50,
       maxBackoffMs: 300,
+      getToken: mintTokens(stack.apiUrl),
     };
     watch = watchBuild(writer.projectId, writer.sessionId, options);
     await until('live at seq 5', () => watch!.status === 'live' && watch!.state?.seq === 5, 20_000);

@@ -10,6 +10,7 @@ import type { Snapshot } from '#contracts';
 import { startDemoBuild } from '../support/builds.js';
 import { freePort, startGateway, type TestGateway } from '../support/gateway.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
+import { mintTokens } from '../support/tokens.js';
 
 /** The SDK in Node against the real API, gateway, worker, Postgres and Redis. */
 describe('libs/client against the real stack', () => {
@@ -30,6 +31,7 @@ describe('libs/client against the real stack', () => {
       maxBackoffMs: 300,
       failuresBeforePolling: 3,
       pollWaitMs: 2_000,
+      getToken: mintTokens(stack.apiUrl),
     };
   });
   afterAll(async () => {

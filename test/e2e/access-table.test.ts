@@ -1,4 +1,6 @@
+import { startGateway, type TestGateway } from '../support/gateway.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
+import { TestClient, type ConnectAuth } from '../support/ws-client.js';
 
 /**
  * Every REST route (read from the API's own OpenAPI document, so a new route cannot be
@@ -16,15 +18,18 @@ type Outcome = 401 | 403 | 404;
 
 describe('who may not use which route', () => {
   let stack: TestStack;
+  let gateway: TestGateway;
   let projectA: string;
   let sessionA: string;
   let keyId: string;
-  const credentials: Record<string, string | null> = {};
+  /** Each credential that must not get in; called per attempt, so a valid token is always fresh. */
+  const credentials: Record<string, () => Promise<string | null>> = {};
 
   const url = (path: string) => `${stack.apiUrl}${path}`;
 
   beforeAll(async () => {
     stack = await startStack({ env: { TOKEN_TTL_SECONDS: '2' } });
+    gateway = await startGateway(stack.config);
     projectA = (await request(url('/projects'), { body: { name: 'A' } })).body.id;
     const projectB = (await request(url('/projects'), { body: { name: 'B' } })).body.id;
     sessionA = (await request(url(`/projects/${projectA}/builds`), { body: { agent: 'demo' } })).body
@@ -48,15 +53,16 @@ describe('who may not use which route', () => {
     await new Promise((resolve) =>
       setTimeout(resolve, Math.max(0, Date.parse(expired.body.expiresAt) - Date.now()) + 1000),
     );
-    // Minted after the wait, so it is valid: only its project is wrong.
-    const otherToken = await request<{ token: string }>(url(`/projects/${projectB}/tokens`), { body: {} });
-    credentials.anonymous = null;
-    credentials['revoked key'] = revoked.key;
-    credentials['expired token'] = expired.body.token;
-    credentials["another project's key"] = otherProject.key;
-    credentials["another project's token"] = otherToken.body.token;
+    credentials.anonymous = () => Promise.resolve(null);
+    credentials['revoked key'] = () => Promise.resolve(revoked.key);
+    credentials['expired token'] = () => Promise.resolve(expired.body.token);
+    credentials["another project's key"] = () => Promise.resolve(otherProject.key);
+    // Minted at each use (tokens live 2 s here): valid, only its project is wrong.
+    credentials["another project's token"] = async () =>
+      (await request<{ token: string }>(url(`/projects/${projectB}/tokens`), { body: {} })).body.token;
   });
   afterAll(async () => {
+    await gateway?.close();
     await stack?.close();
   });
 
@@ -93,7 +99,8 @@ describe('who may not use which route', () => {
         .replace('{id}', keyId)
         .replace(/^\/api/, '');
       const cells: string[] = [];
-      for (const [credential, key] of Object.entries(credentials)) {
+      for (const [credential, present] of Object.entries(credentials)) {
+        const key = await present();
         const answer = await request(url(concrete), {
           method,
           key,
@@ -119,6 +126,79 @@ describe('who may not use which route', () => {
     console.log(`Route × credential (HTTP status):\n${table.join('\n')}`);
     expect(wrong).toEqual([]);
   });
+
+  /**
+   * The WebSocket ways in. A key is presented as Authorization, a token as ?token= (connect
+   * paths) or in the auth message. What comes first decides: a close code, an `error`, or
+   * `subscribed` (accepted, which no row may show).
+   */
+  it('accepts no WebSocket subscription from a credential that may not make it', async () => {
+    const isToken = (credential: string) => credential.includes('token');
+    const connectAuth = (credential: string, value: string | null): ConnectAuth =>
+      value === null ? { anonymous: true } : isToken(credential) ? { token: value } : { key: value };
+    const paths: Record<string, (credential: string, value: string | null) => Promise<string>> = {
+      'connect ?projectId=A': (credential, value) =>
+        firstVerdict(`?projectId=${projectA}`, connectAuth(credential, value)),
+      'connect ?projectId=A&sessionId=S&since=0': (credential, value) =>
+        firstVerdict(`?projectId=${projectA}&sessionId=${sessionA}&since=0`, connectAuth(credential, value)),
+      'subscribe message for A': (credential, value) =>
+        firstVerdict('', connectAuth(credential, value), [{ type: 'subscribe', projectId: projectA }]),
+      'auth message, then subscribe to S': (_credential, value) =>
+        firstVerdict('', { anonymous: true }, [
+          { type: 'auth', token: value ?? '' },
+          { type: 'subscribe', projectId: projectA, sessionId: sessionA, since: 0 },
+        ]),
+    };
+    const expectedVerdict = (credential: string, path: string): string => {
+      // An auth message without a token is malformed; the socket stays unauthenticated.
+      if (credential === 'anonymous' && path.startsWith('auth')) return 'error bad_request';
+      if (['anonymous', 'revoked key', 'expired token'].includes(credential)) return 'close 4401';
+      return path.startsWith('connect') ? 'close 4403' : 'error forbidden';
+    };
+
+    const table = [
+      `| path | ${Object.keys(credentials).join(' | ')} |`,
+      `|---|${Object.keys(credentials)
+        .map(() => '---|')
+        .join('')}`,
+    ];
+    const wrong: string[] = [];
+    for (const [path, attempt] of Object.entries(paths)) {
+      const cells: string[] = [];
+      for (const [credential, present] of Object.entries(credentials)) {
+        const verdict = await attempt(credential, await present());
+        cells.push(verdict);
+        if (verdict !== expectedVerdict(credential, path)) {
+          wrong.push(`${path} with ${credential}: ${verdict}, expected ${expectedVerdict(credential, path)}`);
+        }
+      }
+      table.push(`| ${path} | ${cells.join(' | ')} |`);
+    }
+    console.log(`WebSocket path × credential:\n${table.join('\n')}`);
+    expect(wrong).toEqual([]);
+  });
+
+  /** Connects, sends `messages`, and names what decided the subscription first. */
+  async function firstVerdict(query: string, auth: ConnectAuth, messages: object[] = []): Promise<string> {
+    const client = await TestClient.connect(`${gateway.wsUrl}${query}`, { auth });
+    try {
+      for (const message of messages) client.send(message);
+      // An anonymous socket that sends nothing is closed after 5 s: wait longer than that.
+      await client.until(
+        () =>
+          client.closed !== undefined ||
+          client.messages.some((m) => m.type === 'subscribed' || m.type === 'error'),
+        15_000,
+        'a verdict',
+      );
+      const decided = client.messages.find((m) => m.type === 'subscribed' || m.type === 'error');
+      if (decided?.type === 'error') return `error ${decided.code}`;
+      if (decided?.type === 'subscribed') return 'subscribed';
+      return `close ${client.closed?.code}`;
+    } finally {
+      client.close();
+    }
+  }
 });
 
 function bodyFor(path: string): unknown {

@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 // Callbacks passed to page.evaluate run in the browser.
 import { existsSync } from 'node:fs';
+import { expect } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Snapshot } from '#contracts';
 import { startDemoBuild } from './builds.js';
 import { freePort, spawnGateway, type GatewayProcess } from './gateway.js';
-import { startStack, request, type TestStack } from './stack.js';
+import { startStack, request, TEST_ADMIN_KEY, type TestStack } from './stack.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright cannot download one here. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -39,9 +40,13 @@ export class WebStack {
     private readonly gatewayPort: number,
   ) {}
 
-  static async start(): Promise<WebStack> {
+  /** `env` adds to the stack's configuration (TOKEN_TTL_SECONDS, say). */
+  static async start(env: Record<string, string> = {}): Promise<WebStack> {
     const gatewayPort = await freePort();
-    const stack = await startStack({ workers: 1, env: { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}` } });
+    const stack = await startStack({
+      workers: 1,
+      env: { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`, ...env },
+    });
     const web = new WebStack(stack, gatewayPort);
     await web.startGateway();
     return web;
@@ -90,6 +95,16 @@ export class WebStack {
     await this.stopGateway();
     await this.stack.close();
   }
+}
+
+/**
+ * Signs the page's browser context in (the cookie is the context's) through the sign-in
+ * link, as a person following the first-start link would; waits for the projects page.
+ */
+export async function signIn(page: Page, key = TEST_ADMIN_KEY): Promise<void> {
+  await page.goto(`/sign-in#key=${encodeURIComponent(key)}`);
+  await page.waitForURL((url) => url.pathname === '/' && url.hash === '');
+  await page.getByTestId('key-name').waitFor();
 }
 
 /** What the build page shows, read through its test hooks (CONTRACT.md). */
@@ -141,6 +156,22 @@ export function shownWithoutConnection(shown: ShownBuild): Omit<ShownBuild, 'con
 
 function sortById<T extends { id: string }>(calls: T[]): T[] {
   return [...calls].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Waits until the page shows the build finished, then that it shows exactly the REST snapshot, each tool call once. */
+export async function expectFinishedPageEqual(
+  web: WebStack,
+  page: Page,
+  projectId: string,
+  sessionId: string,
+  status = 'completed',
+): Promise<ShownBuild> {
+  await waitForFinish(page, status);
+  const snapshot = await web.snapshot(projectId, sessionId);
+  const shown = await readBuildPage(page);
+  expect(new Set(shown.toolCalls.map((call) => call.id)).size).toBe(shown.toolCalls.length);
+  expect(shownWithoutConnection(shown)).toEqual(expectedPage(snapshot));
+  return shown;
 }
 
 /** Waits until the build page shows a finished build. */

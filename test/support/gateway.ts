@@ -5,6 +5,9 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import type { AppConfig } from '#config';
 import { createGateway } from '../../apps/realtime-gateway/src/create-gateway.js';
 import { MetricsServer } from '../../apps/realtime-gateway/src/metrics/metrics-server.js';
+import { TEST_ADMIN_KEY } from './credentials.js';
+
+export { freePort } from './ports.js';
 
 const QUIET: LogLevel[] = ['error', 'warn'];
 
@@ -18,8 +21,14 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A gateway in this process, on `port` (default: a free one). */
+/**
+ * A gateway in this process, on `port` (default: a free one). Its config comes from a test
+ * stack (startStack), so it accepts TEST_ADMIN_KEY, the stack's keys, tokens and sign-ins.
+ */
 export async function startGateway(config: AppConfig, listenOn = 0): Promise<TestGateway> {
+  if (config.identity.adminKey !== TEST_ADMIN_KEY) {
+    throw new Error("startGateway: use a test stack's config (BUILDCAST_ADMIN_KEY=TEST_ADMIN_KEY)");
+  }
   const app = await createGateway(config, QUIET);
   await app.listen(listenOn, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
@@ -46,13 +55,21 @@ export interface GatewayProcess {
 const GATEWAY_MAIN = path.resolve('dist/apps/realtime-gateway/src/main.js');
 
 /**
- * The built gateway in a child process (for SIGKILL and SIGTERM), on `port`. `npm test`
- * builds first; when running one test file by hand, run `npm run build` before it.
+ * The built gateway in a child process (for SIGKILL and SIGTERM), on `port`, with
+ * BUILDCAST_ADMIN_KEY=TEST_ADMIN_KEY unless `env` says otherwise (pass a stack's `childEnv()`).
+ * `npm test` builds first; when running one test file by hand, run `npm run build` before it.
  */
 export async function spawnGateway(env: Record<string, string>, port: number): Promise<GatewayProcess> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [GATEWAY_MAIN], {
-    env: { ...process.env, METRICS_PORT: '0', ...env, GATEWAY_PORT: String(port), NODE_OPTIONS: '' },
+    env: {
+      ...process.env,
+      METRICS_PORT: '0',
+      BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
+      ...env,
+      GATEWAY_PORT: String(port),
+      NODE_OPTIONS: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -84,16 +101,3 @@ export async function spawnGateway(env: Record<string, string>, port: number): P
 
 /** metrics-server.ts's start-up line, e.g. `Prometheus metrics on http://127.0.0.1:41234/metrics`. */
 const METRICS_LOG_LINE = /Prometheus metrics on (http:\/\/[^\s/]+\/metrics)/;
-
-/** A port that was free a moment ago (for child processes that must listen on a known port). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -27,3 +27,14 @@ export function seededRandom(seed: number): Random {
     pick: (items) => items[Math.floor(next() * items.length)],
   };
 }
+
+/** A seed from `given` (an env var, named `name` in the error) to replay a run, otherwise a fresh one. */
+export function chooseSeed(given: string | undefined, name = 'FAULT_SEED'): number {
+  if (given !== undefined && given !== '') {
+    const seed = Number(given);
+    if (!Number.isInteger(seed) || seed < 0)
+      throw new Error(`${name} must be a non-negative integer, got ${given}`);
+    return seed;
+  }
+  return Math.floor(Math.random() * 2 ** 31);
+}

@@ -4,6 +4,7 @@ import { createApi } from '../../apps/api/src/create-api.js';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { TEST_ADMIN_KEY } from './credentials.js';
+import { freePort } from './ports.js';
 import { deleteQueueKeys, TEST_REDIS_URL, uniqueQueuePrefix } from './redis.js';
 
 export { TEST_ADMIN_KEY };
@@ -36,6 +37,9 @@ export async function startStack(
 ): Promise<TestStack> {
   const database = await createTestDatabase(undefined, options.databaseAdminUrl);
   const config = loadConfig({
+    // The API's own port, so PUBLIC_URL's default (http://localhost:PORT) is its real origin:
+    // the origins it and the gateways allow are the ones a browser on it sends.
+    API_PORT: String(await freePort()),
     DATABASE_URL: database.url,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: uniqueQueuePrefix(),
@@ -46,7 +50,7 @@ export async function startStack(
     ...options.env,
   });
   const api = await createApi(config, QUIET);
-  await api.listen(0, '127.0.0.1');
+  await api.listen(config.apiPort, '127.0.0.1');
   const workers: INestApplicationContext[] = [];
   for (let i = 0; i < (options.workers ?? 0); i++) workers.push(await createWorker(config, QUIET));
   const address = api.getHttpServer().address() as { port: number };
@@ -62,6 +66,10 @@ export async function startStack(
       QUEUE_PREFIX: config.queuePrefix,
       DATABASE_POOL_SIZE: '4',
       BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
+      // Same allowed origins as this stack's API (a child gateway checks them on upgrade).
+      API_PORT: String(config.apiPort),
+      ...(config.publicUrlIsSet ? { PUBLIC_URL: config.publicUrl } : {}),
+      CORS_ORIGINS: config.corsOrigins.join(','),
       ...extra,
     }),
     async close() {

@@ -1,5 +1,38 @@
 import { WebSocket } from 'ws';
 import { applyEvent, type ServerMessage, type ServerMessageMap, type Snapshot } from '#contracts';
+import { TEST_ADMIN_KEY } from './credentials.js';
+
+/**
+ * How a test socket presents itself. By default it authenticates at connect with
+ * `Authorization: Bearer TEST_ADMIN_KEY`; `key` names another Bearer credential (API key or
+ * token), `token` goes in `?token=`, `cookie` is sent as the Cookie header (either one
+ * instead of the default key), and `anonymous` sends nothing (the socket must send `auth`).
+ */
+export interface ConnectAuth {
+  key?: string;
+  token?: string;
+  cookie?: string;
+  anonymous?: boolean;
+  /** An Origin header, as a browser sends. */
+  origin?: string;
+}
+
+/** The ws options and URL for `auth` (also for tests that open a raw `ws` socket). */
+export function authenticatedUrl(
+  url: string,
+  auth: ConnectAuth = {},
+): { url: string; headers: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  if (auth.origin !== undefined) headers.origin = auth.origin;
+  if (auth.anonymous) return { url, headers };
+  const target = new URL(url);
+  if (auth.token !== undefined) target.searchParams.set('token', auth.token);
+  if (auth.cookie !== undefined) headers.cookie = auth.cookie;
+  const key =
+    auth.key ?? (auth.token === undefined && auth.cookie === undefined ? TEST_ADMIN_KEY : undefined);
+  if (key !== undefined) headers.authorization = `Bearer ${key}`;
+  return { url: target.toString(), headers };
+}
 
 /**
  * A recording WebSocket client for tests: it folds `events` batches into a snapshot with
@@ -29,9 +62,13 @@ export class TestClient {
     });
   }
 
-  /** Opens `url` (with any query) and resolves once the socket is open. */
-  static async connect(url: string, options: { state?: Snapshot; since?: number } = {}): Promise<TestClient> {
-    const socket = new WebSocket(url);
+  /** Opens `url` (with any query) and resolves once the socket is open (see ConnectAuth for `auth`). */
+  static async connect(
+    url: string,
+    options: { state?: Snapshot; since?: number; auth?: ConnectAuth } = {},
+  ): Promise<TestClient> {
+    const target = authenticatedUrl(url, options.auth);
+    const socket = new WebSocket(target.url, { headers: target.headers });
     const client = new TestClient(socket, options);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

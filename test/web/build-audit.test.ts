@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { StartBuildResponse } from '#contracts';
-import { launchBrowser, waitForFinish, WebStack } from '../support/browser.js';
-import { request, TEST_ADMIN_KEY } from '../support/stack.js';
+import { launchBrowser, signIn, waitForFinish, WebStack } from '../support/browser.js';
+import { request } from '../support/stack.js';
 
 /** The build page says which key started a build and which cancelled it (issue 16, item 7). */
 describe('build page audit line in Chromium', () => {
@@ -39,12 +39,10 @@ describe('build page audit line in Chromium', () => {
     const { sessionId } = started.body;
 
     context = await browser.newContext({ baseURL: web.appUrl });
-    // Signed in as the admin (the cookie lands in this context); no Origin: not a cross-site form.
-    const signIn = await context.request.post('/api/session', { data: { key: TEST_ADMIN_KEY } });
-    expect(signIn.status()).toBe(204);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    await signIn(page);
     await page.goto(`/projects/${projectId}/builds/${sessionId}`);
 
     const startedBy = page.getByTestId('audit-started');

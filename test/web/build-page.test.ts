@@ -1,11 +1,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  expectedPage,
+  expectFinishedPageEqual,
   launchBrowser,
   readBuildPage,
-  shownWithoutConnection,
+  signIn,
   waitForConnection,
-  waitForFinish,
   waitForProgress,
   WebStack,
 } from '../support/browser.js';
@@ -36,7 +35,7 @@ describe('web app in Chromium', () => {
     await web?.close();
   });
 
-  /** A fresh browser context (its own tabs, storage and network switch). */
+  /** A fresh browser context (its own tabs, storage and network switch), signed in. */
   async function newContext(clientOptions?: Record<string, number>): Promise<BrowserContext> {
     const context = await browser.newContext({ baseURL: web.appUrl, viewport: { width: 1100, height: 900 } });
     if (clientOptions)
@@ -44,6 +43,9 @@ describe('web app in Chromium', () => {
         (window as { buildcastClientOptions?: object }).buildcastClientOptions = options;
       }, clientOptions);
     contexts.push(context);
+    const signingIn = await newPage(context);
+    await signIn(signingIn);
+    await signingIn.close();
     return context;
   }
   async function newPage(context: BrowserContext): Promise<Page> {
@@ -61,20 +63,8 @@ describe('web app in Chromium', () => {
     return { projectId, sessionId, context, page };
   }
 
-  /** The page shows exactly what the REST snapshot holds, each tool call once. */
-  async function expectFinishedAndEqual(
-    page: Page,
-    projectId: string,
-    sessionId: string,
-    status = 'completed',
-  ) {
-    await waitForFinish(page, status);
-    const snapshot = await web.snapshot(projectId, sessionId);
-    const shown = await readBuildPage(page);
-    expect(new Set(shown.toolCalls.map((call) => call.id)).size).toBe(shown.toolCalls.length);
-    expect(shownWithoutConnection(shown)).toEqual(expectedPage(snapshot));
-    return shown;
-  }
+  const expectFinishedAndEqual = (page: Page, projectId: string, sessionId: string, status?: string) =>
+    expectFinishedPageEqual(web, page, projectId, sessionId, status);
 
   it('creates a project, starts a demo build and watches it reach exactly 100 % with every todo completed', async () => {
     const page = await newPage(await newContext());

@@ -37,6 +37,8 @@ export async function createApi(
   app.enableCors({ origin: [...config.corsOrigins] });
   app.enableShutdownHooks();
   app.disable('x-powered-by'); // no need to tell a scanner what to try
+  // request.ip (the per-IP limit) is X-Forwarded-For's client only behind these proxies.
+  app.set('trust proxy', config.limits.trustedProxies);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -39,9 +39,12 @@ export function watchBuild(
   sessionId: string,
   out: (line: string) => void,
 ): Promise<BuildView> {
+  const { key } = api;
   const watch = watchWithClient(projectId, sessionId, {
     baseUrl: api.origin,
     fetch: api.fetch,
+    // The gateway takes the API key itself in its `auth` message (and REST as Bearer).
+    getToken: key === undefined ? undefined : () => Promise.resolve(key),
     WebSocket: keyedWebSocket(api.key),
     ...CLIENT_POLICY,
   });

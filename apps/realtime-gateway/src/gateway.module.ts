@@ -2,15 +2,21 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '#config';
 import { BusModule } from '#bus';
 import { InfrastructureHealthModule } from '#health';
+import { IdentityModule } from '#identity';
 import { PersistenceModule } from '#persistence';
+import { GatewayAuth } from './auth/gateway-auth.service.js';
 import { Connections } from './connections/connections.service.js';
+import { ConnectionsPerIp } from './connections/connections-per-ip.js';
 import { HealthController } from './health/health.controller.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 
-/** The realtime gateway: WebSocket rooms at /ws, plus /health; /metrics on a port of its own. */
+/**
+ * The realtime gateway: authenticated WebSocket rooms at /ws, plus /health; /metrics on a
+ * port of its own. Credentials are checked by the API's IdentityService, on the same Postgres.
+ */
 @Module({})
 export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -22,9 +28,18 @@ export class GatewayModule {
         // Reads only: a small pool is plenty (catch-ups are paged and per room).
         PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
         InfrastructureHealthModule,
+        IdentityModule,
       ],
       controllers: [HealthController],
-      providers: [GatewayMetrics, MetricsServer, Connections, RoomRegistry, RealtimeGateway],
+      providers: [
+        GatewayMetrics,
+        MetricsServer,
+        Connections,
+        ConnectionsPerIp,
+        RoomRegistry,
+        GatewayAuth,
+        RealtimeGateway,
+      ],
     };
   }
 }

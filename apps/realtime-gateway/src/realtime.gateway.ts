@@ -9,12 +9,22 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket, WebSocketServer as WsServer } from 'ws';
 import { AppConfig } from '#config';
 import { CloseCode, type ClientMessage } from '#contracts';
+import { connectCredential, type Credential } from './auth/connect-credential.js';
+import { GatewayAuth } from './auth/gateway-auth.service.js';
+import { admitMessage, BAD_CREDENTIAL, maySubscribeNow } from './auth/socket-auth.js';
 import { ClientConnection } from './connections/client-connection.js';
-import { parseClientMessage, validateRoomMessage } from './connections/client-messages.js';
+import {
+  parseClientMessage,
+  validateRoomMessage,
+  type ParsedClientMessage,
+} from './connections/client-messages.js';
 import { Connections } from './connections/connections.service.js';
+import { ConnectionsPerIp } from './connections/connections-per-ip.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { projectRoomKey, sessionRoomKey } from './rooms/room-context.js';
+import { projectRoomKey, roomTarget, sessionRoomKey } from './rooms/room-context.js';
 import { RoomRegistry } from './rooms/room-registry.js';
+
+type SubscribeMessage = Extract<ClientMessage, { type: 'subscribe' }>;
 
 /** Frames above this are refused by ws itself (1009); up to it, the gateway answers 4413. */
 const HARD_PAYLOAD_LIMIT = 1024 * 1024;
@@ -22,9 +32,11 @@ const HARD_PAYLOAD_LIMIT = 1024 * 1024;
 const SHUTDOWN_GRACE_MS = 2000;
 
 /**
- * `/ws`: accepts sockets, subscribes them by query (`?projectId=&sessionId=&since=`) and by
- * messages, and hands rooms to the RoomRegistry. Client messages are parsed here, not by
- * Nest's message router (see LeanWsAdapter), so every refusal gets the contract's code.
+ * `/ws`: accepts sockets, authenticates them (GatewayAuth: a credential at connect or an
+ * `auth` message), subscribes them by query (`?projectId=&sessionId=&since=`, once
+ * authenticated) and by messages, each checked against the credential, and hands rooms to
+ * the RoomRegistry. Client messages are parsed here, not by Nest's message router (see
+ * LeanWsAdapter), so every refusal gets the contract's code.
  */
 @WebSocketGateway({ path: '/ws', maxPayload: HARD_PAYLOAD_LIMIT, perMessageDeflate: false })
 export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
@@ -39,7 +51,9 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     private readonly config: AppConfig,
     private readonly rooms: RoomRegistry,
     private readonly connections: Connections,
+    private readonly perIp: ConnectionsPerIp,
     private readonly metrics: GatewayMetrics,
+    private readonly auth: GatewayAuth,
   ) {}
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
@@ -50,14 +64,31 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     }
     this.bySocket.set(socket, connection);
     this.connections.add(connection);
+    // Counted across replicas in Redis: the answer comes after the socket opened, so a socket
+    // over the limit is closed with 4429 (it may have seen its first frames by then).
+    void this.perIp.admit(connection, request).then((admitted) => {
+      if (!admitted) {
+        connection.close(
+          CloseCode.rateLimited,
+          `more than ${this.perIp.limit} connections from this address (GATEWAY_CONNECTIONS_PER_IP)`,
+        );
+      }
+    });
     socket.on('message', (data: RawData, isBinary: boolean) =>
       this.guard(connection, 'a message', () => this.onMessage(connection, data, isBinary)),
     );
     this.guard(connection, 'the connect URL', () => {
       const query = subscriptionFromQuery(request.url);
       // A bad connect URL is a malformed request: there is nothing else on this socket yet.
-      if (query?.kind === 'invalid') connection.close(CloseCode.badRequest, query.message);
-      else if (query) this.handle(connection, query);
+      if (query?.kind === 'invalid') return connection.close(CloseCode.badRequest, query.message);
+      if (query?.kind === 'message' && query.message.type === 'subscribe') {
+        connection.connectSubscription = query.message; // joined once authenticated
+      }
+      this.auth.startDeadline(connection);
+      const credential = connectCredential(request.headers, request.url);
+      if (credential.kind === 'invalid')
+        this.auth.end(connection, { ...BAD_CREDENTIAL, reason: credential.reason });
+      else if (credential.kind !== 'none') connection.inTurn(() => this.authenticate(connection, credential));
     });
   }
 
@@ -65,7 +96,9 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     const connection = this.bySocket.get(socket);
     if (!connection) return;
     try {
+      this.auth.forget(connection);
       this.connections.remove(connection);
+      this.perIp.release(connection);
       this.rooms.leaveAll(connection);
     } catch (error) {
       this.logger.error(`Cleaning up a closed socket failed: ${describe(error)}`);
@@ -90,9 +123,9 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
    * and is logged; it never reaches the process (an uncaught throw in a socket listener
    * would end the gateway and every other client's connection with it).
    */
-  private guard(connection: ClientConnection, what: string, handle: () => void): void {
+  private guard<T>(connection: ClientConnection, what: string, handle: () => T): T | undefined {
     try {
-      handle();
+      return handle();
     } catch (error) {
       this.logger.warn(`Handling ${what} failed; closing the socket with 4400: ${describe(error)}`);
       try {
@@ -100,6 +133,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       } catch {
         connection.socket.terminate(); // close() on a broken socket can throw: drop it hard
       }
+      return undefined;
     }
   }
 
@@ -111,14 +145,39 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       );
       return;
     }
-    this.handle(connection, parseClientMessage(data, isBinary));
+    const parsed = parseClientMessage(data, isBinary);
+    if (parsed.kind === 'close') return connection.close(parsed.code, parsed.reason);
+    // In order: a message sent right after `auth` waits for its verdict.
+    connection.inTurn(() => this.guard(connection, 'a message', () => this.handle(connection, parsed)));
   }
 
-  private handle(connection: ClientConnection, parsed: ReturnType<typeof parseClientMessage>): void {
+  /** Checks a credential; once authenticated, the connect URL's subscription is joined. */
+  private async authenticate(connection: ClientConnection, credential: Credential): Promise<void> {
+    try {
+      const rooms = () => [...connection.rooms].map(roomTarget);
+      if (!(await this.auth.authenticate(connection, credential, rooms))) return;
+      const subscription = connection.connectSubscription;
+      connection.connectSubscription = undefined;
+      if (subscription) this.serve(connection, { type: 'subscribe', ...subscription }, 'connect');
+    } catch (error) {
+      // Runs in a promise chain: the guard's try/catch does not reach it.
+      this.guard(connection, 'a credential', () => {
+        throw error;
+      });
+    }
+  }
+
+  private handle(
+    connection: ClientConnection,
+    parsed: Exclude<ParsedClientMessage, { kind: 'close' }>,
+  ): Promise<void> | void {
+    if (!connection.isOpen || connection.auth.phase === 'ended') return;
+    const refusal = admitMessage(
+      connection.auth,
+      parsed.kind === 'message' ? parsed.message.type : parsed.type,
+    );
+    if (refusal) return this.auth.end(connection, refusal);
     switch (parsed.kind) {
-      case 'close':
-        connection.close(parsed.code, parsed.reason);
-        return;
       case 'invalid':
         this.reply(connection, {
           type: 'error',
@@ -129,23 +188,33 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
         });
         return;
       case 'message':
-        void this.dispatch(connection, parsed.message).catch((error: unknown) => {
-          this.logger.warn(`Handling a ${parsed.message.type} failed: ${describe(error)}`);
-          this.guard(connection, 'a failed request', () =>
-            this.reply(connection, {
-              type: 'error',
-              code: 'unavailable',
-              message: 'The gateway could not serve this request right now; retry shortly',
-              ...('projectId' in parsed.message
-                ? { projectId: parsed.message.projectId, sessionId: parsed.message.sessionId }
-                : {}),
-            }),
-          );
-        });
+        if (parsed.message.type === 'auth') {
+          return this.authenticate(connection, { kind: 'bearer', value: parsed.message.token });
+        }
+        this.serve(connection, parsed.message, 'message');
     }
   }
 
-  private async dispatch(connection: ClientConnection, message: ClientMessage): Promise<void> {
+  /** Serves a request; when Postgres or Redis fail it, the client is told to retry. */
+  private serve(connection: ClientConnection, message: ClientMessage, from: 'message' | 'connect'): void {
+    void this.dispatch(connection, message, from).catch((error: unknown) => {
+      this.logger.warn(`Handling a ${message.type} failed: ${describe(error)}`);
+      this.guard(connection, 'a failed request', () =>
+        this.reply(connection, {
+          type: 'error',
+          code: 'unavailable',
+          message: 'The gateway could not serve this request right now; retry shortly',
+          ...('projectId' in message ? { projectId: message.projectId, sessionId: message.sessionId } : {}),
+        }),
+      );
+    });
+  }
+
+  private async dispatch(
+    connection: ClientConnection,
+    message: ClientMessage,
+    from: 'message' | 'connect',
+  ): Promise<void> {
     switch (message.type) {
       case 'ping':
         this.reply(connection, { type: 'pong' });
@@ -163,23 +232,69 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
           sessionId: message.sessionId,
         });
         return;
-      case 'subscribe': {
-        const { projectId, sessionId, since } = message;
-        const outcome = sessionId
-          ? await this.rooms.joinSession(connection, projectId, sessionId, since)
-          : await this.rooms.joinProject(connection, projectId);
-        if (outcome === 'not-found') {
-          this.reply(connection, {
-            type: 'error',
-            code: 'not_found',
-            message: sessionId
-              ? `No session ${sessionId} in project ${projectId}`
-              : `No project ${projectId}`,
-            projectId,
-            sessionId,
-          });
-        }
+      case 'subscribe':
+        return this.subscribe(connection, message, from);
+      case 'auth':
+        return; // handled in order by `handle`
+    }
+  }
+
+  /**
+   * Joins a room the credential covers. Outside it (another project, another session, or
+   * one that does not exist there: nothing is revealed) a `subscribe` message is answered
+   * `error` forbidden, and the connect URL's subscription closes the socket 4403.
+   */
+  private async subscribe(
+    connection: ClientConnection,
+    message: SubscribeMessage,
+    from: 'message' | 'connect',
+  ): Promise<void> {
+    const { projectId, sessionId, since } = message;
+    if (!maySubscribeNow(connection.auth, { projectId, sessionId }, new Date())) {
+      if (from === 'connect') {
+        this.auth.end(connection, {
+          code: CloseCode.forbidden,
+          reason: "this credential does not cover the connect URL's subscription",
+          outcome: 'forbidden',
+        });
+        return;
       }
+      this.auth.refused();
+      this.reply(connection, {
+        type: 'error',
+        code: 'forbidden',
+        message: `This credential does not cover ${sessionId ? 'this session' : 'this project'}`,
+        projectId,
+        sessionId,
+      });
+      return;
+    }
+    const outcome = sessionId
+      ? await this.rooms.joinSession(connection, projectId, sessionId, since)
+      : await this.rooms.joinProject(connection, projectId);
+    if (outcome === 'joined' && !maySubscribeNow(connection.auth, { projectId, sessionId }, new Date())) {
+      // Renewed meanwhile with a credential that does not cover it (the renewal saw no room yet).
+      this.rooms.leave(
+        connection,
+        sessionId ? sessionRoomKey(projectId, sessionId) : projectRoomKey(projectId),
+      );
+      if (connection.auth.phase === 'authenticated') {
+        this.auth.end(connection, {
+          code: CloseCode.forbidden,
+          reason: `the new credential does not cover ${sessionId ? `session ${sessionId}` : `project ${projectId}`}`,
+          outcome: 'forbidden',
+        });
+      }
+      return;
+    }
+    if (outcome === 'not-found') {
+      this.reply(connection, {
+        type: 'error',
+        code: 'not_found',
+        message: sessionId ? `No session ${sessionId} in project ${projectId}` : `No project ${projectId}`,
+        projectId,
+        sessionId,
+      });
     }
   }
 
@@ -189,7 +304,7 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
 }
 
 /** `/ws?projectId=P&sessionId=S&since=N` (the seeds' way) as a subscribe, or null without projectId. */
-function subscriptionFromQuery(url: string | undefined): ReturnType<typeof parseClientMessage> | null {
+function subscriptionFromQuery(url: string | undefined): ParsedClientMessage | null {
   const params = new URL(url ?? '/', 'http://gateway').searchParams;
   if (!params.has('projectId')) return null;
   const value: Record<string, unknown> = { type: 'subscribe', projectId: params.get('projectId') };

@@ -2,6 +2,8 @@ import { BuildPage } from './build/build-page.js';
 import { ProjectPage } from './projects/project-page.js';
 import { ProjectsPage } from './projects/projects-page.js';
 import { Link, paths, useRoute } from './routing/router.js';
+import { SessionBar } from './session/session-bar.js';
+import { SignInPage } from './session/sign-in-page.js';
 
 export function App() {
   const route = useRoute();
@@ -12,7 +14,9 @@ export function App() {
           <span className="brand-dot" aria-hidden="true" /> Buildcast
         </Link>
         <span className="muted">live build progress for AI-agent runs</span>
+        <SessionBar />
       </header>
+      {route.page === 'sign-in' && <SignInPage />}
       {route.page === 'projects' && <ProjectsPage />}
       {/* `key` gives each project and build its own page state (and watch). */}
       {route.page === 'project' && <ProjectPage key={route.projectId} projectId={route.projectId} />}

@@ -7,3 +7,6 @@ export * from './bus.module.js';
 export * from './cancel-requests.js';
 export * from './redis-unavailable.js';
 export * from './build-log.js';
+export * from './limits/limit-keys.js';
+export * from './limits/fail-open.js';
+export * from './limits/expiring-slots.js';

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import type { BuildEvent, Snapshot } from '#contracts';
 import { watchBuild } from './build-watch.js';
+import { HttpError } from './http.js';
 import type { WebSocketLike } from './options.js';
 
 /** A WebSocket double the test drives by hand. */
@@ -318,5 +319,186 @@ describe('watchBuild', () => {
       expect(retrying.status).toBe('reconnecting');
       retrying.close();
     }
+  });
+});
+
+describe('watchBuild with getToken', () => {
+  const T0 = Date.parse('2026-12-01T10:00:00.000Z');
+  let fetchMock: jest.Mock<typeof fetch>;
+  let getToken: jest.Mock<(target: { projectId: string; sessionId?: string }) => Promise<unknown>>;
+  let minted: number;
+  /** How REST answers: a snapshot, or 401 once `restSignedOut`. */
+  let restSignedOut: boolean;
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: T0 });
+    FakeSocket.all = [];
+    minted = 0;
+    restSignedOut = false;
+    // Tokens live 3 s: renewed 2 s after they arrive.
+    getToken = jest.fn(() => {
+      minted += 1;
+      return Promise.resolve({
+        token: `token-${minted}`,
+        expiresAt: new Date(Date.now() + 3_000).toISOString(),
+      });
+    });
+    fetchMock = jest.fn<typeof fetch>(async (input) => {
+      if (restSignedOut) return new Response('{"statusCode":401,"message":"Signed out"}', { status: 401 });
+      if (!(input as string).includes('/events')) return new Response(JSON.stringify(snapshot(3)));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return new Response(JSON.stringify({ events: [], seq: 3, latestSeq: 3, finished: false }));
+    });
+  });
+  afterEach(() => jest.useRealTimers());
+
+  const start = async (options: object = { getToken }) => {
+    const watch = watchBuild(P, S, {
+      baseUrl: 'http://app.test',
+      WebSocket: FakeSocket,
+      fetch: fetchMock,
+      random: () => 0.5,
+      pingIntervalMs: 0,
+      ...options,
+    });
+    await jest.advanceTimersByTimeAsync(0);
+    return watch;
+  };
+  const authorization = (call: number) =>
+    new Headers(fetchMock.mock.calls[call][1]?.headers).get('authorization');
+  const goLive = (socket: FakeSocket) => {
+    socket.open();
+    socket.receive({ type: 'authenticated', expiresAt: null });
+    socket.receive({ type: 'subscribed', projectId: P, sessionId: S, seq: 3 });
+  };
+
+  it('asks for its build, sends the token as Bearer on REST and as the first socket message, never in the URL', async () => {
+    const watch = await start();
+    expect(getToken).toHaveBeenCalledWith({ projectId: P, sessionId: S });
+    expect(authorization(0)).toBe('Bearer token-1');
+    expect(FakeSocket.last.url).not.toContain('token');
+    FakeSocket.last.open();
+    expect(FakeSocket.last.sent).toEqual([{ type: 'auth', token: 'token-1' }]);
+    watch.close();
+  });
+
+  it('renews in place when two thirds of the lifetime are gone, on every authenticated', async () => {
+    const watch = await start();
+    const socket = FakeSocket.last;
+    goLive(socket);
+    await jest.advanceTimersByTimeAsync(1_999);
+    expect(getToken).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(socket.sent).toEqual([
+      { type: 'auth', token: 'token-1' },
+      { type: 'auth', token: 'token-2' },
+    ]);
+    socket.receive({ type: 'authenticated', expiresAt: null });
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(socket.sent).toContainEqual({ type: 'auth', token: 'token-3' });
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(watch.status).toBe('live');
+    watch.close();
+  });
+
+  it('on 4401 after it worked: a new token and a new socket at once, resuming from the cursor', async () => {
+    const watch = await start();
+    goLive(FakeSocket.last);
+    FakeSocket.last.receive(batch(4, 5, [started(4, 'a'), started(5, 'b')]));
+    FakeSocket.last.drop(4401, 'credential expired');
+    expect(watch.status).toBe('reconnecting');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(FakeSocket.last.url).toMatch(/since=5$/);
+    FakeSocket.last.open();
+    expect(FakeSocket.last.sent).toEqual([{ type: 'auth', token: 'token-2' }]);
+    expect(fetchMock).toHaveBeenCalledTimes(1); // no second snapshot: the cursor carries on
+    watch.close();
+  });
+
+  it('on 4401 before it ever authenticated: a new token after the backoff', async () => {
+    const watch = await start();
+    FakeSocket.last.open();
+    FakeSocket.last.drop(4401, 'bad credential');
+    expect(watch.status).toBe('reconnecting');
+    await jest.advanceTimersByTimeAsync(499);
+    expect(FakeSocket.all).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(FakeSocket.all).toHaveLength(2);
+    watch.close();
+  });
+
+  it('getToken refusing with 401 or 403 is signed-out, not error; retry() starts over', async () => {
+    for (const status of [401, 403]) {
+      getToken.mockRejectedValueOnce(new HttpError(status, `${status} Signed out`));
+      const watch = await start();
+      expect(watch.status).toBe('signed-out');
+      expect(watch.error).toContain('Signed out');
+      expect(FakeSocket.all).toHaveLength(0);
+      watch.retry();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(watch.status).toBe('connecting');
+      expect(FakeSocket.all).toHaveLength(1);
+      watch.close();
+      FakeSocket.all = [];
+    }
+  });
+
+  it('a failed renewal with 401 (signed out elsewhere) ends the socket: signed-out', async () => {
+    const watch = await start();
+    goLive(FakeSocket.last);
+    getToken.mockRejectedValueOnce(new HttpError(401, '401 Signed out'));
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(watch.status).toBe('signed-out');
+    expect(FakeSocket.last.closedByClient).toBe(true);
+    watch.close();
+  });
+
+  it('getToken failing otherwise (network) retries with backoff; a 404 is an error', async () => {
+    getToken.mockRejectedValueOnce(new HttpError(0, 'network down'));
+    const watch = await start();
+    expect(watch.status).toBe('reconnecting');
+    await jest.advanceTimersByTimeAsync(500);
+    expect(FakeSocket.all).toHaveLength(1);
+    watch.close();
+    getToken.mockRejectedValueOnce(new HttpError(404, '404 Project x not found'));
+    const missing = await start();
+    expect(missing.status).toBe('error');
+    missing.close();
+  });
+
+  it('without getToken: REST 401 or a 4401 close is signed-out (the cookie is gone)', async () => {
+    restSignedOut = true;
+    const refused = await start({});
+    expect(refused.status).toBe('signed-out');
+    expect(refused.error).toBe('401 Signed out');
+    expect(authorization(0)).toBeNull();
+    refused.close();
+
+    restSignedOut = false;
+    const watch = await start({});
+    goLive(FakeSocket.last);
+    expect(FakeSocket.last.sent).toEqual([]);
+    FakeSocket.last.drop(4401, 'credential revoked');
+    expect(watch.status).toBe('signed-out');
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    watch.close();
+  });
+
+  it('polling: a REST 401 asks getToken again, a refusal there is signed-out', async () => {
+    const watch = await start({ getToken, random: () => 0, failuresBeforePolling: 1 });
+    FakeSocket.last.drop(1006);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(watch.status).toBe('polling');
+    restSignedOut = true;
+    getToken.mockRejectedValue(new HttpError(401, '401 Signed out'));
+    // The long-poll answers 401; the credential is dropped, the next round asks for another.
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(watch.status).toBe('signed-out');
+    watch.close();
   });
 });

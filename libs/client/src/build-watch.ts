@@ -55,6 +55,7 @@ class BuildWatcher extends Watcher<[applied: readonly BuildEvent[]]> implements 
     this.connect(
       options,
       {
+        target: { projectId, sessionId },
         hydrate: (signal) => this.hydrate(signal),
         socketUrl: () =>
           `${options.wsUrl}?projectId=${encodeURIComponent(projectId)}&sessionId=${encodeURIComponent(sessionId)}&since=${this.cursor}`,
@@ -79,7 +80,10 @@ class BuildWatcher extends Watcher<[applied: readonly BuildEvent[]]> implements 
 
   /** A snapshot replaces the state only if it is not older than what we have. */
   private async hydrate(signal: AbortSignal): Promise<void> {
-    const snapshot = await getJson<Snapshot>(this.options.fetch, this.base, signal);
+    const snapshot = await getJson<Snapshot>(this.options.fetch, this.base, {
+      signal,
+      token: this.connection.token,
+    });
     if (!this.snapshot || snapshot.seq >= this.snapshot.seq) this.replace(snapshot);
   }
 
@@ -108,7 +112,7 @@ class BuildWatcher extends Watcher<[applied: readonly BuildEvent[]]> implements 
     const page = await getJson<EventsPage>(
       this.options.fetch,
       `${this.base}/events?after=${this.cursor}&limit=1000&waitMs=${this.options.pollWaitMs}`,
-      signal,
+      { signal, token: this.connection.token },
     );
     if (signal.aborted) return;
     if (page.events.length > 0 && page.events[0].seq === this.cursor + 1) {

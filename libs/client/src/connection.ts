@@ -1,14 +1,28 @@
 import { CloseCode, type ServerMessage } from '#contracts';
+import {
+  closeAction,
+  isDue,
+  isSignedOutAnswer,
+  toCredential,
+  type Credential,
+  type TokenTarget,
+} from './credential.js';
 import { HttpError } from './http.js';
 import { announcedHeartbeatMs, nextLivenessStep, type LivenessState } from './liveness.js';
 import { backoffDelay, type ResolvedOptions, type WebSocketLike } from './options.js';
 import { sleep } from './sleep.js';
 
-export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'offline' | 'error';
+export type ConnectionStatus =
+  'connecting' | 'live' | 'reconnecting' | 'polling' | 'offline' | 'error' | 'signed-out';
 
 /** What a watch plugs into the connection policy. */
 export interface ConnectionHandlers {
-  /** Reads the REST state (snapshot or list); runs before a socket opens when `needsHydration`. */
+  /** What the watch's credential must cover (what `getToken` is asked for). */
+  readonly target: TokenTarget;
+  /**
+   * Reads the REST state (snapshot or list); runs before a socket opens when `needsHydration`.
+   * Its requests send `connection.token` (fresh when it runs).
+   */
   hydrate(signal: AbortSignal): Promise<void>;
   /** The socket URL for the next attempt (it carries the current cursor). */
   socketUrl(): string;
@@ -16,14 +30,6 @@ export interface ConnectionHandlers {
   /** One REST long-poll round while the socket is down. */
   poll(signal: AbortSignal): Promise<void>;
 }
-
-/** Close codes after which retrying the same request cannot help. */
-const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
-  CloseCode.badRequest,
-  CloseCode.unauthorized,
-  CloseCode.forbidden,
-  CloseCode.messageTooLarge,
-]);
 
 /** A 4xx that asking again cannot change (a bad or unknown id), unlike 408 or 429. */
 function isRefusal(status: number): boolean {
@@ -43,6 +49,11 @@ interface BrowserGlobals {
  * the background; close 1012 reconnects at once; a server that stops answering (no pong to
  * the client's ping, or two silent heartbeat intervals) is dropped and the socket resumes
  * from the cursor. The status says which of these is happening.
+ *
+ * Credentials (with `getToken`): one is asked for before hydrating, sent on REST and as the
+ * socket's first message (`auth`), and renewed in place before it expires; a 4401 close asks
+ * for a new one and reconnects from the cursor. A 401 with nothing to renew it, or `getToken`
+ * refusing (401/403), ends in `signed-out` (until `retry()`).
  */
 export class Connection {
   status: ConnectionStatus = 'connecting';
@@ -54,8 +65,13 @@ export class Connection {
   private livenessTimer: ReturnType<typeof setTimeout> | undefined;
   private liveness: LivenessState | undefined;
   private polling: AbortController | undefined;
-  private hydrating: AbortController | undefined;
+  private attempting: AbortController | undefined;
   private stopped = false;
+  private credential: Credential | undefined;
+  private pendingCredential: Promise<Credential> | undefined;
+  private renewalTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The current socket got `authenticated`: a 4401 on it means its credential ran out. */
+  private socketAuthenticated = false;
   private readonly page = globalThis as BrowserGlobals;
 
   constructor(
@@ -76,11 +92,16 @@ export class Connection {
     this.page.removeEventListener?.('offline', this.wentOffline);
     clearTimeout(this.retryTimer);
     this.polling?.abort();
-    this.hydrating?.abort();
+    this.attempting?.abort();
     this.dropSocket();
   }
 
-  /** Start over now: after `error`, or when a person clicks Retry. */
+  /** The credential REST requests send (undefined: none, a browser's cookie authenticates). */
+  get token(): string | undefined {
+    return this.credential?.token;
+  }
+
+  /** Start over now: after `error` or `signed-out`, or when a person clicks Retry. */
   retry(): void {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
@@ -107,23 +128,65 @@ export class Connection {
 
   private async attempt(): Promise<void> {
     if (this.stopped) return;
+    // A newer attempt supersedes one still asking for a credential or hydrating.
+    this.attempting?.abort();
+    const generation = (this.attempting = new AbortController());
+    let token: string | undefined;
+    try {
+      token = await this.freshToken();
+    } catch (error) {
+      if (generation.signal.aborted || this.stopped) return;
+      return this.tokenRefused(error);
+    }
+    if (generation.signal.aborted || this.stopped) return;
     if (this.needsHydration) {
-      this.hydrating?.abort();
-      const controller = (this.hydrating = new AbortController());
       try {
-        await this.handlers.hydrate(controller.signal);
+        await this.handlers.hydrate(generation.signal);
         this.needsHydration = false;
       } catch (error) {
-        if (controller.signal.aborted || this.stopped) return;
+        if (generation.signal.aborted || this.stopped) return;
+        if (error instanceof HttpError && error.status === 401) return this.restRefusedCredential(error);
         if (error instanceof HttpError && isRefusal(error.status)) return this.fail(error.message);
         this.error = (error as Error).message;
         return this.scheduleRetry();
       }
     }
-    this.open();
+    this.open(token);
   }
 
-  private open(): void {
+  /**
+   * The credential for the next request: the one held until it is due for renewal, else a
+   * new one from `getToken` (one request at a time). Undefined without `getToken`.
+   */
+  private async freshToken(): Promise<string | undefined> {
+    const getToken = this.options.getToken;
+    if (!getToken) return undefined;
+    if (this.credential && !isDue(this.credential, Date.now())) return this.credential.token;
+    this.pendingCredential ??= getToken(this.handlers.target)
+      .then((issued) => toCredential(issued, Date.now()))
+      .finally(() => (this.pendingCredential = undefined));
+    this.credential = await this.pendingCredential;
+    return this.credential.token;
+  }
+
+  /** `getToken` failed: signed out (401/403), a refusal (a project that is gone), or try again later. */
+  private tokenRefused(error: unknown): void {
+    const message = `Could not get a credential: ${(error as Error).message}`;
+    if (isSignedOutAnswer(error)) return this.signOut(message);
+    if (error instanceof HttpError && isRefusal(error.status)) return this.fail(message);
+    this.error = message;
+    this.scheduleRetry();
+  }
+
+  /** REST answered 401: without `getToken` nothing can fix it; with it, ask for a new credential. */
+  private restRefusedCredential(error: HttpError): void {
+    if (!this.options.getToken) return this.signOut(error.message);
+    this.credential = undefined;
+    this.error = error.message;
+    this.scheduleRetry();
+  }
+
+  private open(token: string | undefined): void {
     if (this.stopped) return;
     this.dropSocket();
     const socket = new this.options.WebSocket(this.handlers.socketUrl());
@@ -131,7 +194,11 @@ export class Connection {
     // An upgrade the server never answers counts as an unanswered ping.
     this.liveness = { lastHeardAt: Date.now(), pingSentAt: null, heartbeatMs: this.options.heartbeatMs };
     this.checkLiveness();
-    socket.onopen = () => this.heard();
+    socket.onopen = () => {
+      this.heard();
+      // Not in the URL: URLs end up in logs and histories.
+      if (token !== undefined) this.send({ type: 'auth', token });
+    };
     socket.onmessage = (event) => {
       this.heard();
       let message: ServerMessage;
@@ -153,6 +220,11 @@ export class Connection {
         this.setStatus('live');
       }
       if (message.type === 'resync') return this.resync();
+      // `authenticated` (an extension) confirms the credential: renew it before it runs out.
+      if (message.type === 'authenticated') {
+        this.socketAuthenticated = true;
+        return this.scheduleRenewal();
+      }
       this.handlers.onMessage(message);
     };
     socket.onclose = (event) => {
@@ -163,18 +235,54 @@ export class Connection {
   }
 
   private socketClosed(code: number, reason: string): void {
+    const wasAuthenticated = this.socketAuthenticated;
     this.socket = undefined;
     this.stopLiveness();
     if (this.stopped) return;
-    if (FATAL_CLOSE_CODES.has(code))
-      return this.fail(`The server refused the subscription (${code} ${reason})`);
-    if (code === CloseCode.serviceRestart) {
-      // The server is restarting on purpose: another instance takes us now.
-      this.setStatus('reconnecting');
-      void this.attempt();
+    switch (closeAction(code, this.options.getToken !== undefined)) {
+      case 'fatal':
+        return this.fail(`The server refused the subscription (${code} ${reason})`);
+      case 'signed-out':
+        return this.signOut(`The server ended the session (${code} ${reason})`);
+      case 'reauthenticate':
+        this.credential = undefined;
+        // A credential that worked and ran out: a new one now. One refused at once: back off.
+        if (!wasAuthenticated) return this.scheduleRetry();
+        this.setStatus('reconnecting');
+        void this.attempt();
+        return;
+      case 'reconnect-now':
+        this.setStatus('reconnecting');
+        void this.attempt();
+        return;
+      case 'retry':
+        return this.scheduleRetry();
+    }
+  }
+
+  /** Renews the credential in place (`auth` on the same socket) when it falls due. */
+  private scheduleRenewal(): void {
+    clearTimeout(this.renewalTimer);
+    const renewAt = this.credential?.renewAt;
+    if (!this.options.getToken || renewAt == null) return;
+    const socket = this.socket;
+    this.renewalTimer = setTimeout(() => void this.renew(socket), Math.max(0, renewAt - Date.now()));
+  }
+
+  private async renew(socket: WebSocketLike | undefined): Promise<void> {
+    let token: string | undefined;
+    try {
+      token = await this.freshToken();
+    } catch (error) {
+      if (this.stopped || this.socket !== socket) return;
+      // Otherwise the socket lives on until its credential expires; the 4401 asks again.
+      if (isSignedOutAnswer(error))
+        this.signOut(`Could not renew the credential: ${(error as Error).message}`);
       return;
     }
-    this.scheduleRetry();
+    if (this.stopped || this.socket !== socket || token === undefined) return;
+    // The server answers `authenticated`, which schedules the next renewal.
+    this.send({ type: 'auth', token });
   }
 
   private scheduleRetry(): void {
@@ -198,7 +306,7 @@ export class Connection {
       let pollFailures = 0;
       while (!controller.signal.aborted && !this.stopped) {
         try {
-          await this.handlers.poll(controller.signal);
+          if (!(await this.pollRound(controller.signal))) return;
           pollFailures = 0;
           if (!controller.signal.aborted) this.setStatus('polling');
         } catch {
@@ -209,6 +317,33 @@ export class Connection {
         }
       }
     })();
+  }
+
+  /**
+   * One long-poll with a fresh credential; false when it ended in `signed-out` (`getToken`
+   * refused, or REST answered 401 with no `getToken`). A 401 on a credential from `getToken`
+   * drops it, so the next round asks for another. Other failures throw.
+   */
+  private async pollRound(signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.freshToken();
+    } catch (error) {
+      if (!isSignedOutAnswer(error)) throw error;
+      this.signOut(`Could not get a credential: ${(error as Error).message}`);
+      return false;
+    }
+    try {
+      await this.handlers.poll(signal);
+    } catch (error) {
+      if (!(error instanceof HttpError && error.status === 401) || signal.aborted) throw error;
+      if (!this.options.getToken) {
+        this.signOut(error.message);
+        return false;
+      }
+      this.credential = undefined;
+      throw error;
+    }
+    return true;
   }
 
   private heard(): void {
@@ -248,6 +383,8 @@ export class Connection {
   private dropSocket(): void {
     const socket = this.socket;
     this.socket = undefined;
+    this.socketAuthenticated = false;
+    clearTimeout(this.renewalTimer);
     this.stopLiveness();
     if (!socket) return;
     socket.onopen = socket.onmessage = socket.onclose = null;
@@ -268,13 +405,29 @@ export class Connection {
     this.setStatus('error');
   }
 
+  /** Nothing more until `retry()` (after signing in again). */
+  private signOut(message: string): void {
+    this.error = message;
+    this.credential = undefined;
+    clearTimeout(this.retryTimer);
+    this.polling?.abort();
+    this.polling = undefined;
+    this.dropSocket();
+    this.setStatus('signed-out');
+  }
+
+  /** `error` and `signed-out` wait for `retry()`; nothing else restarts them. */
+  private get halted(): boolean {
+    return this.status === 'error' || this.status === 'signed-out';
+  }
+
   private isOffline(): boolean {
     return this.page.navigator?.onLine === false;
   }
 
   /** The browser says the network is gone: drop the socket (it may never notice) and wait for `online`. */
   private readonly wentOffline = (): void => {
-    if (this.status === 'error') return;
+    if (this.halted) return;
     clearTimeout(this.retryTimer);
     this.polling?.abort();
     this.polling = undefined;
@@ -283,7 +436,7 @@ export class Connection {
   };
 
   private readonly wentOnline = (): void => {
-    if (this.status === 'error' || this.status === 'live') return;
+    if (this.halted || this.status === 'live') return;
     clearTimeout(this.retryTimer);
     void this.attempt();
   };

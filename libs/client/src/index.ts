@@ -2,7 +2,8 @@
 export { watchBuild, type BuildListener, type BuildWatch } from './build-watch.js';
 export { watchProject, type ProjectWatch } from './project-watch.js';
 export type { ConnectionStatus } from './connection.js';
-export { getJson, HttpError, postJson } from './http.js';
+export type { GetToken, IssuedToken, TokenTarget } from './credential.js';
+export { deleteJson, getJson, HttpError, postJson, type RequestOptions } from './http.js';
 export {
   backoffDelay,
   resolveOptions,

@@ -1,3 +1,5 @@
+import type { GetToken } from './credential.js';
+
 /** The parts of the browser's WebSocket the client uses (the `ws` package has them too). */
 export interface WebSocketLike {
   readonly readyState: number;
@@ -18,6 +20,15 @@ export interface ClientOptions {
   /** Default: the global WebSocket (browsers, Node ≥ 22); pass `ws`'s WebSocket on Node 20. */
   WebSocket?: WebSocketFactory;
   fetch?: typeof fetch;
+  /**
+   * Asked for a credential for each watch's target (a build watch: its project and session;
+   * a project watch: its project) before it connects, again before the credential's
+   * `expiresAt` (renewed in place with an `auth` message), and after the server closed the
+   * socket with 4401. It is sent as `Authorization: Bearer` on REST and as the socket's first
+   * message. Rejecting with an HttpError 401/403 means signed out (status `signed-out`).
+   * Without it, a browser's same-origin cookie authenticates REST and the socket.
+   */
+  getToken?: GetToken;
   /** Reconnect backoff: full jitter, the cap doubling from minBackoffMs up to maxBackoffMs. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -37,9 +48,10 @@ export interface ClientOptions {
   random?: () => number;
 }
 
-export type ResolvedOptions = Required<Omit<ClientOptions, 'baseUrl' | 'wsUrl'>> & {
+export type ResolvedOptions = Required<Omit<ClientOptions, 'baseUrl' | 'wsUrl' | 'getToken'>> & {
   apiUrl: string;
   wsUrl: string;
+  getToken: GetToken | undefined;
 };
 
 interface PageGlobals {
@@ -65,6 +77,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     wsUrl,
     WebSocket,
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    getToken: options.getToken,
     minBackoffMs: options.minBackoffMs ?? 1_000,
     maxBackoffMs: options.maxBackoffMs ?? 30_000,
     failuresBeforePolling: options.failuresBeforePolling ?? 10,

@@ -41,6 +41,7 @@ class ProjectWatcher extends Watcher<[]> implements ProjectWatch {
     this.connect(
       options,
       {
+        target: { projectId },
         hydrate: (signal) => this.reload(signal),
         socketUrl: () => `${options.wsUrl}?projectId=${encodeURIComponent(projectId)}`,
         onMessage: (message) => this.receive(message),
@@ -58,7 +59,10 @@ class ProjectWatcher extends Watcher<[]> implements ProjectWatch {
   }
 
   private async reload(signal: AbortSignal): Promise<void> {
-    const sessions = await getJson<SessionSummary[]>(this.options.fetch, this.listUrl, signal);
+    const sessions = await getJson<SessionSummary[]>(this.options.fetch, this.listUrl, {
+      signal,
+      token: this.connection.token,
+    });
     for (const summary of sessions) this.merge(summary);
     this.publish();
   }

@@ -35,6 +35,29 @@ describe('loadConfig', () => {
     expect(load).toThrow(/CORS_ORIGINS="localhost"/);
   });
 
+  it('configures the abuse limits, generous by default', () => {
+    const defaults = loadConfig({});
+    expect(defaults.limits).toEqual({
+      perKeyPerMinute: 600,
+      perIpPerMinute: 1200,
+      buildStartsPerMinute: 60,
+      longPollsPerKey: 20,
+      transcriptMaxLines: 200_000,
+      trustedProxies: ['loopback'],
+    });
+    expect(defaults.gateway.connectionsPerIp).toBe(200);
+    const config = loadConfig({
+      RATE_LIMIT_PER_MINUTE: '3',
+      GATEWAY_CONNECTIONS_PER_IP: '2',
+      TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,fd00::1',
+    });
+    expect(config.limits.perKeyPerMinute).toBe(3);
+    expect(config.gateway.connectionsPerIp).toBe(2);
+    expect(config.limits.trustedProxies).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_PER_MINUTE="0"/);
+    expect(() => loadConfig({ TRUSTED_PROXIES: 'everyone' })).toThrow(/TRUSTED_PROXIES="everyone"/);
+  });
+
   it('rejects a port out of range', () => {
     expect(() => loadConfig({ GATEWAY_PORT: '70000' })).toThrow(/GATEWAY_PORT="70000"/);
   });

@@ -161,6 +161,52 @@ class Environment {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  // ── Abuse limits (docs/protocol.md "Limits"); counted in Redis, shared by every replica ──
+  /** Requests per minute per credential (Bearer value or session cookie), over all REST routes. */
+  @Transform(toInt)
+  @IsInt({ message: 'RATE_LIMIT_PER_MINUTE must be an integer' })
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 600;
+
+  /** Requests per minute per client IP address, over all REST routes. */
+  @Transform(toInt)
+  @IsInt({ message: 'RATE_LIMIT_IP_PER_MINUTE must be an integer' })
+  @Min(1)
+  RATE_LIMIT_IP_PER_MINUTE = 1200;
+
+  /** Builds a credential may start per minute. */
+  @Transform(toInt)
+  @IsInt({ message: 'BUILD_STARTS_PER_MINUTE must be an integer' })
+  @Min(1)
+  BUILD_STARTS_PER_MINUTE = 60;
+
+  /** Long-polls (`events?waitMs=`) one credential may have waiting at once. */
+  @Transform(toInt)
+  @IsInt({ message: 'LONG_POLLS_PER_KEY must be an integer' })
+  @Min(1)
+  LONG_POLLS_PER_KEY = 20;
+
+  /** WebSocket connections per client IP address, over all gateway replicas (more → 4429). */
+  @Transform(toInt)
+  @IsInt({ message: 'GATEWAY_CONNECTIONS_PER_IP must be an integer' })
+  @Min(1)
+  GATEWAY_CONNECTIONS_PER_IP = 200;
+
+  /** Lines a replay's transcript may have (more → 413). */
+  @Transform(toInt)
+  @IsInt({ message: 'TRANSCRIPT_MAX_LINES must be an integer' })
+  @Min(1)
+  TRANSCRIPT_MAX_LINES = 200_000;
+
+  /**
+   * Proxies whose X-Forwarded-For is believed (the API's `request.ip`, the gateway's client
+   * address): `loopback`, addresses and CIDR ranges, comma-separated. Anyone else is the client.
+   */
+  @Matches(/^(loopback|[0-9A-Fa-f.:]+(\/\d{1,3})?)(,\s*(loopback|[0-9A-Fa-f.:]+(\/\d{1,3})?))*$/, {
+    message: 'TRUSTED_PROXIES must be a comma-separated list of `loopback`, IP addresses and CIDR ranges',
+  })
+  TRUSTED_PROXIES = 'loopback';
+
   /** Static files of the web app, served by the API at / (relative to the working directory). */
   @IsString()
   WEB_ROOT = 'dist/web';
@@ -287,6 +333,18 @@ export interface GatewayConfig {
   readonly maxBufferedBytes: number;
   readonly rateLimitPer10s: number;
   readonly auditMs: number;
+  readonly connectionsPerIp: number;
+}
+
+/** Abuse limits (docs/protocol.md "Limits"). */
+export interface LimitsConfig {
+  readonly perKeyPerMinute: number;
+  readonly perIpPerMinute: number;
+  readonly buildStartsPerMinute: number;
+  readonly longPollsPerKey: number;
+  readonly transcriptMaxLines: number;
+  /** TRUSTED_PROXIES as given (Express's `trust proxy` takes the same list). */
+  readonly trustedProxies: readonly string[];
 }
 
 export interface IdentityConfig {
@@ -307,6 +365,7 @@ export class AppConfig {
   readonly metricsBindAddress: string;
   readonly gatewayUrl: string;
   readonly gateway: GatewayConfig;
+  readonly limits: LimitsConfig;
   readonly publicUrl: string;
   /** Whether PUBLIC_URL was given (else the app is on loopback: see libs/identity origins.ts). */
   readonly publicUrlIsSet: boolean;
@@ -350,6 +409,15 @@ export class AppConfig {
       maxBufferedBytes: env.GATEWAY_MAX_BUFFERED_BYTES,
       rateLimitPer10s: env.GATEWAY_RATE_LIMIT,
       auditMs: env.GATEWAY_AUDIT_MS,
+      connectionsPerIp: env.GATEWAY_CONNECTIONS_PER_IP,
+    };
+    this.limits = {
+      perKeyPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      perIpPerMinute: env.RATE_LIMIT_IP_PER_MINUTE,
+      buildStartsPerMinute: env.BUILD_STARTS_PER_MINUTE,
+      longPollsPerKey: env.LONG_POLLS_PER_KEY,
+      transcriptMaxLines: env.TRANSCRIPT_MAX_LINES,
+      trustedProxies: env.TRUSTED_PROXIES.split(',').map((entry) => entry.trim()),
     };
     this.publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.API_PORT}`;
     this.publicUrlIsSet = env.PUBLIC_URL !== undefined;

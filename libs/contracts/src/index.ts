@@ -5,3 +5,4 @@ export * from './reducer.js';
 export * from './messages.js';
 export * from './jobs.js';
 export * from './json-limits.js';
+export * from './identity.js';

@@ -48,7 +48,15 @@ export interface ServerMessageMap {
   pong: { type: 'pong' };
   /** Extension: confirms an `unsubscribe`. */
   unsubscribed: { type: 'unsubscribed'; projectId: string; sessionId?: string };
-  /** `code`: not_found, bad_request, forbidden, or (extension) unavailable when Postgres or Redis failed. */
+  /**
+   * Extension: the socket's credential was accepted (at connect, or by an `auth` message);
+   * `expiresAt` is when it stops working (send `auth` with a fresh one before), null: until revoked.
+   */
+  authenticated: { type: 'authenticated'; expiresAt: string | null };
+  /**
+   * `code`: not_found, bad_request, forbidden (a subscription outside the socket's credential),
+   * or (extension) unavailable when Postgres or Redis failed.
+   */
   error: { type: 'error'; code: string; message: string; projectId?: string; sessionId?: string };
 }
 export type ServerMessage = ServerMessageMap[keyof ServerMessageMap];
@@ -56,12 +64,16 @@ export type ServerMessage = ServerMessageMap[keyof ServerMessageMap];
 export type ClientMessage =
   | { type: 'subscribe'; projectId: string; sessionId?: string; since?: number }
   | { type: 'unsubscribe'; projectId: string; sessionId?: string }
-  | { type: 'ping' };
+  | { type: 'ping' }
+  /** Extension: authenticates the socket (a subscription token or an API key), or renews it. */
+  | { type: 'auth'; token: string };
 
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,
   serviceRestart: 1012,
+  /** Extension: the gateway could not check the credential (Postgres away); reconnect shortly. */
+  tryAgainLater: 1013,
   badRequest: 4400,
   unauthorized: 4401,
   forbidden: 4403,

@@ -159,6 +159,31 @@ export class IdentityService implements OnModuleInit {
     return true;
   }
 
+  /**
+   * Of these keys and web sessions, the ones that no longer hold (revoked, deleted, signed
+   * out, expired): one query each, for the gateway's re-check of all its open sockets.
+   */
+  async endedAmong(ids: {
+    keyIds: readonly string[];
+    webSessionIds: readonly string[];
+  }): Promise<{ keyIds: Set<string>; webSessionIds: Set<string> }> {
+    const valid = async (sql: string, wanted: readonly string[]) =>
+      wanted.length === 0
+        ? new Set<string>()
+        : new Set((await this.dataSource.query<{ id: string }[]>(sql, [wanted])).map((row) => row.id));
+    const [keys, sessions] = await Promise.all([
+      valid(`SELECT id FROM api_keys WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL`, ids.keyIds),
+      valid(
+        `SELECT id FROM web_sessions WHERE id = ANY($1::uuid[]) AND expires_at > now()`,
+        ids.webSessionIds,
+      ),
+    ]);
+    return {
+      keyIds: new Set(ids.keyIds.filter((id) => !keys.has(id))),
+      webSessionIds: new Set(ids.webSessionIds.filter((id) => !sessions.has(id))),
+    };
+  }
+
   async mintToken(
     issuer: Principal,
     target: { projectId: string; sessionId?: string },

@@ -3,6 +3,7 @@ import { watchBuild, type BuildWatch, type ClientOptions, type ConnectionStatus 
 import { applyEvent, type ServerMessage, type Snapshot } from '#contracts';
 import { toBuildView, type BuildView } from '../../../libs/client/src/views.js';
 import { foldFromQueued } from '../../support/builds.js';
+import { TEST_ADMIN_KEY } from '../../support/credentials.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import type { Random } from './random.js';
 import { getJsonEventually } from './wait.js';
@@ -134,6 +135,7 @@ export class RawWatcher implements Watcher {
     const { projectId, sessionId } = this.build;
     const socket = new WebSocket(
       `${this.urls.wsUrl}?projectId=${projectId}&sessionId=${sessionId}&since=${this.ledger.seq}`,
+      { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } },
     );
     this.socket = socket;
     socket.on('message', (data: Buffer) =>

@@ -9,7 +9,10 @@ import {
   Param,
   Post,
   Query,
+  Req,
+  Res,
 } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { EventsPage, SessionSummary, StartBuildResponse, ToolCallDetail } from '#contracts';
 import {
@@ -22,6 +25,8 @@ import {
 } from '#contracts/dto';
 import { hasScope, scopeToStart, type Principal } from '#identity';
 import { CurrentPrincipal, Requires } from '../identity/access.decorators.js';
+import { LongPolls } from '../limits/long-polls.js';
+import { CountsAsBuildStart } from '../limits/throttlers.js';
 import { BuildsService } from './builds.service.js';
 
 @ApiTags('builds')
@@ -29,12 +34,16 @@ import { BuildsService } from './builds.service.js';
 @Controller('projects/:projectId/builds')
 @Requires('builds:read')
 export class BuildsController {
-  constructor(private readonly builds: BuildsService) {}
+  constructor(
+    private readonly builds: BuildsService,
+    private readonly longPolls: LongPolls,
+  ) {}
 
   /** Live agents run a process on the worker host: only `agents:run` starts them. */
   @Post()
   @Requires('builds:write', 'agents:run')
   @HttpCode(HttpStatus.ACCEPTED)
+  @CountsAsBuildStart()
   start(
     @Param() { projectId }: ProjectParamsDto,
     @Body() body: StartBuildDto,
@@ -66,8 +75,12 @@ export class BuildsController {
   events(
     @Param() { projectId, sessionId }: SessionParamsDto,
     @Query() query: EventsQueryDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<EventsPage> {
-    return this.builds.events(projectId, sessionId, query);
+    return this.longPolls.run(request, response, query.waitMs, () =>
+      this.builds.events(projectId, sessionId, query),
+    );
   }
 
   @Get(':sessionId/tool-calls/:toolCallId')

@@ -59,7 +59,9 @@ export class BuildsService {
 
   /** `startedBy` (the request's credential) is kept with the session as its `started` audit entry. */
   async start(projectId: string, body: StartBuildDto, startedBy: AuditActor): Promise<StartBuildResponse> {
-    if (body.agent === 'replay') assertReplayableTranscript(body.transcript ?? '');
+    if (body.agent === 'replay') {
+      assertReplayableTranscript(body.transcript ?? '', this.config.limits.transcriptMaxLines);
+    }
     assertPacingFits(body, this.config.replayMaxMs);
     if (isLiveAgent(body.agent)) {
       // Runner-workers share this configuration; a missing CLI is a 400 now, not a failed build later.

@@ -4,6 +4,7 @@ import { HealthCheck } from '@nestjs/terminus';
 import { PresenceService, type ServiceName } from '#bus';
 import { InfrastructureHealth, type HealthReport } from '#health';
 import { Public } from '../identity/access.decorators.js';
+import { NoRateLimits } from '../limits/throttlers.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 const SERVICES = ['api', 'gateway', 'runner', 'database', 'redis'] as const;
@@ -11,6 +12,7 @@ type CheckedService = (typeof SERVICES)[number];
 
 /** 503 when Postgres or Redis is down; gateways and runners are checked by their presence keys. */
 @ApiTags('health')
+@NoRateLimits()
 @Controller('health')
 @Public()
 export class HealthController {

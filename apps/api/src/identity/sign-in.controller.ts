@@ -14,6 +14,7 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '#config';
+import type { WhoAmI } from '#contracts';
 import { SignInDto } from '#contracts/dto';
 import {
   allowedOrigins,
@@ -24,16 +25,6 @@ import {
 } from '#identity';
 import { Public } from './access.decorators.js';
 import { RevocationNotices } from './revocation-notices.js';
-
-/** Who the caller is, as the web app shows it. */
-export interface WhoAmI {
-  keyName: string;
-  keyPrefix: string | null;
-  scopes: string[];
-  projectId: string | null;
-  via: string;
-  expiresAt: string | null;
-}
 
 /** The web app's sign-in: a key traded for an HttpOnly, SameSite=Strict cookie (contract v2). */
 @ApiTags('session')

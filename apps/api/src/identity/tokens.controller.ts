@@ -1,5 +1,6 @@
 import { Body, Controller, ForbiddenException, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { SubscriptionToken } from '#contracts';
 import { CreateTokenDto, ProjectParamsDto } from '#contracts/dto';
 import { BuildReadModel } from '#persistence';
 import { IdentityService, type Principal } from '#identity';
@@ -21,7 +22,7 @@ export class TokensController {
     @Param() { projectId }: ProjectParamsDto,
     @Body() body: CreateTokenDto,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<{ token: string; expiresAt: string }> {
+  ): Promise<SubscriptionToken> {
     // A token is renewed by whoever holds the key or the sign-in, never by itself.
     if (principal.via === 'token')
       throw new ForbiddenException('A subscription token cannot mint tokens: use an API key');

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { ServerMessage } from '#contracts';
+import type { SocketAuth } from '../auth/socket-auth.js';
 
 const TEXT_FRAME = { binary: false } as const;
 
@@ -16,6 +17,13 @@ export class ClientConnection {
   readonly rooms = new Set<string>();
   /** The tail of this socket's catch-ups (see `oneAtATime`). */
   private catchUps: Promise<unknown> = Promise.resolve();
+  /** Who this socket is (see auth/socket-auth.ts) and its deadline or expiry timer. */
+  auth: SocketAuth = { phase: 'pending' };
+  authTimer: NodeJS.Timeout | undefined;
+  /** The connect URL's subscription: it waits until the socket is authenticated. */
+  connectSubscription: { projectId: string; sessionId?: string; since?: number } | undefined;
+  /** While a credential is being checked, the messages after it wait here (see `inTurn`). */
+  private held: Promise<void> | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -64,6 +72,37 @@ export class ClientConnection {
     const run = this.catchUps.then(task, task);
     this.catchUps = run.catch(() => undefined);
     return run;
+  }
+
+  /** True while a credential of this socket is being checked (or messages wait behind one). */
+  get isChecking(): boolean {
+    return this.held !== undefined;
+  }
+
+  /**
+   * Runs the handling of one client message in arrival order: at once, unless a credential
+   * check is in flight, then after it (and what waits before). A task that returns a promise
+   * (a credential check) holds the ones after it until it settles, so a `subscribe` sent right
+   * after `auth` is judged with the new credential.
+   */
+  inTurn(task: () => unknown): void {
+    if (this.held === undefined) {
+      const result = task();
+      if (result instanceof Promise) this.hold(result);
+      return;
+    }
+    this.hold(this.held.then(task));
+  }
+
+  private hold(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.held = settled;
+    void settled.then(() => {
+      if (this.held === settled) this.held = undefined;
+    });
   }
 
   /** Counts one client message; false once the socket went over `limit` per 10 s. */

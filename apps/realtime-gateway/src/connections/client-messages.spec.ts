@@ -32,6 +32,27 @@ describe('parseClientMessage', () => {
   });
 });
 
+describe('parseClientMessage: auth', () => {
+  it('reads the token of an `auth` message and nothing else', () => {
+    expect(parseClientMessage(text(JSON.stringify({ type: 'auth', token: 'a.b.c', x: [1] })), false)).toEqual(
+      {
+        kind: 'message',
+        message: { type: 'auth', token: 'a.b.c' },
+      },
+    );
+  });
+
+  it('answers a missing, empty or oversized token with bad_request, naming the field', () => {
+    for (const token of [undefined, '', 42, 'x'.repeat(5000)]) {
+      expect(parseClientMessage(text(JSON.stringify({ type: 'auth', token })), false)).toMatchObject({
+        kind: 'invalid',
+        type: 'auth',
+        message: expect.stringMatching(/^token /),
+      });
+    }
+  });
+});
+
 describe('validateRoomMessage', () => {
   it('never touches a field it does not know', () => {
     const hostile = {
@@ -55,6 +76,7 @@ describe('validateRoomMessage', () => {
   it('names the bad field and keeps the ids for the error reply', () => {
     expect(validateRoomMessage({ type: 'subscribe', projectId: P, since: -1 })).toEqual({
       kind: 'invalid',
+      type: 'subscribe',
       message: 'since must be an integer ≥ 0',
       projectId: P,
       sessionId: undefined,

@@ -1,8 +1,14 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { RawData } from 'ws';
-import { CloseCode, JsonLimitError, MAX_JSON_DEPTH, parseUntrustedJson, type ClientMessage } from '#contracts';
-import { CLIENT_MESSAGE_TYPES, RoomMessageDto, SubscribeMessageDto } from '#contracts/dto';
+import {
+  CloseCode,
+  JsonLimitError,
+  MAX_JSON_DEPTH,
+  parseUntrustedJson,
+  type ClientMessage,
+} from '#contracts';
+import { AuthMessageDto, CLIENT_MESSAGE_TYPES, RoomMessageDto, SubscribeMessageDto } from '#contracts/dto';
 
 /** The contract's limit on a client frame. */
 export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
@@ -10,7 +16,7 @@ export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
 export type ParsedClientMessage =
   | { kind: 'message'; message: ClientMessage }
   /** A well-formed frame with a bad field: answered with `error`, the socket stays open. */
-  | { kind: 'invalid'; message: string; projectId?: string; sessionId?: string }
+  | { kind: 'invalid'; type: string; message: string; projectId?: string; sessionId?: string }
   /** Not a frame of this protocol at all: the socket is closed with `code`. */
   | { kind: 'close'; code: number; reason: string };
 
@@ -53,7 +59,19 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ParsedClie
     };
   }
   if (type === 'ping') return { kind: 'message', message: { type: 'ping' } };
+  if (type === 'auth') return validateAuthMessage(value as Record<string, unknown>);
   return validateRoomMessage(value as Record<string, unknown>);
+}
+
+/** `{ "type": "auth", "token": "…" }`: only the token reaches class-transformer (see below). */
+function validateAuthMessage(value: Record<string, unknown>): ParsedClientMessage {
+  const dto = plainToInstance(AuthMessageDto, { type: value.type, token: value.token });
+  const errors = validateSync(dto, { stopAtFirstError: true });
+  if (errors.length > 0) {
+    const message = errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ');
+    return { kind: 'invalid', type: 'auth', message };
+  }
+  return { kind: 'message', message: { type: 'auth', token: dto.token } };
 }
 
 /**
@@ -77,7 +95,7 @@ export function validateRoomMessage(value: Record<string, unknown>): ParsedClien
   };
   if (errors.length > 0) {
     const message = errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ');
-    return { kind: 'invalid', message, ...ids };
+    return { kind: 'invalid', type: String(type), message, ...ids };
   }
   return {
     kind: 'message',

@@ -52,6 +52,10 @@ export class Connections implements OnModuleInit, OnApplicationShutdown {
     this.metrics.connections.set(this.open.size);
   }
 
+  all(): Iterable<ClientConnection> {
+    return this.open;
+  }
+
   get size(): number {
     return this.open.size;
   }

@@ -61,6 +61,14 @@ export class GatewayMetrics {
     help: 'Sockets currently waiting to drain before their catch-up',
     registers: [this.registry],
   });
+  readonly auth = new Counter({
+    name: 'buildcast_gateway_auth_total',
+    help:
+      'Socket credential outcomes: authenticated, renewed; closed 4401 (unauthorized, expired, revoked), ' +
+      'refused 4403 or answered forbidden (forbidden); upgrades refused 403 (origin_refused)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly commitToSend = new Histogram({
     name: 'buildcast_gateway_commit_to_send_seconds',
     help: 'From an event commit (its `at`) to the live frame carrying it being written to sockets',

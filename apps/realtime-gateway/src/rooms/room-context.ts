@@ -26,5 +26,11 @@ export const sessionRoomKey = (projectId: string, sessionId: string): string =>
   `project:${projectId}:session:${sessionId}`;
 export const projectRoomKey = (projectId: string): string => `project:${projectId}`;
 
+/** The project (and session) of a room key: ids are UUIDs, so the colons are unambiguous. */
+export function roomTarget(key: string): { projectId: string; sessionId?: string } {
+  const [, projectId, , sessionId] = key.split(':');
+  return sessionId === undefined ? { projectId } : { projectId, sessionId };
+}
+
 /** Events read from Postgres per query when a room or a socket catches up. */
 export const CATCH_UP_PAGE = 1000;

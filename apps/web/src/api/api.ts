@@ -1,5 +1,14 @@
-import { getJson, postJson, type ClientOptions } from '#client';
-import type { Project, Snapshot, StartBuildResponse, ToolCallDetail, TranscriptFormat } from '#contracts';
+import { deleteJson, getJson, HttpError, postJson, type ClientOptions } from '#client';
+import type {
+  Project,
+  Snapshot,
+  StartBuildResponse,
+  SubscriptionToken,
+  ToolCallDetail,
+  TranscriptFormat,
+  WhoAmI,
+} from '#contracts';
+import { markSignedOut } from '../session/session-store.js';
 
 declare global {
   interface Window {
@@ -11,15 +20,34 @@ declare global {
 /**
  * The SDK options the app uses. A person watching should not wait ~90 s of backoff for
  * updates while the gateway is down, so the app polls over REST after 3 failed socket
- * attempts (the SDK's default is 10); the socket keeps retrying in the background.
+ * attempts (the SDK's default is 10); the socket keeps retrying in the background. Sockets
+ * authenticate with short-lived subscription tokens the sign-in cookie mints, renewed in
+ * place before they expire.
  */
 export function clientOptions(): ClientOptions {
-  return { failuresBeforePolling: 3, ...window.buildcastClientOptions };
+  return {
+    failuresBeforePolling: 3,
+    getToken: ({ projectId, sessionId }) => api.mintToken(projectId, sessionId),
+    ...window.buildcastClientOptions,
+  };
 }
 
 const apiUrl = () => `${window.location.origin}/api`;
-// Called through a wrapper so `fetch` is never invoked on another object (Illegal invocation).
-const fetchJson: typeof fetch = (input, init) => fetch(input, init);
+const projectUrl = (projectId: string) => `${apiUrl()}/projects/${encodeURIComponent(projectId)}`;
+const buildUrl = (projectId: string, sessionId: string) =>
+  `${projectUrl(projectId)}/builds/${encodeURIComponent(sessionId)}`;
+
+/**
+ * Same-origin fetch: the browser sends the HttpOnly sign-in cookie (and, on unsafe methods,
+ * the Origin the API checks). A 401 means the sign-in is gone: every page learns it.
+ * Called through a wrapper so `fetch` is never invoked on another object (Illegal invocation).
+ */
+const fetchJson: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  if (response.status === 401) markSignedOut();
+  return response;
+};
+const plainFetch: typeof fetch = (input, init) => fetch(input, init);
 
 export type StartBuildRequest =
   | { agent: 'demo'; eventIntervalMs?: number }
@@ -27,34 +55,38 @@ export type StartBuildRequest =
 
 export const api = {
   listProjects: () => getJson<Project[]>(fetchJson, `${apiUrl()}/projects`),
-  getProject: (projectId: string) =>
-    getJson<Project>(fetchJson, `${apiUrl()}/projects/${encodeURIComponent(projectId)}`),
+  getProject: (projectId: string) => getJson<Project>(fetchJson, projectUrl(projectId)),
   createProject: (name: string) => postJson<Project>(fetchJson, `${apiUrl()}/projects`, { name }),
   startBuild: (projectId: string, request: StartBuildRequest) =>
-    postJson<StartBuildResponse>(
-      fetchJson,
-      `${apiUrl()}/projects/${encodeURIComponent(projectId)}/builds`,
-      request,
-    ),
+    postJson<StartBuildResponse>(fetchJson, `${projectUrl(projectId)}/builds`, request),
   cancelBuild: (projectId: string, sessionId: string) =>
-    postJson<unknown>(
-      fetchJson,
-      `${apiUrl()}/projects/${encodeURIComponent(projectId)}/builds/${encodeURIComponent(sessionId)}/cancel`,
-      {},
-    ),
+    postJson<unknown>(fetchJson, `${buildUrl(projectId, sessionId)}/cancel`, {}),
   getBuild: (projectId: string, sessionId: string) =>
-    getJson<Snapshot>(
-      fetchJson,
-      `${apiUrl()}/projects/${encodeURIComponent(projectId)}/builds/${encodeURIComponent(sessionId)}`,
-    ),
+    getJson<Snapshot>(fetchJson, buildUrl(projectId, sessionId)),
   getToolCall: (projectId: string, sessionId: string, toolCallId: string) =>
     getJson<ToolCallDetail>(
       fetchJson,
-      `${apiUrl()}/projects/${encodeURIComponent(projectId)}/builds/${encodeURIComponent(sessionId)}/tool-calls/${encodeURIComponent(toolCallId)}`,
+      `${buildUrl(projectId, sessionId)}/tool-calls/${encodeURIComponent(toolCallId)}`,
     ),
+  /** A subscription token for a project's room or one build's (the cookie authenticates). */
+  mintToken: (projectId: string, sessionId?: string) =>
+    postJson<SubscriptionToken>(
+      fetchJson,
+      `${projectUrl(projectId)}/tokens`,
+      sessionId === undefined ? {} : { sessionId },
+    ),
+  whoAmI: () => getJson<WhoAmI>(plainFetch, `${apiUrl()}/session`),
+  /** Trades a key for the HttpOnly cookie; a bad key's 401 is the form's error, not a sign-out. */
+  signIn: (key: string) => postJson<void>(plainFetch, `${apiUrl()}/session`, { key }),
+  signOut: () => deleteJson<void>(plainFetch, `${apiUrl()}/session`),
 };
 
 /** A short message for a failed request (the SDK's HttpError carries the server's words). */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The request failed for want of a sign-in. */
+export function isSignedOutError(error: unknown): boolean {
+  return error instanceof HttpError && error.status === 401;
 }

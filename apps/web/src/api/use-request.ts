@@ -1,20 +1,22 @@
 import { useEffect, useState } from 'react';
-import { errorMessage } from './api.js';
+import { errorMessage, isSignedOutError } from './api.js';
+
+interface RequestResult<T> {
+  value: T | null;
+  error: string | null;
+  /** It failed with 401: the page offers a sign-in instead of the error. */
+  signedOut: boolean;
+}
 
 /** Loads once per `key` (a later answer for an old key is dropped); the value or the error. */
-export function useRequest<T>(
-  load: () => Promise<T>,
-  key: string,
-): { value: T | null; error: string | null } {
-  const [result, setResult] = useState<{ value: T | null; error: string | null }>({
-    value: null,
-    error: null,
-  });
+export function useRequest<T>(load: () => Promise<T>, key: string): RequestResult<T> {
+  const [result, setResult] = useState<RequestResult<T>>({ value: null, error: null, signedOut: false });
   useEffect(() => {
     let current = true;
     load().then(
-      (value) => current && setResult({ value, error: null }),
-      (error: unknown) => current && setResult({ value: null, error: errorMessage(error) }),
+      (value) => current && setResult({ value, error: null, signedOut: false }),
+      (error: unknown) =>
+        current && setResult({ value: null, error: errorMessage(error), signedOut: isSignedOutError(error) }),
     );
     return () => {
       current = false;

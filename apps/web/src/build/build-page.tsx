@@ -7,6 +7,7 @@ import { ProgressBar } from '../components/progress-bar.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { elapsed, formatDuration, formatTime } from '../format/format.js';
 import { Link, paths } from '../routing/router.js';
+import { SignInPrompt } from '../session/session-bar.js';
 import { useBuildWatch, useNow } from '../watch/use-watch.js';
 import { AuditLine } from './audit-line.js';
 import { TodoList } from './todo-list.js';
@@ -28,6 +29,8 @@ export function BuildPage(props: { projectId: string; sessionId: string }) {
       {build === null ? (
         watch?.status === 'error' ? (
           <p className="alert alert-error">Could not load this build: {watch.error}</p>
+        ) : watch?.status === 'signed-out' ? (
+          <SignInPrompt what="this build" />
         ) : (
           <p className="muted">Loading build…</p>
         )

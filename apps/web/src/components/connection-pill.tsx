@@ -1,4 +1,5 @@
 import type { ConnectionStatus } from '#client';
+import { Link, paths } from '../routing/router.js';
 
 const LABELS: Record<ConnectionStatus, string> = {
   connecting: 'Connecting…',
@@ -7,6 +8,7 @@ const LABELS: Record<ConnectionStatus, string> = {
   polling: 'Live updates paused, polling',
   offline: 'Offline — showing last known state',
   error: 'Connection failed',
+  'signed-out': 'Signed out',
 };
 
 /**
@@ -38,6 +40,11 @@ export function ConnectionPill(props: {
             Retry
           </button>
         </>
+      )}
+      {status === 'signed-out' && (
+        <Link to={paths.signIn()} className="pill-retry">
+          Sign in
+        </Link>
       )}
     </div>
   );

@@ -8,19 +8,28 @@ import { ProgressBar } from '../components/progress-bar.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { elapsed, formatDuration, formatTime } from '../format/format.js';
 import { Link, navigate, paths } from '../routing/router.js';
+import { SignInPrompt } from '../session/session-bar.js';
 import { useNow, useProjectWatch } from '../watch/use-watch.js';
 import { ReplayForm } from './replay-form.js';
 
 /** `/projects/:projectId`: the project's builds, live, and the ways to start one. */
 export function ProjectPage(props: { projectId: string }) {
   const { projectId } = props;
-  const { value: project, error: projectError } = useRequest(() => api.getProject(projectId), projectId);
+  const {
+    value: project,
+    error: projectError,
+    signedOut,
+  } = useRequest(() => api.getProject(projectId), projectId);
   const watch = useProjectWatch(projectId);
 
   if (projectError) {
     return (
       <main className="page">
-        <p className="alert alert-error">Could not open this project: {projectError}</p>
+        {signedOut ? (
+          <SignInPrompt what="this project" />
+        ) : (
+          <p className="alert alert-error">Could not open this project: {projectError}</p>
+        )}
         <Link to={paths.projects()}>← All projects</Link>
       </main>
     );

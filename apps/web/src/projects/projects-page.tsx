@@ -4,10 +4,11 @@ import { useAction, useRequest } from '../api/use-request.js';
 import { FormError } from '../components/form-error.js';
 import { formatTime } from '../format/format.js';
 import { Link, navigate, paths } from '../routing/router.js';
+import { SignInPrompt } from '../session/session-bar.js';
 
 /** `/`: every project, and a form to create one. */
 export function ProjectsPage() {
-  const { value: projects, error: loadError } = useRequest(() => api.listProjects(), 'projects');
+  const { value: projects, error: loadError, signedOut } = useRequest(() => api.listProjects(), 'projects');
 
   return (
     <main className="page">
@@ -17,8 +18,9 @@ export function ProjectsPage() {
           Each project holds the builds of one codebase. Open one to start a build and watch it live.
         </p>
       </header>
-      <CreateProjectForm />
-      {loadError && <p className="alert alert-error">Could not load projects: {loadError}</p>}
+      {!signedOut && <CreateProjectForm />}
+      {signedOut && <SignInPrompt what="the projects" />}
+      {loadError && !signedOut && <p className="alert alert-error">Could not load projects: {loadError}</p>}
       {projects === null && !loadError && <p className="muted">Loading…</p>}
       {projects?.length === 0 && <p className="empty">No projects yet. Create the first one above.</p>}
       {projects && projects.length > 0 && (

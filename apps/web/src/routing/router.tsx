@@ -5,9 +5,11 @@ export { paths } from './routes.js';
 
 const NAVIGATED = 'buildcast:navigated';
 
-export function navigate(to: string): void {
-  if (to === window.location.pathname) return;
-  window.history.pushState(null, '', to);
+/** Goes to `to` in place; `replace` leaves no history entry for the page we leave. */
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (to === window.location.pathname && !options.replace) return;
+  if (options.replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
   window.dispatchEvent(new Event(NAVIGATED));
   window.scrollTo(0, 0);
 }

@@ -3,6 +3,7 @@ import { matchRoute, paths } from './routes.js';
 describe('routes', () => {
   it('matches the contract routes', () => {
     expect(matchRoute('/')).toEqual({ page: 'projects' });
+    expect(matchRoute('/sign-in')).toEqual({ page: 'sign-in' });
     expect(matchRoute('/projects/p1')).toEqual({ page: 'project', projectId: 'p1' });
     expect(matchRoute('/projects/p1/')).toEqual({ page: 'project', projectId: 'p1' });
     expect(matchRoute('/projects/p1/builds/s1')).toEqual({ page: 'build', projectId: 'p1', sessionId: 's1' });
@@ -23,5 +24,6 @@ describe('routes', () => {
     });
     expect(matchRoute(paths.project('x'))).toEqual({ page: 'project', projectId: 'x' });
     expect(matchRoute(paths.projects())).toEqual({ page: 'projects' });
+    expect(matchRoute(paths.signIn())).toEqual({ page: 'sign-in' });
   });
 });

@@ -1,6 +1,7 @@
 /** The app's shareable routes (see CONTRACT.md): matched from the path, nothing else. */
 export type Route =
   | { page: 'projects' }
+  | { page: 'sign-in' }
   | { page: 'project'; projectId: string }
   | { page: 'build'; projectId: string; sessionId: string }
   | { page: 'not-found'; path: string };
@@ -8,6 +9,7 @@ export type Route =
 export function matchRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'projects' };
+  if (parts[0] === 'sign-in' && parts.length === 1) return { page: 'sign-in' };
   if (parts[0] === 'projects' && parts.length === 2) return { page: 'project', projectId: parts[1] };
   if (parts[0] === 'projects' && parts[2] === 'builds' && parts.length === 4)
     return { page: 'build', projectId: parts[1], sessionId: parts[3] };
@@ -16,6 +18,7 @@ export function matchRoute(pathname: string): Route {
 
 export const paths = {
   projects: () => '/',
+  signIn: () => '/sign-in',
   project: (projectId: string) => `/projects/${encodeURIComponent(projectId)}`,
   build: (projectId: string, sessionId: string) =>
     `/projects/${encodeURIComponent(projectId)}/builds/${encodeURIComponent(sessionId)}`,

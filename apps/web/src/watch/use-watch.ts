@@ -1,15 +1,18 @@
 import { useEffect, useReducer, useState } from 'react';
 import { watchBuild, watchProject, type BuildWatch, type ProjectWatch } from '#client';
 import { clientOptions } from '../api/api.js';
+import { markSignedOut } from '../session/session-store.js';
 
 interface Closable {
+  readonly status: string;
   subscribe(listener: () => void): () => void;
   close(): void;
 }
 
 /**
  * Opens a watch for as long as the component shows it and re-renders on every change. The
- * watch holds the state; React only reads it (state, status and error) during render.
+ * watch holds the state; React only reads it (state, status and error) during render. A
+ * watch that ends `signed-out` tells the whole app (the top bar).
  */
 function useWatch<W extends Closable>(open: () => W, key: string): W | null {
   const [watch, setWatch] = useState<W | null>(null);
@@ -17,7 +20,10 @@ function useWatch<W extends Closable>(open: () => W, key: string): W | null {
   useEffect(() => {
     const opened = open();
     setWatch(opened);
-    const unsubscribe = opened.subscribe(changed);
+    const unsubscribe = opened.subscribe(() => {
+      if (opened.status === 'signed-out') markSignedOut();
+      changed();
+    });
     return () => {
       unsubscribe();
       opened.close();
