@@ -53,9 +53,16 @@ export interface RunResult {
   failures: string[];
 }
 
-/** The SDK as the web app configures it (3 failures before polling), with a short backoff cap. */
+/**
+ * The SDK as the web app configures it (3 failures before polling, subscription tokens minted
+ * for each watch), with a short backoff cap. The admin key stands in for the web app's cookie.
+ */
 const sdkOptions = (stack: FaultStack): ClientOptions => ({
   baseUrl: stack.baseUrl,
+  getToken: ({ projectId, sessionId }) =>
+    post<{ token: string; expiresAt: string }>(`${stack.baseUrl}/api/projects/${projectId}/tokens`, {
+      sessionId,
+    }),
   WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
   minBackoffMs: 100,
   maxBackoffMs: 2_000,
