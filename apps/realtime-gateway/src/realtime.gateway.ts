@@ -64,16 +64,19 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
     }
     this.bySocket.set(socket, connection);
     this.connections.add(connection);
-    // Counted across replicas in Redis: the answer comes after the socket opened, so a socket
-    // over the limit is closed with 4429 (it may have seen its first frames by then).
-    void this.perIp.admit(connection, request).then((admitted) => {
-      if (!admitted) {
-        connection.close(
-          CloseCode.rateLimited,
-          `more than ${this.perIp.limit} connections from this address (GATEWAY_CONNECTIONS_PER_IP)`,
-        );
-      }
-    });
+    // Counted across replicas in Redis, so the answer comes after the socket opened. It is the
+    // socket's first turn: its credential and messages wait for it, and a socket over the limit
+    // is closed with 4429 before anything of it is served.
+    connection.inTurn(() =>
+      this.perIp.admit(connection, request).then((admitted) => {
+        if (!admitted) {
+          connection.close(
+            CloseCode.rateLimited,
+            `more than ${this.perIp.limit} connections from this address (GATEWAY_CONNECTIONS_PER_IP)`,
+          );
+        }
+      }),
+    );
     socket.on('message', (data: RawData, isBinary: boolean) =>
       this.guard(connection, 'a message', () => this.onMessage(connection, data, isBinary)),
     );
