@@ -37,6 +37,11 @@ export async function startFuzzStack(): Promise<FuzzStack> {
       REPLAY_MAX_MS: '3000',
       WORKER_CONCURRENCY: '8',
       GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
+      // Inputs should reach the routes, not stop at the rate limits (test/e2e/abuse-limits has those).
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      RATE_LIMIT_IP_PER_MINUTE: '1000000',
+      BUILD_STARTS_PER_MINUTE: '1000000',
+      LONG_POLLS_PER_KEY: '1000',
     },
   });
   let gateway: GatewayProcess | undefined;

@@ -35,7 +35,8 @@ export function describeFuzzRun(
           concurrency: options.concurrency,
           only,
         });
-        process.stdout.write(`\n${fuzzSummary(report, title)}\n\n`);
+        // Through console, so jest prints it with this file's result, before its own summary.
+        console.log(`\n${fuzzSummary(report, title)}\n`);
         expect(report.tally.findings).toEqual([]);
         expect({
           fiveHundreds: report.tally.fiveHundreds,
