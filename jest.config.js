@@ -35,11 +35,12 @@ export default {
       displayName: 'unit',
       testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
     },
-    // Real Postgres and Redis; each file creates and drops its own database.
+    // Real Postgres and Redis, under test/ mirroring the apps and libs; each file creates
+    // and drops its own database (test/support/database.ts).
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{apps,libs}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
     },
   ],
 };

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
   BuildReadModel,
   EventStore,
@@ -8,7 +8,7 @@ import {
   SessionClosedError,
   SessionLeases,
   prepareDatabase,
-} from '../src/index.js';
+} from '#persistence';
 
 describe('SessionLeases', () => {
   let database: TestDatabase;

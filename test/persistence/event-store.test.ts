@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import type { NewBuildEvent, SessionSummary, Snapshot, Todo } from '#contracts';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import {
   BuildReadModel,
   EventStore,
@@ -9,7 +9,7 @@ import {
   SessionNotFoundError,
   prepareDatabase,
   type AppendResult,
-} from '../src/index.js';
+} from '#persistence';
 import { fold } from './fold.js';
 
 const APPENDERS = 20;

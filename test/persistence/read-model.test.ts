@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import type { NewBuildEvent, SessionSummary, Snapshot } from '#contracts';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { BuildReadModel, EventStore, prepareDatabase } from '../src/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { BuildReadModel, EventStore, prepareDatabase } from '#persistence';
 import { fold } from './fold.js';
 
 const OTHER_ID = '00000000-0000-4000-8000-000000000000';

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { MIGRATIONS, prepareDatabase } from '../src/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { MIGRATIONS, prepareDatabase } from '#persistence';
 
 const TABLES = ['projects', 'build_sessions', 'todos', 'tool_calls', 'build_events', 'build_requests'];
 

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
-import { BuildReadModel, EventStore, PersistenceModule } from '../src/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { BuildReadModel, EventStore, PersistenceModule } from '#persistence';
 
 describe('PersistenceModule', () => {
   let database: TestDatabase;
