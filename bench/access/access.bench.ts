@@ -3,6 +3,7 @@
 // through from one key or one address. Run: npm run bench:access
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { loadConfig } from '#config';
 import { createApi } from '../../apps/api/src/create-api.js';
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
     // its first frames: count what is still open once the closes have stopped coming.
     let open = -1;
     for (let stable = 0; stable < 5;) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       const now = sockets.filter((socket) => socket.readyState === WebSocket.OPEN).length;
       stable = now === open ? stable + 1 : 0;
       open = now;

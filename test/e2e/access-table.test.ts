@@ -1,5 +1,6 @@
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
+import { pastExpiry } from '../support/tokens.js';
 import { TestClient, type ConnectAuth } from '../support/ws-client.js';
 
 /**
@@ -49,10 +50,8 @@ describe('who may not use which route', () => {
     const otherProject = await key(['builds:read', 'builds:write', 'agents:run'], projectB);
     keyId = (await key(['builds:read'])).id;
 
-    // Wait until the token has expired by its own statement (TOKEN_TTL_SECONDS=2), plus clock rounding.
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.max(0, Date.parse(expired.body.expiresAt) - Date.now()) + 1000),
-    );
+    // TOKEN_TTL_SECONDS=2 here.
+    await pastExpiry(expired.body.expiresAt);
     credentials.anonymous = () => Promise.resolve(null);
     credentials['revoked key'] = () => Promise.resolve(revoked.key);
     credentials['expired token'] = () => Promise.resolve(expired.body.token);

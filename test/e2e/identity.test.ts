@@ -5,6 +5,7 @@ import pg from 'pg';
 import { createApi } from '../../apps/api/src/create-api.js';
 import { loadConfig } from '#config';
 import { request, startStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack.js';
+import { pastExpiry } from '../support/tokens.js';
 import { createTestDatabase } from '../support/database.js';
 import { TEST_REDIS_URL, uniqueQueuePrefix } from '../support/redis.js';
 
@@ -235,10 +236,8 @@ describe('identity and access over REST', () => {
 
     it('refuses an expired token with 401', async () => {
       const { token, expiresAt } = (await mint()).body;
-      // Wait for the expiry the token states (TOKEN_TTL_SECONDS=2 here), then one second for clock rounding.
-      await new Promise((resolve) =>
-        setTimeout(resolve, Math.max(0, Date.parse(expiresAt) - Date.now()) + 1000),
-      );
+      // TOKEN_TTL_SECONDS=2 here.
+      await pastExpiry(expiresAt);
       expect((await request(url(`/projects/${projectA}`), { key: token })).status).toBe(401);
     });
   });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpError, type GetToken } from '#client';
 import type { SubscriptionToken } from '#contracts';
 import { request } from './stack.js';
@@ -11,4 +12,9 @@ export function mintTokens(apiUrl: string): GetToken {
     if (status !== 201) throw new HttpError(status, `POST /tokens answered ${status}`);
     return body;
   };
+}
+
+/** Resolves once a token has expired by its own `expiresAt`, plus a second for clock rounding. */
+export function pastExpiry(expiresAt: string): Promise<void> {
+  return sleep(Math.max(0, Date.parse(expiresAt) - Date.now()) + 1000);
 }

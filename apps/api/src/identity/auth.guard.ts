@@ -9,15 +9,9 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { AppConfig } from '#config';
-import {
-  allowedOrigins,
-  decideAccess,
-  IdentityService,
-  isOriginAllowed,
-  type Principal,
-  type Scope,
-} from '#identity';
+import { decideAccess, IdentityService, type Principal, type Scope } from '#identity';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './access.decorators.js';
+import { CrossSiteCheck } from './cross-site-check.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -27,14 +21,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly origins: ReadonlySet<string>;
+  private readonly crossSite: CrossSiteCheck;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly identity: IdentityService,
     config: AppConfig,
   ) {
-    this.origins = allowedOrigins(config.publicUrl, config.corsOrigins, config.publicUrlIsSet);
+    this.crossSite = new CrossSiteCheck(config);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,15 +40,9 @@ export class AuthGuard implements CanActivate {
     const { principal, presented } = await this.identity.fromHeaders(request.headers);
     request.principal = principal;
 
-    // CSRF: a cookie rides along with any request the browser makes, so unsafe ones must come from our pages.
-    if (
-      principal?.via === 'cookie' &&
-      !SAFE_METHODS.has(request.method) &&
-      !isOriginAllowed(request.headers.origin, this.origins)
-    ) {
-      throw new ForbiddenException(
-        `Cross-site request refused: Origin ${request.headers.origin} is not allowed`,
-      );
+    // Only unsafe requests that the cookie authenticates can be forged cross-site.
+    if (principal?.via === 'cookie' && !SAFE_METHODS.has(request.method)) {
+      this.crossSite.refuseForeign(request.headers.origin);
     }
 
     const scopes = this.reflector.getAllAndOverride<Scope[]>(REQUIRED_SCOPES, targets) ?? ['admin'];

@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Delete,
-  ForbiddenException,
   Get,
   HttpCode,
   HttpStatus,
@@ -16,14 +15,9 @@ import type { Request, Response } from 'express';
 import { AppConfig } from '#config';
 import type { WhoAmI } from '#contracts';
 import { SignInDto } from '#contracts/dto';
-import {
-  allowedOrigins,
-  IdentityService,
-  isOriginAllowed,
-  readSessionCookie,
-  SESSION_COOKIE,
-} from '#identity';
+import { IdentityService, readSessionCookie, SESSION_COOKIE } from '#identity';
 import { Public } from './access.decorators.js';
+import { CrossSiteCheck } from './cross-site-check.js';
 import { RevocationNotices } from './revocation-notices.js';
 
 /** The web app's sign-in: a key traded for an HttpOnly, SameSite=Strict cookie (contract v2). */
@@ -31,7 +25,7 @@ import { RevocationNotices } from './revocation-notices.js';
 @Controller('session')
 @Public()
 export class SignInController {
-  private readonly origins: ReadonlySet<string>;
+  private readonly crossSite: CrossSiteCheck;
   private readonly secureCookie: boolean;
 
   constructor(
@@ -39,7 +33,7 @@ export class SignInController {
     private readonly notices: RevocationNotices,
     config: AppConfig,
   ) {
-    this.origins = allowedOrigins(config.publicUrl, config.corsOrigins, config.publicUrlIsSet);
+    this.crossSite = new CrossSiteCheck(config);
     this.secureCookie = config.publicUrl.startsWith('https:');
   }
 
@@ -50,7 +44,7 @@ export class SignInController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
-    this.refuseForeignOrigin(request);
+    this.crossSite.refuseForeign(request.headers.origin);
     const signedIn = await this.identity.signIn(body.key);
     if (!signedIn) throw new UnauthorizedException('key: unknown, revoked or not a Buildcast API key');
     response.cookie(SESSION_COOKIE, signedIn.cookie, {
@@ -81,7 +75,7 @@ export class SignInController {
   @Delete()
   @HttpCode(HttpStatus.NO_CONTENT)
   async signOut(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
-    this.refuseForeignOrigin(request);
+    this.crossSite.refuseForeign(request.headers.origin);
     const cookie = readSessionCookie(request.headers.cookie);
     const principal = cookie === undefined ? null : await this.identity.fromCookie(cookie);
     if (principal?.webSessionId) {
@@ -94,13 +88,5 @@ export class SignInController {
       secure: this.secureCookie,
       path: '/',
     });
-  }
-
-  private refuseForeignOrigin(request: Request): void {
-    if (!isOriginAllowed(request.headers.origin, this.origins)) {
-      throw new ForbiddenException(
-        `Cross-site request refused: Origin ${request.headers.origin} is not allowed`,
-      );
-    }
   }
 }
