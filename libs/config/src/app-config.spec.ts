@@ -26,6 +26,17 @@ describe('loadConfig', () => {
     expect(config.workerConcurrency).toBe(2);
   });
 
+  it('runs on Redis unless told to run on Postgres alone', () => {
+    expect(loadConfig({}).transport).toBe('redis');
+    expect(loadConfig({ BUILDCAST_EMBEDDED: '1' }).transport).toBe('postgres');
+    expect(loadConfig({ BUILDCAST_EMBEDDED: '0' }).transport).toBe('redis');
+    expect(loadConfig({ BUILDCAST_TRANSPORT: 'postgres' }).transport).toBe('postgres');
+    expect(loadConfig({ BUILDCAST_EMBEDDED: '1', BUILDCAST_TRANSPORT: 'redis' }).transport).toBe('redis');
+    expect(() => loadConfig({ BUILDCAST_TRANSPORT: 'kafka' })).toThrow(
+      /BUILDCAST_TRANSPORT must be redis or postgres/,
+    );
+  });
+
   it('names every bad variable in one error', () => {
     const load = () =>
       loadConfig({ API_PORT: 'eighty', DATABASE_URL: 'mysql://x', CORS_ORIGINS: 'localhost' });

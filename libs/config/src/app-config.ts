@@ -11,6 +11,9 @@ const ORIGIN = /^https?:\/\/[^/\s]+$/;
 const PORT = '$property must be an integer port between 1 and 65535';
 const METRICS_PORT = 'METRICS_PORT must be an integer port between 0 (any free port) and 65535';
 
+export const TRANSPORTS = ['redis', 'postgres'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
 export const LIVE_AGENT_NAMES = ['claude-code', 'codex', 'command'] as const;
 export type LiveAgentName = (typeof LIVE_AGENT_NAMES)[number];
 const LIVE_AGENT = LIVE_AGENT_NAMES.join('|');
@@ -22,6 +25,16 @@ class Environment {
 
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** `1`: run on Postgres alone (embedded mode); implies BUILDCAST_TRANSPORT=postgres. */
+  @IsOptional()
+  @Matches(/^[01]$/, { message: 'BUILDCAST_EMBEDDED must be 1 or 0' })
+  BUILDCAST_EMBEDDED?: string;
+
+  /** What carries announcements and the build queue: Redis (the scaled mode) or Postgres. */
+  @IsOptional()
+  @Matches(/^(redis|postgres)$/, { message: 'BUILDCAST_TRANSPORT must be redis or postgres' })
+  BUILDCAST_TRANSPORT?: 'redis' | 'postgres';
 
   @Transform(toInt)
   @IsInt({ message: PORT })
@@ -358,6 +371,8 @@ export interface IdentityConfig {
 export class AppConfig {
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** What carries announcements and the build queue (see docs/contract.md, "Embedded mode"). */
+  readonly transport: Transport;
   readonly apiPort: number;
   readonly gatewayPort: number;
   readonly bindAddress: string;
@@ -395,6 +410,7 @@ export class AppConfig {
     this.agentEnvironment = agentEnvironment;
     this.databaseUrl = env.DATABASE_URL;
     this.redisUrl = env.REDIS_URL;
+    this.transport = env.BUILDCAST_TRANSPORT ?? (env.BUILDCAST_EMBEDDED === '1' ? 'postgres' : 'redis');
     this.apiPort = env.API_PORT;
     this.gatewayPort = env.GATEWAY_PORT;
     this.bindAddress = env.BIND_ADDRESS;
