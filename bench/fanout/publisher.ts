@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { Redis } from 'ioredis';
 import { loadConfig } from '#config';
 import { sessionChannel, type CommittedEventsMessage, type NewBuildEvent } from '#contracts';
-import { EventPublisher, RedisService } from '#bus';
+import { EventPublisher, RedisChannelPublisher, RedisService } from '#bus';
 import { BuildReadModel, EventStore } from '#persistence';
 import { wallNow, type Room } from './protocol.js';
 
@@ -81,7 +81,7 @@ export class BuildcastPublisher implements Publisher {
     this.redis = new RedisService(loadConfig({ DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }));
     this.store = new EventStore(dataSource);
     this.readModel = new BuildReadModel(dataSource);
-    this.publisher = new EventPublisher(this.redis);
+    this.publisher = new EventPublisher(new RedisChannelPublisher(this.redis));
   }
 
   async createRooms(count: number): Promise<Room[]> {

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loadConfig } from '#config';
 import type { NewBuildEvent } from '#contracts';
-import { EventPublisher, RedisService } from '#bus';
+import { EventPublisher, RedisChannelPublisher, RedisService } from '#bus';
 import { BuildReadModel, EventStore, prepareDatabase } from '#persistence';
 import { createBenchDatabase, percentile, realisticEvents, take } from '../support/bench-utils.js';
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   await redis.onModuleInit(); // connected before the first publish (the client has no offline queue)
   const store = new EventStore(dataSource);
   const readModel = new BuildReadModel(dataSource);
-  const publisher = new EventPublisher(redis);
+  const publisher = new EventPublisher(new RedisChannelPublisher(redis));
   const project = await readModel.createProject('ingest bench');
   const rows: string[] = [];
   let serial = '';

@@ -1,5 +1,5 @@
 import type { INestApplication, INestApplicationContext, LogLevel } from '@nestjs/common';
-import { loadConfig, type AppConfig } from '#config';
+import { loadConfig, type AppConfig, type Transport } from '#config';
 import { createApi } from '../../apps/api/src/create-api.js';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -33,6 +33,8 @@ export async function startStack(
     env?: Record<string, string>;
     /** A Postgres server of the test's own (see own-services.ts) instead of the shared one. */
     databaseAdminUrl?: string;
+    /** What carries announcements and the build queue (default: Redis). */
+    transport?: Transport;
   } = {},
 ): Promise<TestStack> {
   const database = await createTestDatabase(undefined, options.databaseAdminUrl);
@@ -47,6 +49,7 @@ export async function startStack(
     BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
     // Gateways on this config serve /metrics on a free port of their own (see gateway.ts).
     METRICS_PORT: '0',
+    BUILDCAST_TRANSPORT: options.transport ?? 'redis',
     ...options.env,
   });
   const api = await createApi(config, QUIET);
@@ -64,6 +67,7 @@ export async function startStack(
       DATABASE_URL: config.databaseUrl,
       REDIS_URL: config.redisUrl,
       QUEUE_PREFIX: config.queuePrefix,
+      BUILDCAST_TRANSPORT: config.transport,
       DATABASE_POOL_SIZE: '4',
       BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
       // Same allowed origins as this stack's API (a child gateway checks them on upgrade).

@@ -20,12 +20,12 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
-        BusModule,
+        BusModule.forRoot(config.transport),
         IdentityModule,
         IdentityApiModule,
         LimitsModule,
         ProjectsModule,
-        BuildsModule,
+        BuildsModule.forRoot(config.transport),
         HealthModule,
       ],
       providers: [

@@ -24,7 +24,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         ConfigModule.forRoot(config),
-        BusModule,
+        BusModule.forRoot(config.transport),
         // Reads only: a small pool is plenty (catch-ups are paged and per room).
         PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
         InfrastructureHealthModule,

@@ -7,6 +7,7 @@ import { BuildsProcessor } from './builds/builds.processor.js';
 import { RunningBuilds } from './builds/running-builds.js';
 import { WorkerLeases } from './builds/worker-leases.js';
 import { QueuedSweeper } from './builds/queued-sweeper.js';
+import { PostgresBuildsConsumer } from './builds/postgres-builds-consumer.js';
 import { LiveAgents } from './agents/live/live-agents.js';
 import { WorkDirectories } from './agents/live/work-directories.js';
 
@@ -18,18 +19,19 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
-        BusModule,
-        BuildsQueueModule.register('consumer'),
+        BusModule.forRoot(config.transport),
+        BuildsQueueModule.register('consumer', config.transport),
       ],
       providers: [
         BuildLog,
         BuildRunner,
-        BuildsProcessor,
         RunningBuilds,
         WorkerLeases,
-        QueuedSweeper,
         LiveAgents,
         WorkDirectories,
+        // How builds reach this worker: BullMQ jobs (and the sweeper that re-adds jobs Redis
+        // lost), or queued sessions claimed from Postgres.
+        ...(config.transport === 'redis' ? [BuildsProcessor, QueuedSweeper] : [PostgresBuildsConsumer]),
       ],
     };
   }

@@ -1,48 +1,35 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { RedisService } from './redis.service.js';
-import { ChannelSubscriber } from './channel-subscriber.js';
-import { RedisUnavailableError } from './redis-unavailable.js';
+import { BuildReadModel } from '#persistence';
+import { ChannelPublisher } from './channels/channel-publisher.js';
+import { ChannelSubscriber } from './channels/channel-subscriber.js';
 
 /** Runner-workers listen here for cancel requests of the builds they run. */
 export const CANCEL_CHANNEL = 'buildcast:control:cancel';
-const requestKey = (sessionId: string) => `buildcast:cancel:${sessionId}`;
-const REQUEST_TTL_SECONDS = 24 * 3600;
 
 /**
- * A cancel request is both remembered (a key, for a worker that picks the job up just
- * after the request) and announced (a message, for the worker already running it).
+ * A cancel request is both remembered and announced. Remembered in Postgres (the session's
+ * `cancelled` audit entry, which the API writes first), for a worker that picks the build
+ * up just after the request; announced on CANCEL_CHANNEL, for the worker already running it.
  */
 @Injectable()
 export class CancelRequests {
   private readonly logger = new Logger(CancelRequests.name);
 
   constructor(
-    private readonly redis: RedisService,
+    private readonly publisher: ChannelPublisher,
     private readonly subscriber: ChannelSubscriber,
+    private readonly readModel: BuildReadModel,
   ) {}
 
-  /** Fails fast (RedisUnavailableError) while Redis is away: the caller answers 503. */
+  /** Throws when the announcement could not be sent (the API answers 503 and takes its audit entry back). */
   async request(sessionId: string): Promise<void> {
-    try {
-      const results = await this.redis.client
-        .multi()
-        .set(requestKey(sessionId), '1', 'EX', REQUEST_TTL_SECONDS)
-        .publish(CANCEL_CHANNEL, JSON.stringify({ sessionId }))
-        .exec();
-      const failure = results?.find(([error]) => error !== null)?.[0];
-      if (failure) throw failure;
-    } catch (error) {
-      throw new RedisUnavailableError('cancel request', error);
-    }
+    await this.publisher.publish([{ channel: CANCEL_CHANNEL, message: { sessionId } }]);
   }
 
-  /**
-   * False when Redis cannot say: a build is not held back (or failed) because the doorbell is
-   * down; a cancel that comes while it runs still reaches it through the channel.
-   */
+  /** False when Postgres cannot say: a cancel that comes while the build runs still reaches it. */
   async isRequested(sessionId: string): Promise<boolean> {
     try {
-      return (await this.redis.client.exists(requestKey(sessionId))) === 1;
+      return await this.readModel.cancelRequested(sessionId);
     } catch (error) {
       this.logger.warn(`Could not check for a cancel request of ${sessionId}: ${(error as Error).message}`);
       return false;

@@ -10,7 +10,7 @@ export const projectChannel = (projectId: string): string => `buildcast:${projec
 /** The BullMQ queue that carries build jobs from the API to runner-workers. */
 export const BUILDS_QUEUE = 'builds';
 
-/** Published on the session channel after commit: every event of fromSeq..toSeq. */
+/** Sent to sockets: every event of fromSeq..toSeq. */
 export interface CommittedEventsMessage {
   projectId: string;
   sessionId: string;
@@ -18,6 +18,13 @@ export interface CommittedEventsMessage {
   toSeq: number;
   events: BuildEvent[];
 }
+
+/**
+ * Announced on the session channel after a commit: seqs fromSeq..toSeq are in Postgres. Over
+ * Redis it carries the events; over Postgres NOTIFY (8 KB payloads) it does not, and readers
+ * read fromSeq..toSeq from Postgres.
+ */
+export type CommittedEventsNotice = Omit<CommittedEventsMessage, 'events'> & { events?: BuildEvent[] };
 
 export interface SessionSummaryMessage {
   type: 'session';

@@ -167,6 +167,19 @@ export class BuildReadModel {
     return row?.id ?? null;
   }
 
+  /**
+   * Whether someone asked to cancel the session: a `cancelled` audit entry is written before
+   * the request is announced, and taken back when it could not be.
+   */
+  async cancelRequested(sessionId: string): Promise<boolean> {
+    if (!isUuid(sessionId)) return false;
+    const [row] = await this.dataSource.query<{ requested: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM build_audit WHERE session_id = $1 AND action = 'cancelled') AS requested`,
+      [sessionId],
+    );
+    return row.requested;
+  }
+
   /** Takes back an entry of recordAudit whose action did not happen. */
   async removeAudit(id: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM build_audit WHERE id = $1`, [id]);

@@ -53,6 +53,30 @@ export class SessionLeases {
   }
 
   /**
+   * Takes up to `limit` queued sessions that no live worker holds, oldest first, for
+   * `workerId` (the Postgres transport's build queue). SKIP LOCKED: workers claiming at the
+   * same time take different sessions instead of waiting for each other.
+   */
+  async claimQueued(
+    workerId: string,
+    leaseMs: number,
+    limit: number,
+  ): Promise<{ sessionId: string; projectId: string }[]> {
+    if (limit <= 0) return [];
+    return this.dataSource.query(
+      `WITH picked AS (
+         SELECT s.id FROM build_sessions s
+         WHERE s.status = 'queued' AND ${UNHELD}
+         ORDER BY s.created_at, s.id LIMIT $3 FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE build_sessions AS b SET worker_id = $1, lease_expires_at = ${UNTIL}
+         FROM picked WHERE b.id = picked.id RETURNING b.id, b.project_id, b.created_at)
+       SELECT id AS "sessionId", project_id AS "projectId" FROM claimed ORDER BY created_at, id`,
+      [workerId, leaseMs, limit],
+    );
+  }
+
+  /**
    * Extends the leases of `workerId` on the live sessions among `sessionIds` (the builds it is
    * actually running: a build it gave up must run out); returns the ids it still holds.
    */

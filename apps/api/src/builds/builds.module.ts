@@ -1,12 +1,18 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Transport } from '#config';
 import { BuildLog, BuildsQueueModule } from '#bus';
 import { LimitsModule } from '../limits/limits.module.js';
 import { BuildsController } from './builds.controller.js';
 import { BuildsService } from './builds.service.js';
 
-@Module({
-  imports: [BuildsQueueModule.register('producer'), LimitsModule],
-  controllers: [BuildsController],
-  providers: [BuildsService, BuildLog],
-})
-export class BuildsModule {}
+@Module({})
+export class BuildsModule {
+  static forRoot(transport: Transport): DynamicModule {
+    return {
+      module: BuildsModule,
+      imports: [BuildsQueueModule.register('producer', transport), LimitsModule],
+      controllers: [BuildsController],
+      providers: [BuildsService, BuildLog],
+    };
+  }
+}

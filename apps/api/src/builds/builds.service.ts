@@ -1,4 +1,3 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import {
   BadRequestException,
   ConflictException,
@@ -6,15 +5,12 @@ import {
   Logger,
   NotFoundException,
 } from '@nestjs/common';
-import type { Queue } from 'bullmq';
 import {
   agentIdFor,
-  BUILDS_QUEUE,
   isFinishedStatus,
   isLiveAgent,
   sessionChannel,
-  type BuildJob,
-  type CommittedEventsMessage,
+  type CommittedEventsNotice,
   type EventsPage,
   type SessionSummary,
   type StartBuildResponse,
@@ -22,14 +18,7 @@ import {
 } from '#contracts';
 import { AppConfig, resolveAgent } from '#config';
 import type { EventsQueryDto, StartBuildDto } from '#contracts/dto';
-import {
-  BuildLog,
-  CancelRequests,
-  ChannelSubscriber,
-  ENQUEUE_TIMEOUT_MS,
-  EventPublisher,
-  withTimeout,
-} from '#bus';
+import { BuildLog, BuildQueue, CancelRequests, ChannelSubscriber, EventPublisher } from '#bus';
 import {
   BuildReadModel,
   LeaseHeldError,
@@ -51,11 +40,8 @@ export class BuildsService {
     private readonly subscriber: ChannelSubscriber,
     private readonly cancelRequests: CancelRequests,
     private readonly config: AppConfig,
-    @InjectQueue(BUILDS_QUEUE) private readonly queue: Queue<BuildJob>,
-  ) {
-    // Without a listener BullMQ prints every failed reconnect; the health check reports Redis.
-    this.queue.on('error', (error) => this.logger.debug(`Queue connection: ${error.message}`));
-  }
+    private readonly queue: BuildQueue,
+  ) {}
 
   /** `startedBy` (the request's credential) is kept with the session as its `started` audit entry. */
   async start(projectId: string, body: StartBuildDto, startedBy: AuditActor): Promise<StartBuildResponse> {
@@ -83,28 +69,12 @@ export class BuildsService {
     });
     if (!session) throw new NotFoundException(`Project ${projectId} not found`);
     // The build is accepted once it is in Postgres: if the queue is unreachable now, the
-    // runner-workers' queued-session sweeper enqueues it when Redis is back.
-    await this.enqueue({ sessionId: session.id, projectId });
+    // runner-workers find it later (the queued-session sweeper, or their next look).
+    await this.queue.enqueue({ sessionId: session.id, projectId });
     this.publisher
       .publishSummary(session)
       .catch((error: Error) => this.logger.warn(`Could not announce build ${session.id}: ${error.message}`));
     return { sessionId: session.id, projectId, status: 'queued' };
-  }
-
-  /** Never throws and never waits long: a job that cannot be added now is added by the sweeper. */
-  private async enqueue(job: BuildJob): Promise<void> {
-    try {
-      // jobId = sessionId: BullMQ keeps one job per id, so a build is never queued twice.
-      await withTimeout(
-        this.queue.add('build', job, { jobId: job.sessionId }),
-        ENQUEUE_TIMEOUT_MS,
-        'enqueue',
-      );
-    } catch (error) {
-      this.logger.warn(
-        `Build ${job.sessionId} stays queued until the queue is reachable: ${(error as Error).message}`,
-      );
-    }
   }
 
   async list(projectId: string, limit: number): Promise<SessionSummary[]> {
@@ -131,8 +101,8 @@ export class BuildsService {
   }
 
   /**
-   * Events after a cursor. With `waitMs`, an empty answer waits for the session's Redis
-   * channel to announce a later seq (no sleep loop), then reads Postgres again.
+   * Events after a cursor. With `waitMs`, an empty answer waits for the session's channel
+   * to announce a later seq (no sleep loop), then reads Postgres again.
    */
   async events(projectId: string, sessionId: string, query: EventsQueryDto): Promise<EventsPage> {
     const { after, limit, waitMs } = query;
@@ -144,7 +114,7 @@ export class BuildsService {
     let page = await read();
     const worthWaiting = () => page.events.length === 0 && !isFinishedStatus(page.status);
     if (waitMs > 0 && worthWaiting()) {
-      const announcesNewer = (message: unknown) => (message as CommittedEventsMessage).toSeq > after;
+      const announcesNewer = (message: unknown) => (message as CommittedEventsNotice).toSeq > after;
       try {
         await this.subscriber.waitFor(
           sessionChannel(projectId, sessionId),
@@ -156,7 +126,7 @@ export class BuildsService {
           },
         );
       } catch (error) {
-        // Redis is down: answer with what Postgres has; the client polls again.
+        // The transport is down: answer with what Postgres has; the client polls again.
         this.logger.warn(`Long-poll without Redis for ${sessionId}: ${(error as Error).message}`);
       }
       if (worthWaiting()) page = await read();
@@ -200,7 +170,7 @@ export class BuildsService {
     const entry = await this.readModel.recordAudit(sessionId, audit);
     if (entry === null) throw new ConflictException(`Build ${sessionId} has already finished`);
     try {
-      // Without Redis the request cannot reach the worker: 503 (DependencyUnavailableFilter).
+      // Without its transport the request cannot reach the worker: 503 (DependencyUnavailableFilter).
       await this.cancelRequests.request(sessionId);
     } catch (failure) {
       await this.readModel
@@ -232,19 +202,10 @@ export class BuildsService {
       }
       throw failure;
     }
-    // Committed (and announced): removing its job is tidying up, never an error answer.
-    void this.removeWaitingJob(sessionId);
+    // Committed (and announced): removing its job is tidying up, never an error answer. A job
+    // left in the queue would find its session finished and be dropped; removing it saves that.
+    void this.queue.remove(sessionId);
     return true;
-  }
-
-  /** A job left in the queue would find its session finished and be dropped; removing it saves that. */
-  private async removeWaitingJob(sessionId: string): Promise<void> {
-    try {
-      await (await this.queue.getJob(sessionId))?.remove();
-    } catch (failure) {
-      // Locked by a worker that just took it (it sees the session finished), or Redis is down.
-      this.logger.debug(`Job ${sessionId} not removed: ${(failure as Error).message}`);
-    }
   }
 }
 

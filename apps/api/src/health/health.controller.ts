@@ -10,7 +10,10 @@ const CHECK_TIMEOUT_MS = 2000;
 const SERVICES = ['api', 'gateway', 'runner', 'database', 'redis'] as const;
 type CheckedService = (typeof SERVICES)[number];
 
-/** 503 when Postgres or Redis is down; gateways and runners are checked by their presence keys. */
+/**
+ * 503 when Postgres or Redis (on the Redis transport) is down; gateways and runners are
+ * checked by their presence.
+ */
 @ApiTags('health')
 @NoRateLimits()
 @Controller('health')
@@ -24,7 +27,7 @@ export class HealthController {
   @Get()
   @HealthCheck()
   check(): Promise<HealthReport> {
-    return this.run(['database', 'redis']);
+    return this.health.run(this.health.infrastructureChecks());
   }
 
   @Get(':service')
@@ -32,6 +35,9 @@ export class HealthController {
   checkOne(@Param('service') service: string): Promise<HealthReport> {
     if (!(SERVICES as readonly string[]).includes(service)) {
       throw new NotFoundException(`Unknown service "${service}"; one of ${SERVICES.join(', ')}`);
+    }
+    if (service === 'redis' && this.health.transport !== 'redis') {
+      throw new NotFoundException('Redis is not used: announcements and the build queue run on Postgres');
     }
     return this.run([service as CheckedService]);
   }
@@ -59,7 +65,8 @@ export class HealthController {
 
   private async instancesOf(service: ServiceName): Promise<{ instances: number }> {
     const instances = await this.presence.instances(service);
-    if (instances === 0) throw new Error(`no ${service} instance has reported in the last 15 s`);
+    if (instances === 0)
+      throw new Error(`no ${service} instance is running (none has reported its presence)`);
     return { instances };
   }
 }

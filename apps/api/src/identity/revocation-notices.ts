@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { RedisService } from '#bus';
+import { ChannelPublisher } from '#bus';
 import { REVOCATIONS_CHANNEL, type RevocationNotice } from '#identity';
 
 /** Tells every gateway to close the sockets of a revoked key or ended sign-in. */
@@ -7,11 +7,11 @@ import { REVOCATIONS_CHANNEL, type RevocationNotice } from '#identity';
 export class RevocationNotices {
   private readonly logger = new Logger(RevocationNotices.name);
 
-  constructor(private readonly redis: RedisService) {}
+  constructor(private readonly publisher: ChannelPublisher) {}
 
   async announce(notice: RevocationNotice): Promise<void> {
     try {
-      await this.redis.client.publish(REVOCATIONS_CHANNEL, JSON.stringify(notice));
+      await this.publisher.publish([{ channel: REVOCATIONS_CHANNEL, message: notice }]);
     } catch (error) {
       // REST refuses the credential already (it is checked in Postgres); gateways re-check open sockets.
       this.logger.warn(

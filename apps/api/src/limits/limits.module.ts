@@ -7,15 +7,17 @@ import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 import { throttlerOptions } from './throttlers.js';
 
 /**
- * Abuse limits of the API, counted in Redis so they hold across replicas. The guard itself
- * (RateLimitGuard) is registered by ApiModule, first among the global guards.
+ * Abuse limits of the API, counted in Redis so they hold across replicas (on the Postgres
+ * transport, in the one API's memory). The guard itself (RateLimitGuard) is registered by
+ * ApiModule, first among the global guards.
  */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig, RedisService],
-      useFactory: (config: AppConfig, redis: RedisService) =>
-        throttlerOptions(config.limits, new RedisThrottlerStorage(redis, config)),
+      // RedisService exists on the Redis transport only.
+      inject: [AppConfig, { token: RedisService, optional: true }],
+      useFactory: (config: AppConfig, redis: RedisService | undefined) =>
+        throttlerOptions(config.limits, redis ? new RedisThrottlerStorage(redis, config) : undefined),
     }),
   ],
   providers: [LongPolls],

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '#config';
-import { ExpiringSlots, limitKey, PresenceService, RedisService } from '#bus';
+import { limitKey, PresenceService, SlotStores, type ExpiringSlots } from '#bus';
 import { credentialTracker } from './credential-tracker.js';
 import { tooManyRequests } from './too-many-requests.js';
 
@@ -19,11 +19,11 @@ export class LongPolls {
   private readonly slots: ExpiringSlots;
 
   constructor(
-    redis: RedisService,
+    slots: SlotStores,
     private readonly presence: PresenceService,
     private readonly config: AppConfig,
   ) {
-    this.slots = new ExpiringSlots(redis, 'Long-poll limits');
+    this.slots = slots.open('Long-poll limits');
   }
 
   /** The Redis key of a credential's long-polls (tests look at it). */
@@ -46,7 +46,7 @@ export class LongPolls {
         answer.retryAfterMs,
       );
     }
-    if (answer.taken === null) return poll(); // Redis unavailable: not enforced
+    if (answer.taken === null) return poll(); // the store is unavailable: not enforced
     let released = false;
     const release = () => {
       if (released) return;

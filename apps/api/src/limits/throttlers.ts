@@ -32,8 +32,11 @@ const requestOf = (context: ExecutionContext) => context.switchToHttp().getReque
 const credentialOf = (request: Request) => credentialTracker(request.headers);
 const withoutCredential = (context: ExecutionContext) => credentialOf(requestOf(context)) === null;
 
-/** The throttler's options: per IP, per credential, and build starts per credential; all per minute. */
-export function throttlerOptions(limits: LimitsConfig, storage: ThrottlerStorage): ThrottlerModuleOptions {
+/**
+ * The throttler's options: per IP, per credential, and build starts per credential; all per
+ * minute. Without `storage`, the throttler's own in-memory counters (one API process).
+ */
+export function throttlerOptions(limits: LimitsConfig, storage?: ThrottlerStorage): ThrottlerModuleOptions {
   const throttlers: (ThrottlerOptions & { name: RateLimitName })[] = [
     {
       name: 'ip',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '#config';
-import { ExpiringSlots, limitKey, PresenceService, RedisService } from '#bus';
+import { limitKey, PresenceService, SlotStores, type ExpiringSlots } from '#bus';
 import type { ClientConnection } from './client-connection.js';
 import { clientAddress, trustedProxies } from './client-address.js';
 
@@ -12,8 +12,8 @@ interface HeldSlot {
 }
 
 /**
- * GATEWAY_CONNECTIONS_PER_IP over every gateway replica: a Redis sorted set per client
- * address of `${instanceId}:${socketId}` members, each scored by an expiry that this
+ * GATEWAY_CONNECTIONS_PER_IP over every gateway replica (on the Postgres transport, the one
+ * gateway): with Redis, a sorted set per client address of `${instanceId}:${socketId}` members, each scored by an expiry that this
  * instance pushes ahead on every heartbeat and removed when its socket closes. A replica
  * that crashed stops refreshing, so its sockets stop counting within three heartbeats.
  */
@@ -26,11 +26,11 @@ export class ConnectionsPerIp implements OnModuleInit, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    redis: RedisService,
+    slots: SlotStores,
     private readonly presence: PresenceService,
     private readonly config: AppConfig,
   ) {
-    this.slots = new ExpiringSlots(redis, 'WebSocket connection limits');
+    this.slots = slots.open('WebSocket connection limits');
     this.isTrusted = trustedProxies(config.limits.trustedProxies);
     this.ttlMs = 3 * config.gateway.heartbeatMs;
   }

@@ -2,7 +2,7 @@ import {
   isFinishedStatus,
   sessionChannel,
   type BuildEvent,
-  type CommittedEventsMessage,
+  type CommittedEventsNotice,
   type ServerMessageMap,
 } from '#contracts';
 import { catchUpPageEvents, frameBudget, sliceByBytes } from '../coalescing/byte-slices.js';
@@ -56,7 +56,9 @@ export class SessionRoom {
   /** Whether the session exists in this project (read when the room opened). */
   private exists = false;
   /** Published messages that arrived before the room was open or while it read Postgres. */
-  private inbox: CommittedEventsMessage[] = [];
+  private inbox: Waiting[] = [];
+  /** How many reads of Postgres (fills) have begun. */
+  private fills = 0;
   private filling = false;
   private leaveChannel: (() => Promise<void>) | undefined;
   private closed = false;
@@ -186,7 +188,7 @@ export class SessionRoom {
       return;
     }
     if (!this.opened || this.filling) {
-      this.inbox.push(message);
+      this.wait(message);
       return;
     }
     this.take(message);
@@ -224,11 +226,12 @@ export class SessionRoom {
     await this.leaveChannel?.();
   }
 
-  private take(message: CommittedEventsMessage): void {
+  private take(message: CommittedEventsNotice): void {
     if (message.toSeq <= this.lastSeq) return;
-    if (message.fromSeq > this.lastSeq + 1) {
-      // A message was lost (or is late): Postgres has everything up to message.toSeq.
-      this.inbox.push(message);
+    if (message.events === undefined || message.fromSeq > this.lastSeq + 1) {
+      // The events are in Postgres: announced without them (NOTIFY), or a message before
+      // this one was lost (or is late). Postgres has everything up to message.toSeq.
+      this.wait(message);
       void this.fill();
       return;
     }
@@ -247,6 +250,7 @@ export class SessionRoom {
   private async fill(): Promise<void> {
     if (this.filling || this.closed) return;
     this.filling = true;
+    this.fills += 1;
     try {
       for (;;) {
         const page = await this.context.readModel.eventsAfter(
@@ -268,21 +272,30 @@ export class SessionRoom {
     this.drainInbox(true);
   }
 
+  /** Keeps a message until the room is open, or until Postgres was read after it arrived. */
+  private wait(message: CommittedEventsNotice): void {
+    this.inbox.push({ message, readBy: this.fills + 1 });
+  }
+
   /**
-   * Takes the messages that waited, in seq order. After a read of Postgres, a message that
-   * still leaves a gap is dropped: the read failed or raced, and the audit reads again.
+   * Takes the messages that waited, in seq order. A message whose seqs Postgres should hold
+   * (a notice without events, or one after a gap) that a read begun after it arrived still
+   * did not reach is dropped: that read failed, and the audit reads again. One that arrived
+   * during the read (committed after it began) makes the room read again.
    */
   private drainInbox(afterFill: boolean): void {
-    const waiting = this.inbox.sort((a, b) => a.fromSeq - b.fromSeq);
+    const waiting = this.inbox.sort((a, b) => a.message.fromSeq - b.message.fromSeq);
     this.inbox = [];
-    for (const [index, message] of waiting.entries()) {
+    for (const [index, entry] of waiting.entries()) {
       if (this.filling) {
         this.inbox.push(...waiting.slice(index));
         return;
       }
-      if (afterFill && message.toSeq > this.lastSeq && message.fromSeq > this.lastSeq + 1) {
+      const { message } = entry;
+      const needsRead = message.events === undefined || message.fromSeq > this.lastSeq + 1;
+      if (afterFill && message.toSeq > this.lastSeq && needsRead && this.fills >= entry.readBy) {
         this.context.logger.warn(
-          `${this.key}: seqs ${this.lastSeq + 1}..${message.fromSeq - 1} are not readable yet; the audit will retry`,
+          `${this.key}: seqs ${this.lastSeq + 1}..${message.toSeq} are not readable yet; the audit will retry`,
         );
         continue;
       }
@@ -505,17 +518,24 @@ export class SessionRoom {
   }
 }
 
+/** A message that waits for the room to open or for a read of Postgres (`readBy`: that fill's number). */
+interface Waiting {
+  message: CommittedEventsNotice;
+  readBy: number;
+}
+
 function sliceAfter(batch: EventBatch, seq: number): EventBatch {
   return { fromSeq: seq + 1, toSeq: batch.toSeq, events: batch.events.filter((event) => event.seq > seq) };
 }
 
-function isCommittedEvents(message: unknown): message is CommittedEventsMessage {
+function isCommittedEvents(message: unknown): message is CommittedEventsNotice {
   if (typeof message !== 'object' || message === null) return false;
-  const { fromSeq, toSeq, events } = message as Partial<CommittedEventsMessage>;
+  const { fromSeq, toSeq, events } = message as Partial<CommittedEventsNotice>;
   return (
     Number.isInteger(fromSeq) &&
     Number.isInteger(toSeq) &&
-    Array.isArray(events) &&
-    events.every((event) => typeof event === 'object' && event !== null && Number.isInteger(event.seq))
+    (events === undefined ||
+      (Array.isArray(events) &&
+        events.every((event) => typeof event === 'object' && event !== null && Number.isInteger(event.seq))))
   );
 }

@@ -56,7 +56,8 @@ export class BuildRunner {
     private readonly config: AppConfig,
   ) {}
 
-  async run(payload: unknown): Promise<void> {
+  /** `claimed`: this worker already holds the session's lease (the Postgres build queue claimed it). */
+  async run(payload: unknown, claimed = false): Promise<void> {
     const ids = validateJob(payload);
     const session = await this.readModel.getSessionSummary(ids.projectId, ids.sessionId);
     if (!session) {
@@ -71,7 +72,7 @@ export class BuildRunner {
       return;
     }
     const job: BuildToRun = { ...ids, ...request };
-    const claim = await this.leases.claim(session.id);
+    const claim = claimed ? 'claimed' : await this.leases.claim(session.id);
     if (claim === 'finished') return;
     if (claim === 'held') {
       // Delivered again (BullMQ saw the job stall) while another worker holds the session:

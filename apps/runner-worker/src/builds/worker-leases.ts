@@ -3,6 +3,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#config';
+import type { BuildJob } from '#contracts';
 import type { ClaimResult } from '#persistence';
 import { BuildLog, CancelRequests } from '#bus';
 import { LeaseHeldError, SessionClosedError, SessionLeases } from '#persistence';
@@ -59,6 +60,14 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
     const claim = await this.leases.claim(sessionId, this.workerId, this.leaseMs);
     if (claim === 'claimed') this.validUntil.set(sessionId, sentAt + this.leaseMs);
     return claim;
+  }
+
+  /** Takes the leases of up to `limit` queued sessions no live worker holds (the Postgres build queue). */
+  async claimQueued(limit: number): Promise<BuildJob[]> {
+    const sentAt = performance.now();
+    const claimed = await this.leases.claimQueued(this.workerId, this.leaseMs, limit);
+    for (const { sessionId } of claimed) this.validUntil.set(sessionId, sentAt + this.leaseMs);
+    return claimed;
   }
 
   /** How long this worker's lease on a session it claimed surely lasts (≤ 0: it may have run out). */

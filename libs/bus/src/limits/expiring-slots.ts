@@ -1,85 +1,27 @@
-import { Logger } from '@nestjs/common';
-import { RedisService } from '../redis.service.js';
-import { FailOpenLog } from './fail-open.js';
-
-/**
- * Takes a slot if fewer than `limit` unexpired members remain: members are scored by their
- * expiry (Redis's own clock, so replicas' clocks need not agree), expired ones are dropped
- * first. Answers `{1, 0}`, or `{0, ms until the earliest member expires}`.
- */
-const TAKE = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local ttl = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
-  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return {0, tonumber(first[2]) - now}
-end
-redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
-if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
-return {1, 0}
-`;
-
-/** Pushes the expiry of members that are still held (and still there) `ARGV[1]` ms ahead. */
-const REFRESH = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local ttl = tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[i]) end
-if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
-return 0
-`;
-
 export type SlotAnswer =
   | { taken: true }
   | { taken: false; retryAfterMs: number }
-  /** Redis did not answer: the limit is not enforced (fail open). */
+  /** The store did not answer: the limit is not enforced (fail open). */
   | { taken: null };
 
 /**
- * Concurrency limits shared by every replica: a Redis sorted set per limited thing (a
- * credential's long-polls, an IP's sockets) of `${instanceId}:${id}` members scored by an
- * expiry. A member is removed when its holder ends; should a replica crash, its members
- * expire (the TTL is the safety net), so nothing stays counted for ever.
+ * Concurrency limits (a credential's long-polls, an IP's sockets): a set of members per
+ * limited thing, each with an expiry. A member is removed when its holder ends; should a
+ * process crash, its members expire (the TTL is the safety net), so nothing stays counted
+ * for ever.
  */
-export class ExpiringSlots {
-  private readonly outage: FailOpenLog;
+export abstract class ExpiringSlots {
+  /** Takes a slot for `member` if fewer than `limit` unexpired members hold one. */
+  abstract take(key: string, member: string, ttlMs: number, limit: number): Promise<SlotAnswer>;
 
-  constructor(
-    private readonly redis: RedisService,
-    what: string,
-  ) {
-    this.outage = new FailOpenLog(new Logger(ExpiringSlots.name), what);
-  }
+  /** Pushes the expiry of members that are still held `ttlMs` ahead (best effort). */
+  abstract refresh(key: string, members: readonly string[], ttlMs: number): Promise<void>;
 
-  async take(key: string, member: string, ttlMs: number, limit: number): Promise<SlotAnswer> {
-    if (!this.redis.isReady) {
-      this.outage.failed(new Error('not connected'));
-      return { taken: null };
-    }
-    try {
-      const [taken, retryAfterMs] = (await this.redis.client.eval(TAKE, 1, key, member, ttlMs, limit)) as [
-        number,
-        number,
-      ];
-      this.outage.succeeded();
-      return taken === 1 ? { taken: true } : { taken: false, retryAfterMs };
-    } catch (error) {
-      this.outage.failed(error);
-      return { taken: null };
-    }
-  }
+  /** Gives a slot back (best effort: a member that cannot be removed expires by itself). */
+  abstract release(key: string, member: string): Promise<void>;
+}
 
-  /** Best effort: a refresh that fails is retried on the next one, and the TTL covers the gap. */
-  async refresh(key: string, members: readonly string[], ttlMs: number): Promise<void> {
-    if (members.length === 0 || !this.redis.isReady) return;
-    await this.redis.client.eval(REFRESH, 1, key, ttlMs, ...members).catch(() => undefined);
-  }
-
-  /** Best effort: a member that cannot be removed now expires by itself. */
-  async release(key: string, member: string): Promise<void> {
-    if (!this.redis.isReady) return;
-    await this.redis.client.zrem(key, member).catch(() => undefined);
-  }
+/** Makes the slot sets of one kind of limit (`what` names it in logs). */
+export abstract class SlotStores {
+  abstract open(what: string): ExpiringSlots;
 }

@@ -1,32 +1,32 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { RedisService } from './redis.service.js';
-import { withTimeout } from './redis-unavailable.js';
+import { withTimeout } from '../redis/redis-unavailable.js';
+import { MessageSource } from './message-source.js';
 
-/** Without Redis, waitFor reads again this often instead of waiting for a message. */
+/** Without a connection, waitFor reads again this often instead of waiting for a message. */
 export const POLL_WITHOUT_REDIS_MS = 500;
 /** How long waitFor gives a SUBSCRIBE before it polls instead. */
 const SUBSCRIBE_WAIT_MS = 1000;
 
-/** Gets each message parsed, and as Redis delivered it (to forward without re-serializing). */
+/** Gets each message parsed, and as it was sent (to forward without re-serializing). */
 export type ChannelListener = (message: unknown, raw: string) => void;
 
 /**
- * One subscriber connection per process. A channel is SUBSCRIBEd while at least one
- * listener wants it and UNSUBSCRIBEd when the last one leaves; ioredis resubscribes by
- * itself after a reconnect.
+ * One subscriber connection per process (Redis or Postgres: the MessageSource). A channel is
+ * subscribed while at least one listener wants it and unsubscribed when the last one leaves;
+ * after a reconnect every listener that asked is told (onReconnect), since messages sent
+ * meanwhile are lost.
  */
 @Injectable()
 export class ChannelSubscriber {
   private readonly logger = new Logger(ChannelSubscriber.name);
   private readonly listeners = new Map<string, Set<ChannelListener>>();
   private readonly reconnectListeners = new Set<() => void>();
-  private connection: Redis | undefined;
+  private listening = false;
   private connectedBefore = false;
 
-  constructor(private readonly redis: RedisService) {}
+  constructor(private readonly source: MessageSource) {}
 
-  /** Resolves once Redis confirmed the subscription; returns the function that leaves. */
+  /** Resolves once the subscription is in effect; returns the function that leaves. */
   async subscribe(channel: string, listener: ChannelListener): Promise<() => Promise<void>> {
     let set = this.listeners.get(channel);
     const first = set === undefined;
@@ -37,7 +37,7 @@ export class ChannelSubscriber {
     set.add(listener);
     if (first) {
       try {
-        await this.subscriber().subscribe(channel);
+        await this.subscriber().subscribe([channel]);
       } catch (error) {
         await this.leave(channel, listener);
         throw error;
@@ -49,8 +49,8 @@ export class ChannelSubscriber {
   /**
    * Waits until a message on `channel` satisfies `accept`, or `timeoutMs` passes. `ready`
    * runs after the subscription is confirmed, so a check done there cannot miss a message
-   * published in between; when it returns true the wait ends at once. While Redis is away
-   * (not connected, or no SUBSCRIBE confirmed within a second) it calls `ready` every
+   * published in between; when it returns true the wait ends at once. While the connection is
+   * away (not connected, or no subscription confirmed within a second) it calls `ready` every
    * POLL_WITHOUT_REDIS_MS instead: slower to notice, but never stuck and never early.
    */
   async waitFor(
@@ -62,7 +62,7 @@ export class ChannelSubscriber {
     const deadline = Date.now() + timeoutMs;
     let wake!: () => void;
     const woken = new Promise<void>((resolve) => (wake = resolve));
-    const subscribing = this.subscriberReady()
+    const subscribing = this.source.ready
       ? this.subscribe(channel, (message) => {
           if (accept(message)) wake();
         })
@@ -94,11 +94,6 @@ export class ChannelSubscriber {
     }
   }
 
-  /** True when the subscriber connection is up (or not made yet and Redis itself is up). */
-  private subscriberReady(): boolean {
-    return this.connection ? this.connection.status === 'ready' : this.redis.isReady;
-  }
-
   /**
    * Called after the subscriber connection came back and every channel is subscribed again:
    * messages published while it was away are lost, so callers read what they missed.
@@ -121,13 +116,15 @@ export class ChannelSubscriber {
       .catch((error: Error) => this.logger.warn(`UNSUBSCRIBE ${channel} failed: ${error.message}`));
   }
 
-  private subscriber(): Redis {
-    if (!this.connection) {
-      this.connection = this.redis.duplicate('subscriber');
-      this.connection.on('message', (channel: string, raw: string) => this.dispatch(channel, raw));
-      this.connection.on('ready', () => void this.reconnected());
+  private subscriber(): MessageSource {
+    if (!this.listening) {
+      this.listening = true;
+      this.source.listen({
+        message: (channel, raw) => this.dispatch(channel, raw),
+        ready: () => void this.reconnected(),
+      });
     }
-    return this.connection;
+    return this.source;
   }
 
   private async reconnected(): Promise<void> {
@@ -139,7 +136,7 @@ export class ChannelSubscriber {
     // that has taken effect, so a read done afterwards cannot miss a later publish.
     const channels = [...this.listeners.keys()];
     try {
-      if (channels.length > 0) await this.subscriber().subscribe(...channels);
+      if (channels.length > 0) await this.subscriber().subscribe(channels);
     } catch (error) {
       this.logger.warn(`Resubscribing after a reconnect failed: ${(error as Error).message}`);
       return;

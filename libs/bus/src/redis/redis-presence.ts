@@ -1,21 +1,14 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { AppConfig } from '#config';
+import { PresenceService, type ServiceName } from '../presence.js';
 import { RedisService } from './redis.service.js';
-
-export const SERVICE_NAMES = ['api', 'gateway', 'runner'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const TTL_MS = 15_000;
 const REFRESH_MS = 5_000;
 
-/**
- * Each running process keeps a short-lived key in Redis so health checks can tell whether
- * any instance of a service (a gateway, a runner) is alive, wherever it runs.
- */
+/** Each running process keeps a short-lived key in Redis, refreshed every few seconds. */
 @Injectable()
-export class PresenceService implements OnApplicationShutdown {
-  readonly instanceId = randomUUID();
+export class RedisPresence extends PresenceService implements OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private announced: ServiceName | undefined;
   private refresh: (() => void) | undefined;
@@ -23,7 +16,9 @@ export class PresenceService implements OnApplicationShutdown {
   constructor(
     private readonly redis: RedisService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Scoped by the queue prefix: stacks sharing one Redis (tests, staging) don't see each other. */
   private key(service: ServiceName, instance: string): string {

@@ -1,0 +1,89 @@
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AppConfig } from '#config';
+import { BUILDS_CHANNEL, ChannelSubscriber } from '#bus';
+import { BuildRunner } from './build-runner.js';
+import { WorkerLeases } from './worker-leases.js';
+
+/** A look for queued builds this often too, in case a NOTIFY was missed (at most once). */
+const LOOK_EVERY_MS = 2000;
+
+/**
+ * The runner-worker's side of the Postgres build queue: it claims queued sessions (with
+ * their leases, FOR UPDATE SKIP LOCKED) while it has free slots (WORKER_CONCURRENCY), and
+ * runs them. It looks when a build is announced on BUILDS_CHANNEL, when a build of its own
+ * ends, after the LISTEN connection came back, and every LOOK_EVERY_MS.
+ */
+@Injectable()
+export class PostgresBuildsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(PostgresBuildsConsumer.name);
+  private readonly builds = new Set<Promise<void>>();
+  private looking: Promise<void> | undefined;
+  private lookAgain = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private leave: (() => Promise<void>) | undefined;
+  private stopReconnectListener: (() => void) | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly leases: WorkerLeases,
+    private readonly runner: BuildRunner,
+    private readonly subscriber: ChannelSubscriber,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.leave = await this.subscriber.subscribe(BUILDS_CHANNEL, () => this.look());
+    this.stopReconnectListener = this.subscriber.onReconnect(() => this.look());
+    this.timer = setInterval(() => this.look(), LOOK_EVERY_MS).unref();
+    this.look();
+  }
+
+  /** No new builds from now on; the running ones are stopped by RunningBuilds. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.stopReconnectListener?.();
+    await this.leave?.();
+    await this.looking;
+  }
+
+  /** One look at a time; a wake-up during a look makes one more look after it. */
+  private look(): void {
+    if (this.stopped) return;
+    if (this.looking) {
+      this.lookAgain = true;
+      return;
+    }
+    this.looking = this.claimAndRun()
+      .catch((error: Error) => this.logger.warn(`Looking for queued builds failed: ${error.message}`))
+      .finally(() => {
+        this.looking = undefined;
+        if (this.lookAgain) {
+          this.lookAgain = false;
+          this.look();
+        }
+      });
+  }
+
+  private async claimAndRun(): Promise<void> {
+    const free = this.config.workerConcurrency - this.builds.size;
+    if (free <= 0) return;
+    const jobs = await this.leases.claimQueued(free);
+    for (const job of jobs) {
+      const build: Promise<void> = this.runner
+        .run(job, true)
+        .catch((error: Error) => this.logger.error(`Build ${job.sessionId} failed: ${error.message}`))
+        .finally(() => {
+          this.builds.delete(build);
+          this.look();
+        });
+      this.builds.add(build);
+    }
+    if (jobs.length === free) this.lookAgain = true; // there may be more waiting
+  }
+}
