@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { pollUntilFinished } from '../support/builds.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
+import { TRANSPORTS } from '../support/transports.js';
 
 const BUILDS = 20;
 const transcript = [
@@ -12,10 +13,10 @@ const transcript = [
   .map((line) => JSON.stringify(line))
   .join('\n');
 
-describe('two runner-workers sharing the queue', () => {
+describe.each(TRANSPORTS)('two runner-workers sharing the queue over %s', (transport) => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startStack({ workers: 2, env: { WORKER_CONCURRENCY: '3' } });
+    stack = await startStack({ transport, workers: 2, env: { WORKER_CONCURRENCY: '3' } });
   });
   afterAll(async () => {
     await stack?.close();

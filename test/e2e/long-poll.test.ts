@@ -1,5 +1,6 @@
 import type { EventsPage } from '#contracts';
 import { request, startStack, type TestStack } from '../support/stack.js';
+import { TRANSPORTS } from '../support/transports.js';
 
 /** A buildcast-ndjson transcript whose lines arrive `eventIntervalMs` apart. */
 const transcript = [
@@ -10,10 +11,10 @@ const transcript = [
   .map((line) => JSON.stringify(line))
   .join('\n');
 
-describe('long-polling the events endpoint', () => {
+describe.each(TRANSPORTS)('long-polling the events endpoint over %s', (transport) => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startStack({ workers: 1 });
+    stack = await startStack({ transport, workers: 1 });
   });
   afterAll(async () => {
     await stack?.close();
