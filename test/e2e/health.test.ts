@@ -16,7 +16,7 @@ describe('health', () => {
   });
 
   it('is ok with Postgres and Redis up; per service; 404 for unknown services', async () => {
-    stack = await startStack({ workers: 1 });
+    stack = await startStack({ transport: 'redis', workers: 1 });
     const health = await request(`${stack.apiUrl}/health`);
     expect(health.status).toBe(200);
     const headers = (await fetch(`${stack.apiUrl}/health`)).headers;
@@ -24,6 +24,7 @@ describe('health', () => {
     expect(health.body).toEqual(
       expect.objectContaining({
         status: 'ok',
+        transport: 'redis',
         details: expect.objectContaining({
           database: expect.objectContaining({ status: 'up' }),
           redis: expect.objectContaining({ status: 'up' }),
@@ -40,7 +41,7 @@ describe('health', () => {
   });
 
   it('answers 503 naming Postgres when its database is gone', async () => {
-    stack = await startStack();
+    stack = await startStack({ transport: 'redis' });
     await stack.database.drop();
     const health = await request(`${stack.apiUrl}/health`);
     expect(health.status).toBe(503);
@@ -50,10 +51,32 @@ describe('health', () => {
   });
 
   it('answers 503 naming Redis when Redis is unreachable', async () => {
-    stack = await startStack({ env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` } });
+    stack = await startStack({
+      transport: 'redis',
+      env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` },
+    });
     const health = await request(`${stack.apiUrl}/health/redis`);
     expect(health.status).toBe(503);
     expect(health.body.checks.redis).toEqual(expect.objectContaining({ status: 'down' }));
     expect((await request(`${stack.apiUrl}/health/database`)).status).toBe(200);
+  });
+
+  it('on the Postgres transport, needs no Redis: ok without it, runners present by their LISTEN connection', async () => {
+    stack = await startStack({
+      transport: 'postgres',
+      workers: 1,
+      env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` },
+    });
+    const health = await request(`${stack.apiUrl}/health`);
+    expect(health.status).toBe(200);
+    expect(health.body.transport).toBe('postgres');
+    expect(Object.keys(health.body.checks)).toEqual(['database']);
+    const runner = await request(`${stack.apiUrl}/health/runner`);
+    expect(runner.status).toBe(200);
+    expect(runner.body.checks.runner.instances).toBe(1);
+    expect((await request(`${stack.apiUrl}/health/gateway`)).status).toBe(503); // none runs here
+    const redis = await request(`${stack.apiUrl}/health/redis`);
+    expect(redis.status).toBe(404);
+    expect(redis.body.message).toMatch(/Redis is not used/);
   });
 });

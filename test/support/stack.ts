@@ -33,7 +33,7 @@ export async function startStack(
     env?: Record<string, string>;
     /** A Postgres server of the test's own (see own-services.ts) instead of the shared one. */
     databaseAdminUrl?: string;
-    /** What carries announcements and the build queue (default: Redis). */
+    /** What carries announcements and the build queue (default: TEST_TRANSPORT, else Redis). */
     transport?: Transport;
   } = {},
 ): Promise<TestStack> {
@@ -49,7 +49,7 @@ export async function startStack(
     BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
     // Gateways on this config serve /metrics on a free port of their own (see gateway.ts).
     METRICS_PORT: '0',
-    BUILDCAST_TRANSPORT: options.transport ?? 'redis',
+    BUILDCAST_TRANSPORT: options.transport ?? process.env.TEST_TRANSPORT ?? 'redis',
     ...options.env,
   });
   const api = await createApi(config, QUIET);

@@ -65,7 +65,7 @@ export async function createApi(
   }
 
   forwardWebSockets(app.getHttpServer(), config.gatewayUrl);
-  app.get(PresenceService).announce('api');
+  await app.get(PresenceService).announce('api');
   await app.init();
   await printFirstSignInLink(app);
   return app;

@@ -22,6 +22,6 @@ export async function createGateway(
     }),
   );
   app.enableShutdownHooks();
-  app.get(PresenceService).announce('gateway');
+  await app.get(PresenceService).announce('gateway');
   return app;
 }

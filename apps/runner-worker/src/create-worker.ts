@@ -13,6 +13,6 @@ export async function createWorker(
     logger,
   });
   app.enableShutdownHooks();
-  app.get(PresenceService).announce('runner');
+  await app.get(PresenceService).announce('runner');
   return app;
 }

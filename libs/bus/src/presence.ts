@@ -11,8 +11,11 @@ export abstract class PresenceService {
   /** This process, in keys and slot members that must not collide with other replicas'. */
   readonly instanceId = randomUUID();
 
-  /** Starts saying that this process runs `service`; failures are retried by themselves. */
-  abstract announce(service: ServiceName): void;
+  /**
+   * Starts saying that this process runs `service`; resolves once the first attempt is done
+   * (it may have failed: failures are retried by themselves).
+   */
+  abstract announce(service: ServiceName): Promise<void>;
 
   abstract instances(service: ServiceName): Promise<number>;
 }

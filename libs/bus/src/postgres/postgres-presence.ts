@@ -20,8 +20,8 @@ export class PostgresPresence extends PresenceService {
     super();
   }
 
-  announce(service: ServiceName): void {
-    void this.listener.setApplicationName(applicationName(service));
+  announce(service: ServiceName): Promise<void> {
+    return this.listener.setApplicationName(applicationName(service));
   }
 
   async instances(service: ServiceName): Promise<number> {

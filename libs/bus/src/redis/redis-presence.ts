@@ -26,18 +26,19 @@ export class RedisPresence extends PresenceService implements OnApplicationShutd
   }
 
   /** Starts refreshing this process's key; failures are retried on the next tick. */
-  announce(service: ServiceName): void {
+  async announce(service: ServiceName): Promise<void> {
     this.announced = service;
-    const refresh = (this.refresh = () => {
+    const write = () =>
       this.redis.client
         .set(this.key(service, this.instanceId), Date.now(), 'PX', TTL_MS)
+        .then(() => undefined)
         .catch(() => undefined);
-    });
-    refresh();
+    const refresh = (this.refresh = () => void write());
     // Back at once after an outage (or a late first connection), not up to REFRESH_MS later.
     this.redis.client.on('ready', refresh);
     this.timer = setInterval(refresh, REFRESH_MS);
     this.timer.unref();
+    await write();
   }
 
   async instances(service: ServiceName): Promise<number> {
