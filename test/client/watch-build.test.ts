@@ -7,8 +7,9 @@ import {
   type ConnectionStatus,
 } from '#client';
 import type { Snapshot } from '#contracts';
-import { startDemoBuild } from '../support/builds.js';
+import { startDemoBuild, withBuildsHeld } from '../support/builds.js';
 import { freePort, startGateway, type TestGateway } from '../support/gateway.js';
+import { SessionWriter } from '../support/session-writer.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 import { mintTokens } from '../support/tokens.js';
 
@@ -73,12 +74,19 @@ describe('libs/client against the real stack', () => {
   };
 
   it('watches a demo build live to 100 %, and the project list sees it finish', async () => {
-    const { projectId, sessionId } = await startDemo('sdk live', 15);
-    const project = watchProject(projectId, options);
-    const watch = watchBuild(projectId, sessionId, options);
     const statuses = new Set<ConnectionStatus>();
-    watch.subscribe(() => statuses.add(watch.status));
+    const watches: { close(): void }[] = [];
     try {
+      // The build waits in the queue until the watch is live: the watch follows all of it live.
+      const { projectId, sessionId, watch, project } = await withBuildsHeld(stack.workers, async () => {
+        const ids = await startDemo('sdk live', 15);
+        const project = watchProject(ids.projectId, options);
+        const watch = watchBuild(ids.projectId, ids.sessionId, options);
+        watches.push(project, watch);
+        watch.subscribe(() => statuses.add(watch.status));
+        await until(watch, () => watch.status === 'live');
+        return { ...ids, watch, project };
+      });
       await until(watch, () => watch.state?.session.status === 'completed');
       expect(statuses.has('live')).toBe(true);
       expect(watch.state?.session.progress.percent).toBe(100);
@@ -87,25 +95,28 @@ describe('libs/client against the real stack', () => {
       await until(project, () => project.sessions?.[0]?.status === 'completed');
       expect(project.status).toBe('live');
     } finally {
-      watch.close();
-      project.close();
+      for (const watch of watches) watch.close();
     }
   });
 
   it('keeps updating over REST while the gateway is down, and goes live again when it is back', async () => {
-    const { projectId, sessionId } = await startDemo('sdk fallback', 60);
-    const watch = watchBuild(projectId, sessionId, options);
+    // The test writes the build's events itself: some of them while the gateway is down.
+    const writer = await SessionWriter.create(stack.api, 'sdk fallback');
+    await writer.append(SessionWriter.events(5, { start: true, prefix: 'a' }));
+    const watch = watchBuild(writer.projectId, writer.sessionId, options);
     try {
-      await until(watch, () => watch.status === 'live' && (watch.state?.seq ?? 0) >= 5);
+      await until(watch, () => watch.status === 'live' && watch.state?.seq === 5);
       await gateway!.close();
       gateway = undefined;
       await until(watch, () => watch.status === 'polling');
-      const seqWhenPolling = watch.state!.seq;
-      await until(watch, () => watch.state!.seq > seqWhenPolling + 3);
+      const whileDown = await writer.append(SessionWriter.events(5, { prefix: 'b' }));
+      await until(watch, () => watch.state?.seq === whileDown.toSeq);
       gateway = await startGateway(stack.config, gatewayPort);
       await until(watch, () => watch.status === 'live');
-      await until(watch, () => watch.state?.session.status === 'completed', 60_000);
-      await expectEqualToSnapshot(watch, projectId, sessionId);
+      const last = await writer.append([...SessionWriter.events(5, { prefix: 'c' }), SessionWriter.finished]);
+      await until(watch, () => watch.state?.seq === last.toSeq);
+      expect(watch.state?.session.status).toBe('completed');
+      await expectEqualToSnapshot(watch, writer.projectId, writer.sessionId);
     } finally {
       watch.close();
     }

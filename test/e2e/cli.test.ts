@@ -4,21 +4,53 @@ import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { runCli } from '../../apps/cli/src/cli.js';
-import { FIXTURES } from '../support/builds.js';
+import { eventually, FIXTURES, withBuildsHeld } from '../support/builds.js';
 import { freePort, startGateway, type TestGateway } from '../support/gateway.js';
 import { request, startStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack.js';
 
 const CLI_MAIN = path.resolve('dist/apps/cli/src/main.js');
 
-/** Runs the CLI in this process with `env` (the admin key unless told otherwise) and captures what it prints. */
-async function cliWith(env: Record<string, string | undefined>, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), env });
-  return { code, out, err: err.join('\n') };
+interface CliResult {
+  code: number;
+  out: string[];
+  err: string;
 }
 
-const cli = (...argv: string[]) => cliWith({ BUILDCAST_KEY: TEST_ADMIN_KEY }, ...argv);
+/** A CLI command running in this process: what it printed so far, and its result once it ends. */
+interface CliRun {
+  out: string[];
+  ended: boolean;
+  done: Promise<CliResult>;
+}
+
+/** Starts the CLI in this process with `env` (the admin key unless told otherwise), capturing what it prints. */
+function startCliWith(env: Record<string, string | undefined>, ...argv: string[]): CliRun {
+  const out: string[] = [];
+  const err: string[] = [];
+  const run: CliRun = {
+    out,
+    ended: false,
+    done: runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), env }).then((code) => {
+      run.ended = true;
+      return { code, out, err: err.join('\n') };
+    }),
+  };
+  return run;
+}
+
+const cliWith = (env: Record<string, string | undefined>, ...argv: string[]) =>
+  startCliWith(env, ...argv).done;
+const startCli = (...argv: string[]) => startCliWith({ BUILDCAST_KEY: TEST_ADMIN_KEY }, ...argv);
+const cli = (...argv: string[]) => startCli(...argv).done;
+
+/** Waits until a watching command printed its build's first line (or ended: its result says why). */
+async function joined(run: CliRun): Promise<CliRun> {
+  await eventually(
+    () => Promise.resolve(run.ended || run.out.some((line) => line.startsWith('Build ')) ? true : undefined),
+    'the watch to print its build',
+  );
+  return run;
+}
 
 /** Runs the built CLI as its own process, with only `env` (and PATH). */
 function cliProcess(env: Record<string, string>, ...argv: string[]) {
@@ -73,20 +105,34 @@ describe('the buildcast CLI against a running stack', () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
+  /**
+   * Runs a command that starts a build and watches it, the build held in the queue until the
+   * watch has printed it: a watch prints the state it finds, then each change after it.
+   */
+  const watchingFromQueued = async (...argv: string[]) =>
+    (await withBuildsHeld(stack.workers, () => joined(startCli(...argv)))).done;
+
   it('replays a transcript into a project named on the command line, then watches it finish', async () => {
     const file = path.join(FIXTURES, 'claude-stream-json_taskcreate-taskupdate.jsonl');
-    const posted = await cli(...replay(file, 'cli demo', '20'));
-    expect(posted.code).toBe(0);
-    expect(posted.err).toMatch(/^Created project "cli demo" \(/);
-    expect(posted.out).toHaveLength(1);
-    const match = new RegExp(`^${url}/projects/([0-9a-f-]{36})/builds/([0-9a-f-]{36})$`).exec(posted.out[0]);
-    expect(match).not.toBeNull();
-    const [, projectId, sessionId] = match!;
+    const { projectId, sessionId, watching } = await withBuildsHeld(stack.workers, async () => {
+      const posted = await cli(...replay(file, 'cli demo', '20'));
+      expect(posted.code).toBe(0);
+      expect(posted.err).toMatch(/^Created project "cli demo" \(/);
+      expect(posted.out).toHaveLength(1);
+      const match = new RegExp(`^${url}/projects/([0-9a-f-]{36})/builds/([0-9a-f-]{36})$`).exec(
+        posted.out[0],
+      );
+      expect(match).not.toBeNull();
+      const [, projectId, sessionId] = match!;
+      // Watched from before it starts (it is held in the queue), so its last line is the end.
+      const watching = await joined(startCli('watch', 'cli demo', sessionId, '--url', url));
+      return { projectId, sessionId, watching };
+    });
 
-    const watched = await cli('watch', 'cli demo', sessionId, '--url', url);
+    const watched = await watching.done;
     expect(watched.err).toBe('');
     expect(watched.code).toBe(0);
-    expect(watched.out[0]).toMatch(new RegExp(`^Build ${sessionId} · claude-code · `));
+    expect(watched.out[0]).toMatch(new RegExp(`^Build ${sessionId} · claude-code · queued · `));
     expect(watched.out.at(-1)).toBe('■ completed · 100% (3/3 todos)');
 
     const snapshot = await request(`${stack.apiUrl}/projects/${projectId}/builds/${sessionId}`);
@@ -98,12 +144,12 @@ describe('the buildcast CLI against a running stack', () => {
   });
 
   it('prints each change of a build, and exits 1 when it does not complete', async () => {
-    const errors = await cli(
+    const errors = await watchingFromQueued(
       ...replay(path.join(FIXTURES, 'claude-stream-json_errors.jsonl'), 'cli errors', '5', '--watch'),
     );
     expect(errors.code).toBe(0); // its last run succeeded
     expect(errors.out.slice(1)).toEqual([
-      expect.stringMatching(/^Build [0-9a-f-]{36} · claude-code · (queued|running) · 0% \(0\/0 todos\)$/),
+      expect.stringMatching(/^Build [0-9a-f-]{36} · claude-code · queued · 0% \(0\/0 todos\)$/),
       '▶ started · claude-code · claude-does-not-exist-9',
       expect.stringMatching(/^ {2}· There's an issue with the selected model/),
       expect.stringMatching(/^ {2}· Run failed: There's an issue/),
@@ -120,7 +166,7 @@ describe('the buildcast CLI against a running stack', () => {
       failing,
       JSON.stringify({ type: 'session.finished', data: { status: 'failed', error: 'tests red' } }),
     );
-    const failed = await cli(
+    const failed = await watchingFromQueued(
       'replay',
       failing,
       '--format',

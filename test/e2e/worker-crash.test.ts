@@ -5,8 +5,9 @@ import type { ChildProcess } from 'node:child_process';
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadConfig } from '#config';
 import type { EventsPage, Snapshot } from '#contracts';
+import { SessionLeases } from '#persistence';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
-import { FAKE_AGENT, fakeAgentPids, killAll, pollUntilFinished } from '../support/builds.js';
+import { eventually, FAKE_AGENT, fakeAgentPids, killAll, pollUntilFinished } from '../support/builds.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 import { killWorkerProcess, startWorkerProcess } from '../support/worker-process.js';
 
@@ -89,7 +90,12 @@ describe('a runner-worker killed with SIGKILL mid-build', () => {
     for (const worker of survivors.splice(0)) await worker.close();
     const { sessionId, worker } = await buildOnDoomedWorker();
     await killWorkerProcess(worker);
-    await new Promise((resolve) => setTimeout(resolve, INTERRUPT_AFTER_MS)); // past its lease
+    // Past its lease, as Postgres' clock says (a renewal in flight at the kill may land after it).
+    const leases = stack.api.get(SessionLeases);
+    await eventually(
+      async () => ((await leases.expired()).some((session) => session.id === sessionId) ? true : undefined),
+      'its lease to run out',
+    );
 
     survivors.push(await createWorker(workerConfig(), ['error'])); // sweeps before it returns
     const snapshot = await request<Snapshot>(`${builds}/${sessionId}`);

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { sessionChannel } from '#contracts';
 import { GatewayMetrics } from '../../apps/realtime-gateway/src/metrics/gateway-metrics.js';
 import type { Snapshot } from '#contracts';
-import { startDemoBuild } from '../support/builds.js';
+import { eventually, startDemoBuild } from '../support/builds.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { SessionWriter, unapplied } from '../support/session-writer.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
@@ -167,10 +167,10 @@ describe.each(TRANSPORTS)(
           await one.waitForClose();
           expect(await subscribers()).toBe(1);
           two.close();
-          const deadline = Date.now() + 5_000;
-          while ((await subscribers()) !== 0 && Date.now() < deadline)
-            await new Promise((r) => setTimeout(r, 50));
-          expect(await subscribers()).toBe(0);
+          await eventually(
+            async () => ((await subscribers()) === 0 ? true : undefined),
+            'the gateway to UNSUBSCRIBE once the last socket left',
+          );
         } finally {
           redis.disconnect();
         }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
 import {
   applyEvent,
   emptySnapshot,
@@ -8,6 +9,7 @@ import {
   type Snapshot,
   type StartBuildResponse,
 } from '#contracts';
+import { BuildsProcessor } from '../../apps/runner-worker/src/builds/builds.processor.js';
 import { request } from './stack.js';
 
 /** The transcript fixtures (real agent output; see test/fixtures/transcripts/SOURCES.md). */
@@ -29,6 +31,25 @@ export async function startDemoBuild(
   });
   if (started.status !== 202) throw new Error(`POST /builds answered ${started.status}`);
   return { projectId: project.body.id, sessionId: started.body.sessionId };
+}
+
+/**
+ * Runs `work` while `workers` take no job from the queue: a build started meanwhile stays
+ * queued (seq 0) until `work` returns, so a watch that `work` sees join has every event to
+ * come, however slowly the machine runs.
+ */
+export async function withBuildsHeld<T>(
+  workers: INestApplicationContext[],
+  work: () => Promise<T>,
+): Promise<T> {
+  const queueWorkers = workers.map((worker) => worker.get(BuildsProcessor).worker);
+  // BullMQ's pause waits for the jobs running and drops its blocking fetch: nothing is taken after.
+  await Promise.all(queueWorkers.map((queueWorker) => queueWorker.pause()));
+  try {
+    return await work();
+  } finally {
+    await Promise.all(queueWorkers.map((queueWorker) => queueWorker.resume()));
+  }
 }
 
 /** Long-polls the events endpoint from seq 0 until the session's last event. */

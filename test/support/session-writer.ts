@@ -1,12 +1,20 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NewBuildEvent, Snapshot } from '#contracts';
 import { EventPublisher } from '#bus';
-import { BuildReadModel, EventStore, type AppendResult } from '#persistence';
+import { BuildReadModel, EventStore, SessionLeases, type AppendResult } from '#persistence';
 import { realisticEvents, take } from '../../bench/support/bench-utils.js';
+
+/** The writer's stand-in for a runner-worker's id on the session row. */
+const WRITER_ID = 'test-session-writer';
+/** Longer than any test: the writer never renews its lease. */
+const WRITER_LEASE_MS = 6 * 60 * 60 * 1000;
 
 /**
  * Writes a session's events the way a runner-worker does (commit in Postgres, then publish),
  * with control over each publish: tests drop or delay them to prove the gateway fills gaps.
+ * Like a worker it holds the session's lease, so that a stack's lease sweeper never takes the
+ * session for one whose worker died (running without a live lease) and ends it `interrupted`
+ * under the test.
  */
 export class SessionWriter {
   private constructor(
@@ -17,7 +25,7 @@ export class SessionWriter {
     readonly sessionId: string,
   ) {}
 
-  /** A new project and queued session, written through `app`'s persistence and Redis. */
+  /** A new project and queued session (its lease held by the writer), written through `app`'s persistence and Redis. */
   static async create(app: INestApplication, name = 'gateway test'): Promise<SessionWriter> {
     const readModel = app.get(BuildReadModel);
     const project = await readModel.createProject(name);
@@ -29,6 +37,8 @@ export class SessionWriter {
       prompt: null,
     });
     if (!session) throw new Error('could not create a session');
+    const claim = await app.get(SessionLeases).claim(session.id, WRITER_ID, WRITER_LEASE_MS);
+    if (claim !== 'claimed') throw new Error(`could not take the lease of session ${session.id}: ${claim}`);
     return new SessionWriter(app.get(EventStore), app.get(EventPublisher), readModel, project.id, session.id);
   }
 
