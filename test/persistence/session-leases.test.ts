@@ -40,6 +40,17 @@ describe('SessionLeases', () => {
     });
     return session!.id;
   }
+  async function requestedBuild(projectId: string): Promise<string> {
+    const session = await readModel.createQueuedSession({
+      projectId,
+      agent: 'demo',
+      agentId: 'demo',
+      model: null,
+      prompt: null,
+      request: {},
+    });
+    return session!.id;
+  }
   const finish = [
     { type: 'session.finished' as const, data: { status: 'interrupted' as const, error: 'gone' } },
   ];
@@ -55,6 +66,28 @@ describe('SessionLeases', () => {
     await expect(leases.renew('a', 60_000, [id])).resolves.toEqual(new Set([id]));
     await expect(leases.renew('b', 60_000, [id])).resolves.toEqual(new Set());
     await expect(leases.renew('a', 60_000, [])).resolves.toEqual(new Set());
+  });
+
+  it('claims queued builds for the Postgres queue: oldest first, each once, none held or without a request', async () => {
+    const project = await readModel.createProject('claim queued');
+    const builds: string[] = [];
+    for (let i = 0; i < 6; i++) builds.push(await requestedBuild(project.id));
+    const written = await queuedSession();
+    await dataSource.query('DELETE FROM build_requests WHERE session_id = $1', [written]); // not a build to run
+    await expect(leases.claim(builds[0], 'other', 60_000)).resolves.toBe('claimed');
+    await store.append(builds[1], finish); // cancelled while queued
+
+    const oneAtATime = await leases.claimQueued('a', 60_000, 1);
+    expect(oneAtATime).toEqual([{ sessionId: builds[2], projectId: project.id }]);
+    // Two workers at once (own connections): SKIP LOCKED gives them different sessions.
+    const [a, b] = await Promise.all([
+      leases.claimQueued('a', 60_000, 2),
+      leases.claimQueued('b', 60_000, 2),
+    ]);
+    const claimed = [...a, ...b].map((build) => build.sessionId).sort();
+    expect(claimed).toEqual([builds[3], builds[4], builds[5]].sort());
+    await expect(leases.claimQueued('c', 60_000, 10)).resolves.toEqual([]);
+    await expect(leases.claim(written, 'writer', 60_000)).resolves.toBe('claimed');
   });
 
   it('renews only the sessions named: one the worker no longer runs runs out', async () => {

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NewBuildEvent, Snapshot } from '#contracts';
 import { EventPublisher } from '#bus';
-import { BuildReadModel, EventStore, SessionLeases, type AppendResult } from '#persistence';
+import { DataSource } from 'typeorm';
+import { BuildReadModel, EventStore, type AppendResult } from '#persistence';
 import { realisticEvents, take } from '../../bench/support/bench-utils.js';
 
 /** The writer's stand-in for a runner-worker's id on the session row. */
@@ -25,20 +26,21 @@ export class SessionWriter {
     readonly sessionId: string,
   ) {}
 
-  /** A new project and queued session (its lease held by the writer), written through `app`'s persistence and Redis. */
+  /**
+   * A new project and queued session, written through `app`'s persistence and bus. The
+   * session is inserted with the writer's lease already on it, so that no runner-worker of
+   * the stack ever claims it (on the Postgres transport a queued session is a job).
+   */
   static async create(app: INestApplication, name = 'gateway test'): Promise<SessionWriter> {
     const readModel = app.get(BuildReadModel);
     const project = await readModel.createProject(name);
-    const session = await readModel.createQueuedSession({
-      projectId: project.id,
-      agent: 'demo',
-      agentId: 'demo',
-      model: 'test-model',
-      prompt: null,
-    });
+    const [session] = await app.get(DataSource).query<{ id: string }[]>(
+      `INSERT INTO build_sessions (project_id, status, agent, agent_id, model, project_name, worker_id, lease_expires_at)
+       SELECT p.id, 'queued', 'demo', 'demo', 'test-model', p.name, $2, clock_timestamp() + $3::int * interval '1 millisecond'
+       FROM projects p WHERE p.id = $1 RETURNING id`,
+      [project.id, WRITER_ID, WRITER_LEASE_MS],
+    );
     if (!session) throw new Error('could not create a session');
-    const claim = await app.get(SessionLeases).claim(session.id, WRITER_ID, WRITER_LEASE_MS);
-    if (claim !== 'claimed') throw new Error(`could not take the lease of session ${session.id}: ${claim}`);
     return new SessionWriter(app.get(EventStore), app.get(EventPublisher), readModel, project.id, session.id);
   }
 

@@ -55,7 +55,8 @@ export class SessionLeases {
   /**
    * Takes up to `limit` queued sessions that no live worker holds, oldest first, for
    * `workerId` (the Postgres transport's build queue). SKIP LOCKED: workers claiming at the
-   * same time take different sessions instead of waiting for each other.
+   * same time take different sessions instead of waiting for each other. Only sessions with
+   * a stored request are builds to run (createQueuedSession stores one with every session).
    */
   async claimQueued(
     workerId: string,
@@ -67,6 +68,7 @@ export class SessionLeases {
       `WITH picked AS (
          SELECT s.id FROM build_sessions s
          WHERE s.status = 'queued' AND ${UNHELD}
+           AND EXISTS (SELECT 1 FROM build_requests r WHERE r.session_id = s.id)
          ORDER BY s.created_at, s.id LIMIT $3 FOR UPDATE SKIP LOCKED),
        claimed AS (
          UPDATE build_sessions AS b SET worker_id = $1, lease_expires_at = ${UNTIL}
