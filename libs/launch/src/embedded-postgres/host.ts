@@ -26,6 +26,7 @@ try {
     if (message.type === 'stop') void stop();
   });
   process.on('disconnect', () => void stop());
+  if (!process.connected) void stop(); // the launcher went away while Postgres was starting
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop());
   void cluster.exited.then(async () => {
     if (stopping) return;

@@ -79,9 +79,11 @@ interface Host {
 }
 
 function spawnHost(dataDir: string, port: number, log: (line: string) => void): Host {
-  // detached: a process group of its own, out of reach of the terminal's Ctrl-C (see host.ts).
+  // detached: a process group of its own, out of reach of the terminal's Ctrl-C (see host.ts);
+  // no execArgv: the launcher's own node flags (--eval, --input-type…) are not the host's.
   const child = fork(HOST, [dataDir, String(port)], {
     detached: true,
+    execArgv: [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const ready = new Promise<{ url: string; initialised: boolean }>((resolve, reject) => {

@@ -41,10 +41,10 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** The process's command line (`ps` exists on Linux and macOS). */
+/** The process's whole command line (`ps` on Linux and macOS; `ww`: never cut to a width). */
 function commandLine(pid: number): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile('ps', ['-p', String(pid), '-o', 'args='], (error, stdout) =>
+    execFile('ps', ['-ww', '-p', String(pid), '-o', 'args='], (error, stdout) =>
       resolve(error ? undefined : stdout.trim()),
     );
   });
