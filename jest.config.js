@@ -9,6 +9,7 @@ const moduleNameMapper = {
   '^#client$': '<rootDir>/libs/client/src/index.ts',
   '^#health$': '<rootDir>/libs/health/src/index.ts',
   '^#identity$': '<rootDir>/libs/identity/src/index.ts',
+  '^#launch$': '<rootDir>/libs/launch/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const transform = {

@@ -2,8 +2,8 @@
 // Every child is registered so that a failure or Ctrl-C kills them all.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '#launch';
 import { BENCH_ADMIN_KEY } from '../support/bench-utils.js';
 import type { FromClients, TargetName, ToClients } from './protocol.js';
 
@@ -29,17 +29,6 @@ export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<vo
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resident set size of a process, in bytes (VmRSS from /proc). */

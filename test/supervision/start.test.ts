@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { eventually, isAlive, killAll } from '../support/builds.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort } from '../support/gateway.js';
 import { deleteQueueKeys, TEST_REDIS_URL, uniqueQueuePrefix } from '../support/redis.js';
+import { spawnNode, START_SCRIPT, startedPid } from '../support/start-script.js';
 
-const START = path.resolve('scripts/start.mjs');
 const APPS = ['api', 'gateway', 'runner'] as const;
 type App = (typeof APPS)[number];
 
@@ -16,7 +15,6 @@ describe('npm start: supervision', () => {
   let database: TestDatabase;
   let prefix: string;
   let supervisor: ChildProcess | undefined;
-  let output = '';
   const seenPids: number[] = [];
 
   beforeAll(async () => {
@@ -32,14 +30,6 @@ describe('npm start: supervision', () => {
     await deleteQueueKeys(TEST_REDIS_URL, prefix);
   });
 
-  /** The pid start.mjs reported for `app` the `nth` time it started it (1: the first start). */
-  const pidOf = (app: App, nth = 1): number | undefined => {
-    const starts = [
-      ...output.matchAll(new RegExp(`\\[start\\] ${app} (?:started|restarted) \\(pid (\\d+)\\)`, 'g')),
-    ];
-    const pid = starts[nth - 1]?.[1];
-    return pid === undefined ? undefined : Number(pid);
-  };
   const answers = async (url: string) => {
     try {
       return (await fetch(url, { signal: AbortSignal.timeout(5_000) })).status === 200;
@@ -54,27 +44,21 @@ describe('npm start: supervision', () => {
       const [apiPort, gatewayPort] = [await freePort(), await freePort()];
       const apiHealth = `http://127.0.0.1:${apiPort}/api/health`;
       const gatewayHealth = `http://127.0.0.1:${gatewayPort}/health`;
-      const child = spawn(process.execPath, [START], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
-          API_PORT: String(apiPort),
-          GATEWAY_PORT: String(gatewayPort),
-          DATABASE_URL: database.url,
-          REDIS_URL: TEST_REDIS_URL,
-          QUEUE_PREFIX: prefix,
-          DATABASE_POOL_SIZE: '3',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const stack = spawnNode([START_SCRIPT], {
+        API_PORT: String(apiPort),
+        GATEWAY_PORT: String(gatewayPort),
+        DATABASE_URL: database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        DATABASE_POOL_SIZE: '3',
       });
-      supervisor = child;
-      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = once(child, 'exit');
+      supervisor = stack.child;
+      const pidOf = (app: App, nth = 1) => startedPid(stack.output(), app, nth);
 
       const pids = {} as Record<App, number>;
       for (const app of APPS)
         pids[app] = await eventually(() => Promise.resolve(pidOf(app)), `${app}'s pid`, 30_000);
+      expect(stack.output()).toContain(`[start] transport: redis ${TEST_REDIS_URL} (REDIS_URL)`);
       seenPids.push(...Object.values(pids));
       await eventually(async () => ((await answers(apiHealth)) ? true : undefined), 'the API', 90_000);
       await eventually(
@@ -91,7 +75,7 @@ describe('npm start: supervision', () => {
       );
       seenPids.push(restarted);
       expect(restarted).not.toBe(pids.gateway);
-      expect(output).toMatch(/\[start\] gateway exited \(SIGKILL\); restarting it in \d+ s/);
+      expect(stack.output()).toMatch(/\[start\] gateway exited \(SIGKILL\); restarting it in \d+ s/);
       await eventually(
         async () => ((await answers(gatewayHealth)) ? true : undefined),
         'the gateway back',
@@ -104,11 +88,12 @@ describe('npm start: supervision', () => {
       expect(pidOf('runner', 2)).toBeUndefined();
       expect(await answers(apiHealth)).toBe(true);
 
-      child.kill('SIGTERM');
-      const [code] = (await exited) as [number | null];
+      stack.child.kill('SIGTERM');
+      const [code] = await stack.exited;
       expect(code).toBe(0);
       for (const pid of [pids.api, pids.runner, restarted]) expect(await isAlive(pid)).toBe(false);
       // Nothing came back after the signal (concurrently's own restarts would have).
+      const output = stack.output();
       const afterSignal = output.slice(output.indexOf('[start] SIGTERM: stopping every app'));
       expect(afterSignal).toContain('[start] SIGTERM');
       expect(afterSignal).not.toMatch(/restart/);

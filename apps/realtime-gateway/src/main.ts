@@ -1,16 +1,19 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '#config';
+import { DatabaseUnreachableError, waitForDatabase } from '#persistence';
 import { createGateway } from './create-gateway.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  await waitForDatabase(config.databaseUrl);
   const app = await createGateway(config);
   await app.listen(config.gatewayPort, config.bindAddress);
   Logger.log(`Realtime gateway on ws://localhost:${config.gatewayPort}/ws`, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {
-  console.error(error instanceof ConfigurationError ? error.message : error);
+  const known = error instanceof ConfigurationError || error instanceof DatabaseUnreachableError;
+  console.error(known ? error.message : error);
   process.exit(1);
 });

@@ -19,5 +19,6 @@ export {
 export { SessionLeases, type ClaimResult } from './session-leases.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { prepareDatabase } from './migrate.js';
+export { DatabaseUnreachableError, waitForDatabase, type WaitOptions } from './wait-for-database.js';
 export { PersistenceModule, type PersistenceOptions } from './persistence.module.js';
 export { toProject, toSessionSummary, toSessionView, type ProjectRow, type SessionRow } from './views.js';

@@ -2,9 +2,12 @@
 import 'reflect-metadata';
 import { loadConfig } from '#config';
 import { prepareDatabase } from '../migrate.js';
+import { DatabaseUnreachableError, waitForDatabase } from '../wait-for-database.js';
 
 async function main(): Promise<void> {
-  const dataSource = await prepareDatabase(loadConfig().databaseUrl, { poolSize: 1 });
+  const { databaseUrl } = loadConfig();
+  await waitForDatabase(databaseUrl);
+  const dataSource = await prepareDatabase(databaseUrl, { poolSize: 1 });
   try {
     const applied = await dataSource.query<{ name: string }[]>('SELECT name FROM migrations ORDER BY id');
     console.log(`Migrations applied: ${applied.map((row) => row.name).join(', ')}`);
@@ -14,6 +17,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(error instanceof DatabaseUnreachableError ? error.message : error);
   process.exit(1);
 });
