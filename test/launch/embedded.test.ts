@@ -7,7 +7,6 @@ import type { Snapshot } from '#contracts';
 import { eventually, isAlive, killAll, pollUntilFinished, startDemoBuild } from '../support/builds.js';
 import { TEST_ADMIN_KEY } from '../support/credentials.js';
 import { freePort } from '../support/ports.js';
-import { deleteQueueKeys, TEST_REDIS_URL, uniqueQueuePrefix } from '../support/redis.js';
 import { request } from '../support/stack.js';
 import { spawnNode, START_SCRIPT, startedPid, type NodeProcess } from '../support/start-script.js';
 
@@ -18,7 +17,6 @@ import { spawnNode, START_SCRIPT, startedPid, type NodeProcess } from '../suppor
  */
 describe('npm start: embedded Postgres', () => {
   let dataDir: string;
-  const prefix = uniqueQueuePrefix();
   let supervisor: ChildProcess | undefined;
   const seenPids: number[] = [];
 
@@ -40,17 +38,12 @@ describe('npm start: embedded Postgres', () => {
       30_000,
     ).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
-    await deleteQueueKeys(TEST_REDIS_URL, prefix);
   });
 
   /** Starts the stack; resolves once its API answers. */
   async function startStack(): Promise<NodeProcess & { apiUrl: string }> {
     const [apiPort, gatewayPort, closedPort] = [await freePort(), await freePort(), await freePort()];
     const apiUrl = `http://127.0.0.1:${apiPort}/api`;
-    // Until the Postgres transport (libs/bus) is merged the apps still need Redis, so the test
-    // runs the embedded Postgres with the Redis transport. Once it is merged, replace the next
-    // line with `const transport = {};`: BUILDCAST_EMBEDDED=1 then ignores the closed REDIS_URL.
-    const transport: Record<string, string> = { BUILDCAST_TRANSPORT: 'redis', REDIS_URL: TEST_REDIS_URL };
     const stack = spawnNode([START_SCRIPT], {
       API_PORT: String(apiPort),
       GATEWAY_PORT: String(gatewayPort),
@@ -58,10 +51,9 @@ describe('npm start: embedded Postgres', () => {
       BUILDCAST_EMBEDDED: '1',
       BUILDCAST_DATA_DIR: dataDir,
       BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
-      REDIS_URL: `redis://127.0.0.1:${closedPort}`, // nothing listens there
-      QUEUE_PREFIX: prefix,
+      // Nothing listens there: BUILDCAST_EMBEDDED=1 runs on Postgres alone.
+      REDIS_URL: `redis://127.0.0.1:${closedPort}`,
       DATABASE_POOL_SIZE: '3',
-      ...transport,
     });
     supervisor = stack.child;
     for (const app of ['api', 'gateway', 'runner']) {
@@ -108,6 +100,9 @@ describe('npm start: embedded Postgres', () => {
       expect(first.output()).toMatch(
         /\[start\] embedded Postgres ready on 127\.0\.0\.1:\d+ in [\d.]+ s \(cluster created/,
       );
+      // No Redis anywhere: every app runs its announcements and build queue on Postgres.
+      expect(first.output()).toMatch(/\[start\] transport: postgres \(BUILDCAST_EMBEDDED=1/);
+      expect(first.output().match(/run on Postgres: LISTEN\/NOTIFY/g)).toHaveLength(3);
       const { projectId, sessionId } = await startDemoBuild(first.apiUrl, 'embedded', 1);
       const events = await pollUntilFinished(first.apiUrl, projectId, sessionId);
       const before = await request<Snapshot>(`${first.apiUrl}/projects/${projectId}/builds/${sessionId}`);
