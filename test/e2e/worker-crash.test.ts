@@ -8,14 +8,16 @@ import type { EventsPage, Snapshot } from '#contracts';
 import { SessionLeases } from '#persistence';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { eventually, FAKE_AGENT, fakeAgentPids, killAll, pollUntilFinished } from '../support/builds.js';
+import { snapshotOnce } from '../support/outage.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
+import { TRANSPORTS } from '../support/transports.js';
 import { killWorkerProcess, startWorkerProcess } from '../support/worker-process.js';
 
 /** The recovery bound under test (the default is 30 s). */
 const INTERRUPT_AFTER_MS = 3000;
 const SLOW_BUILD = 'fake:play=claude-stream-json_taskcreate-taskupdate.jsonl,delay=300';
 
-describe('a runner-worker killed with SIGKILL mid-build', () => {
+describe.each(TRANSPORTS)('a runner-worker killed with SIGKILL mid-build, over %s', (transport) => {
   let stack: TestStack;
   let workRoot: string;
   let env: Record<string, string>;
@@ -27,7 +29,11 @@ describe('a runner-worker killed with SIGKILL mid-build', () => {
   beforeAll(async () => {
     workRoot = await mkdtemp(path.join(os.tmpdir(), 'buildcast-crash-'));
     // The API checks the agent too: it gets the same LIVE_AGENTS and CLAUDE_BIN.
-    stack = await startStack({ workers: 0, env: { LIVE_AGENTS: 'claude-code', CLAUDE_BIN: FAKE_AGENT } });
+    stack = await startStack({
+      transport,
+      workers: 0,
+      env: { LIVE_AGENTS: 'claude-code', CLAUDE_BIN: FAKE_AGENT },
+    });
     env = stack.childEnv({
       LIVE_AGENTS: 'claude-code',
       DATABASE_POOL_SIZE: '3',
@@ -101,5 +107,26 @@ describe('a runner-worker killed with SIGKILL mid-build', () => {
     const snapshot = await request<Snapshot>(`${builds}/${sessionId}`);
     expect(snapshot.body.session.status).toBe('interrupted');
     expect(snapshot.body.session.error).toMatch(/stopped responding/);
+  });
+
+  it('killed after it started the agent, before any event: interrupted, and the agent never started again', async () => {
+    for (const worker of survivors.splice(0)) await worker.close();
+    const worker = await startWorkerProcess(env);
+    children.push(worker);
+    const started = await request(builds, { body: { agent: 'claude-code', prompt: 'fake:hang=1' } });
+    const { sessionId } = started.body;
+    const pids = await fakeAgentPids(workRoot, sessionId); // claimed and running, silent so far
+    leftovers.push(...pids);
+    expect((await request<Snapshot>(`${builds}/${sessionId}`)).body.session.status).toBe('queued');
+    await killWorkerProcess(worker);
+
+    // A survivor that sweeps every 5 s (its own INTERRUPT_AFTER_MS), after its first looks for
+    // queued builds (Postgres: every 2 s): the session it finds queued was claimed before, and
+    // its agent started, so it is the sweeper's to end, not a build to run again.
+    survivors.push(await createWorker(loadConfig({ ...env, INTERRUPT_AFTER_MS: '30000' }), ['error']));
+    const snapshot = await snapshotOnce(builds, sessionId);
+    expect(snapshot.session.status).toBe('interrupted');
+    expect(snapshot.session.error).toMatch(/stopped responding/);
+    expect(await fakeAgentPids(workRoot, sessionId)).toEqual(pids); // pids.json of the first agent only
   });
 });

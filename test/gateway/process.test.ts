@@ -2,10 +2,11 @@ import { CloseCode } from '#contracts';
 import { freePort, spawnGateway, type GatewayProcess } from '../support/gateway.js';
 import { SessionWriter, unapplied } from '../support/session-writer.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { TRANSPORTS } from '../support/transports.js';
 import { TestClient } from '../support/ws-client.js';
 
 /** A gateway in its own process, so it can be killed, stopped and measured. */
-describe('gateway process: SIGKILL, SIGTERM, slow sockets', () => {
+describe.each(TRANSPORTS)('gateway process over %s: SIGKILL, SIGTERM, slow sockets', (transport) => {
   let stack: TestStack;
   const gateways: GatewayProcess[] = [];
   const clients: TestClient[] = [];
@@ -13,11 +14,13 @@ describe('gateway process: SIGKILL, SIGTERM, slow sockets', () => {
   const spawn = async (port: number, extra?: Record<string, string>) => {
     const gateway = await spawnGateway(stack.childEnv(extra), port);
     gateways.push(gateway);
+    // The child runs on this row's transport (stack.childEnv passes it; its start-up log says which).
+    expect(gateway.output()).toContain(`(BUILDCAST_TRANSPORT=${transport})`);
     return gateway;
   };
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ transport });
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();

@@ -5,6 +5,7 @@ import { Connections } from '../../apps/realtime-gateway/src/connections/connect
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { SessionWriter } from '../support/session-writer.js';
 import { startStack, type TestStack } from '../support/stack.js';
+import { TRANSPORTS } from '../support/transports.js';
 import { TestClient } from '../support/ws-client.js';
 
 /** The same stack config with other gateway settings. */
@@ -13,14 +14,14 @@ const tuned = (config: AppConfig, gateway: Partial<AppConfig['gateway']>): AppCo
   gateway: { ...config.gateway, ...gateway },
 });
 
-describe('gateway protocol: subscriptions, refusals and close codes', () => {
+describe.each(TRANSPORTS)('gateway protocol over %s: subscriptions, refusals, close codes', (transport) => {
   let stack: TestStack;
   let gateway: TestGateway;
   let writer: SessionWriter;
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ transport });
     gateway = await startGateway(tuned(stack.config, { rateLimitPer10s: 20, maxLagEvents: 50 }));
     writer = await SessionWriter.create(stack.api);
     await writer.append(SessionWriter.events(30, { start: true }));

@@ -90,6 +90,23 @@ describe('SessionLeases', () => {
     await expect(leases.claim(written, 'writer', 60_000)).resolves.toBe('claimed');
   });
 
+  it('never gives a claimed session to another worker, even once its lease ran out: the sweeper ends it', async () => {
+    // Its worker died after starting the agent, before the first event: still queued.
+    const [abandoned, waiting] = [await queuedSession(), await queuedSession()];
+    await expect(leases.claim(abandoned, 'i', 60_000)).resolves.toBe('claimed');
+    await leases.renew('i', -1, [abandoned]);
+    expect(await leases.expired()).toContainEqual({ id: abandoned, workerId: 'i' });
+    // Neither a redelivered BullMQ job (claim) nor the Postgres queue (claimQueued) takes it.
+    await expect(leases.claim(abandoned, 'j', 60_000)).resolves.toBe('held');
+    const taken = (await leases.claimQueued('j', 60_000, 100)).map((job) => job.sessionId);
+    expect(taken).toContain(waiting);
+    expect(taken).not.toContain(abandoned);
+    await expect(leases.claimQueued('k', 60_000, 100)).resolves.toEqual([]); // SKIP LOCKED or claimed: once
+    await expect(store.append(abandoned, finish, { onlyIfLeaseExpired: true })).resolves.toMatchObject({
+      summary: { status: 'interrupted' },
+    });
+  });
+
   it('renews only the sessions named: one the worker no longer runs runs out', async () => {
     const [running, abandoned] = [await queuedSession(), await queuedSession()];
     await leases.claim(running, 'e', 60_000);

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { expect } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Transport } from '#config';
 import type { Snapshot } from '#contracts';
 import { startDemoBuild } from './builds.js';
 import { freePort, spawnGateway, type GatewayProcess } from './gateway.js';
@@ -40,10 +41,11 @@ export class WebStack {
     private readonly gatewayPort: number,
   ) {}
 
-  /** `env` adds to the stack's configuration (TOKEN_TTL_SECONDS, say). */
-  static async start(env: Record<string, string> = {}): Promise<WebStack> {
+  /** `env` adds to the stack's configuration (TOKEN_TTL_SECONDS, say); `transport` as startStack's. */
+  static async start(env: Record<string, string> = {}, transport?: Transport): Promise<WebStack> {
     const gatewayPort = await freePort();
     const stack = await startStack({
+      transport,
       workers: 1,
       env: { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`, ...env },
     });

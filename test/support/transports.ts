@@ -1,7 +1,10 @@
+import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { MessageSource } from '#bus';
 import { TRANSPORTS, type Transport } from '#config';
+import { BUILDS_QUEUE } from '#contracts';
 
 /**
  * The transports every matrix suite runs on (`describe.each(TRANSPORTS)`): Redis (the
@@ -28,4 +31,21 @@ export async function dropSubscriberConnection(
   // The listener's own backend (pg's Client learns its pid when it connects).
   const pid = (source as unknown as { client: { processID: number } }).client.processID;
   await app.get(DataSource).query('SELECT pg_terminate_backend($1)', [pid]);
+}
+
+/**
+ * Whether a runner-worker could still take the build from the queue: on Redis its BullMQ job
+ * is there; on Postgres, where the queued session row is the job, it is queued and unclaimed.
+ */
+export async function buildJobWaiting(
+  app: INestApplicationContext,
+  transport: Transport,
+  sessionId: string,
+): Promise<boolean> {
+  if (transport === 'redis') {
+    return Boolean(await app.get<Queue>(getQueueToken(BUILDS_QUEUE)).getJob(sessionId));
+  }
+  const unclaimed = `SELECT 1 FROM build_sessions WHERE id = $1 AND status = 'queued' AND lease_expires_at IS NULL`;
+  const rows: unknown[] = await app.get(DataSource).query(unclaimed, [sessionId]);
+  return rows.length > 0;
 }

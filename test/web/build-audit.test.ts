@@ -2,15 +2,16 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import type { StartBuildResponse } from '#contracts';
 import { launchBrowser, signIn, waitForFinish, WebStack } from '../support/browser.js';
 import { request } from '../support/stack.js';
+import { TRANSPORTS } from '../support/transports.js';
 
 /** The build page says which key started a build and which cancelled it (issue 16, item 7). */
-describe('build page audit line in Chromium', () => {
+describe.each(TRANSPORTS)('build page audit line in Chromium, over %s', (transport) => {
   let web: WebStack;
   let browser: Browser;
   let context: BrowserContext | undefined;
 
   beforeAll(async () => {
-    [web, browser] = await Promise.all([WebStack.start(), launchBrowser()]);
+    [web, browser] = await Promise.all([WebStack.start({}, transport), launchBrowser()]);
   });
   afterAll(async () => {
     await context?.close();

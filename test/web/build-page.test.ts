@@ -8,6 +8,7 @@ import {
   waitForProgress,
   WebStack,
 } from '../support/browser.js';
+import { TRANSPORTS } from '../support/transports.js';
 
 /** Pause between demo steps for tests that need no long build: about 14 s in all. */
 const QUICK_DEMO_MS = 200;
@@ -16,14 +17,14 @@ const QUICK_DEMO_MS = 200;
  * The seeds' test plan in a real browser against the real stack: every test ends with the
  * page equal to the REST snapshot, with no tool call shown twice and no uncaught error.
  */
-describe('web app in Chromium', () => {
+describe.each(TRANSPORTS)('web app in Chromium, over %s', (transport) => {
   let web: WebStack;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    [web, browser] = await Promise.all([WebStack.start(), launchBrowser()]);
+    [web, browser] = await Promise.all([WebStack.start({}, transport), launchBrowser()]);
   });
   afterEach(async () => {
     for (const context of contexts.splice(0)) await context.close();

@@ -36,11 +36,31 @@ export class CancelRequests {
     }
   }
 
-  /** Calls `listener` with the session id of every cancel request; returns the unsubscribe. */
-  listen(listener: (sessionId: string) => void): Promise<() => Promise<void>> {
-    return this.subscriber.subscribe(CANCEL_CHANNEL, (message) => {
+  /**
+   * Calls `listener` with the session id of every cancel request; returns the unsubscribe.
+   * Announcements are at most once (Redis pub/sub and NOTIFY keep nothing for a connection
+   * that is down), so after the subscriber reconnects it is also called for each session of
+   * `watched()` (the builds running here) whose request is remembered in Postgres.
+   */
+  async listen(
+    listener: (sessionId: string) => void,
+    watched: () => readonly string[],
+  ): Promise<() => Promise<void>> {
+    const leave = await this.subscriber.subscribe(CANCEL_CHANNEL, (message) => {
       const sessionId = (message as { sessionId?: unknown }).sessionId;
       if (typeof sessionId === 'string') listener(sessionId);
     });
+    const stopRecalling = this.subscriber.onReconnect(() => void this.recall(watched(), listener));
+    return async () => {
+      stopRecalling();
+      await leave();
+    };
+  }
+
+  /** Requests that may have been announced while the subscriber was away. */
+  private async recall(sessionIds: readonly string[], listener: (sessionId: string) => void): Promise<void> {
+    for (const sessionId of sessionIds) {
+      if (await this.isRequested(sessionId)) listener(sessionId);
+    }
   }
 }

@@ -15,6 +15,13 @@ export const LEASE_EXPIRED = `(s.lease_expires_at < clock_timestamp() OR (s.leas
  */
 export const UNHELD = `(s.lease_expires_at IS NULL OR s.lease_expires_at < clock_timestamp())`;
 
+/**
+ * True for a queued session (aliased `s`) that no worker ever claimed. Only those are given to
+ * a worker: one whose claim ran out may have had its agent started (a live agent makes its
+ * changes before its first event), so the sweeper ends it rather than run it a second time.
+ */
+const NEVER_CLAIMED = `(s.status = 'queued' AND s.lease_expires_at IS NULL)`;
+
 const LIVE = `s.status IN ('queued', 'running')`;
 const UNTIL = `clock_timestamp() + $2::int * interval '1 millisecond'`;
 
@@ -29,8 +36,9 @@ export class SessionLeases {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Takes the lease of a queued session for `workerId`. 'held': the session is running or
-   * another worker's lease on it has not run out (it may be dead: see interrupt-if-expired).
+   * Takes the lease of a queued session that no worker claimed before for `workerId`. 'held':
+   * the session is running or another worker claimed it (that worker may be dead: see
+   * interrupt-if-expired).
    */
   async claim(sessionId: string, workerId: string, leaseMs: number): Promise<ClaimResult> {
     if (!isUuid(sessionId)) return 'finished';
@@ -39,7 +47,7 @@ export class SessionLeases {
       `WITH s AS MATERIALIZED (SELECT * FROM build_sessions s WHERE s.id = $1 AND ${LIVE} FOR UPDATE),
        claimed AS (
          UPDATE build_sessions AS b SET worker_id = $3, lease_expires_at = ${UNTIL}
-         FROM s WHERE b.id = s.id AND s.status = 'queued' AND (s.lease_expires_at IS NULL OR ${LEASE_EXPIRED})
+         FROM s WHERE b.id = s.id AND ${NEVER_CLAIMED}
          RETURNING true AS claimed)
        SELECT claimed FROM claimed`,
       [sessionId, leaseMs, workerId],
@@ -53,7 +61,7 @@ export class SessionLeases {
   }
 
   /**
-   * Takes up to `limit` queued sessions that no live worker holds, oldest first, for
+   * Takes up to `limit` queued sessions that no worker claimed before, oldest first, for
    * `workerId` (the Postgres transport's build queue). SKIP LOCKED: workers claiming at the
    * same time take different sessions instead of waiting for each other. Only sessions with
    * a stored request are builds to run (createQueuedSession stores one with every session).
@@ -67,7 +75,7 @@ export class SessionLeases {
     return this.dataSource.query(
       `WITH picked AS (
          SELECT s.id FROM build_sessions s
-         WHERE s.status = 'queued' AND ${UNHELD}
+         WHERE ${NEVER_CLAIMED}
            AND EXISTS (SELECT 1 FROM build_requests r WHERE r.session_id = s.id)
          ORDER BY s.created_at, s.id LIMIT $3 FOR UPDATE SKIP LOCKED),
        claimed AS (

@@ -34,7 +34,10 @@ export class RunningBuilds implements OnApplicationBootstrap, BeforeApplicationS
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.stopListening = await this.cancelRequests.listen((sessionId) => this.stop(sessionId, 'cancelled'));
+    this.stopListening = await this.cancelRequests.listen(
+      (sessionId) => this.stop(sessionId, 'cancelled'),
+      () => this.ids(),
+    );
   }
 
   /** Runs `work` with a signal that aborts on cancel or shutdown; the reason is `signal.reason`. */
