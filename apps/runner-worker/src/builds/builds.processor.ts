@@ -1,19 +1,30 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { AppConfig } from '#config';
 import { BUILDS_QUEUE } from '#contracts';
+import { RedisService } from '#bus';
 import { BuildRunner, InvalidJobError } from './build-runner.js';
 
 /** Consumes the `builds` queue; how many builds run at once is WORKER_CONCURRENCY. */
 @Processor(BUILDS_QUEUE)
-export class BuildsProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class BuildsProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BuildsProcessor.name);
   constructor(
     private readonly runner: BuildRunner,
     private readonly config: AppConfig,
+    private readonly redis: RedisService,
   ) {
     super();
+  }
+
+  /**
+   * BullMQ's graceful close waits for Redis, for ever while it is away, and so would the
+   * shutdown. Without Redis the worker is closed at once instead (RunningBuilds still ends the
+   * builds it runs); with Redis, @nestjs/bullmq closes it gracefully afterwards.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.redis.isReady) await this.worker.close(true);
   }
 
   onApplicationBootstrap(): void {
