@@ -79,6 +79,8 @@ export class PostgresBuildsConsumer implements OnApplicationBootstrap, BeforeApp
         .run(job, true)
         .catch((error: Error) => this.logger.error(`Build ${job.sessionId} failed: ${error.message}`))
         .finally(() => {
+          // Also when the runner dropped it before running (its session ended meanwhile).
+          this.leases.forget(job.sessionId);
           this.builds.delete(build);
           this.look();
         });
