@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import type { NewBuildEvent, SessionSummary, Snapshot, Todo } from '#contracts';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { openTestPersistence, type TestPersistence } from '../support/database.js';
 import {
   BuildReadModel,
   EventStore,
   SessionClosedError,
   SessionNotFoundError,
-  prepareDatabase,
   type AppendResult,
 } from '#persistence';
 import { fold } from './fold.js';
@@ -68,24 +67,19 @@ function batchOf(a: number, b: number): { events: NewBuildEvent[]; duplicates: n
 }
 
 describe('EventStore', () => {
-  let database: TestDatabase;
+  let persistence: TestPersistence;
   let dataSource: DataSource;
   let store: EventStore;
   let readModel: BuildReadModel;
   let projectId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await prepareDatabase(database.url, { poolSize: 12 });
-    store = new EventStore(dataSource);
-    readModel = new BuildReadModel(dataSource);
+    persistence = await openTestPersistence(12);
+    ({ dataSource, store, readModel } = persistence);
     projectId = (await readModel.createProject('event store tests')).id;
   });
 
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
+  afterAll(() => persistence?.close());
 
   async function newSession(): Promise<SessionSummary> {
     const session = await readModel.createQueuedSession({

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import type { DataSource } from 'typeorm';
 import type { NewBuildEvent, SessionSummary, Snapshot } from '#contracts';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { BuildReadModel, EventStore, prepareDatabase } from '#persistence';
+import { openTestPersistence, type TestPersistence } from '../support/database.js';
+import { BuildReadModel, EventStore } from '#persistence';
 import { fold } from './fold.js';
 
 const OTHER_ID = '00000000-0000-4000-8000-000000000000';
@@ -39,24 +38,18 @@ function take(source: Iterator<NewBuildEvent>, count: number): NewBuildEvent[] {
 }
 
 describe('BuildReadModel', () => {
-  let database: TestDatabase;
-  let dataSource: DataSource;
+  let persistence: TestPersistence;
   let store: EventStore;
   let readModel: BuildReadModel;
   let projectId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await prepareDatabase(database.url, { poolSize: 10 });
-    store = new EventStore(dataSource);
-    readModel = new BuildReadModel(dataSource);
+    persistence = await openTestPersistence(10);
+    ({ store, readModel } = persistence);
     projectId = (await readModel.createProject('read model tests')).id;
   });
 
-  afterAll(async () => {
-    await dataSource.destroy();
-    await database.drop();
-  });
+  afterAll(() => persistence?.close());
 
   async function newSession(): Promise<SessionSummary> {
     const session = await readModel.createQueuedSession({

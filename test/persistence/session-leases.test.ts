@@ -1,33 +1,20 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import {
-  BuildReadModel,
-  EventStore,
-  LeaseHeldError,
-  SessionClosedError,
-  SessionLeases,
-  prepareDatabase,
-} from '#persistence';
+import { openTestPersistence, type TestPersistence } from '../support/database.js';
+import { BuildReadModel, EventStore, LeaseHeldError, SessionClosedError, SessionLeases } from '#persistence';
 
 describe('SessionLeases', () => {
-  let database: TestDatabase;
+  let persistence: TestPersistence;
   let dataSource: DataSource;
   let leases: SessionLeases;
   let store: EventStore;
   let readModel: BuildReadModel;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await prepareDatabase(database.url, { poolSize: 3 });
-    leases = new SessionLeases(dataSource);
-    store = new EventStore(dataSource);
-    readModel = new BuildReadModel(dataSource);
+    persistence = await openTestPersistence(3);
+    ({ dataSource, leases, store, readModel } = persistence);
   });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => persistence?.close());
 
   async function queuedSession(): Promise<string> {
     const project = await readModel.createProject('leases');

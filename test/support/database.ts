@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { BuildReadModel, EventStore, prepareDatabase, SessionLeases } from '#persistence';
 
 /** The server the integration tests create their own databases on (trust auth on this machine). */
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -38,4 +40,29 @@ async function withAdmin(adminUrl: string, work: (client: pg.Client) => Promise<
   } finally {
     await client.end();
   }
+}
+
+/** A migrated database of the test's own with the persistence services on it (test/persistence). */
+export interface TestPersistence {
+  dataSource: DataSource;
+  store: EventStore;
+  readModel: BuildReadModel;
+  leases: SessionLeases;
+  /** Closes the pool and drops the database. */
+  close(): Promise<void>;
+}
+
+export async function openTestPersistence(poolSize: number): Promise<TestPersistence> {
+  const database = await createTestDatabase();
+  const dataSource = await prepareDatabase(database.url, { poolSize });
+  return {
+    dataSource,
+    store: new EventStore(dataSource),
+    readModel: new BuildReadModel(dataSource),
+    leases: new SessionLeases(dataSource),
+    async close() {
+      await dataSource.destroy();
+      await database.drop();
+    },
+  };
 }
