@@ -16,6 +16,7 @@ import { jsonBody } from './input/json-body.js';
 import { requireCredentialForDocs } from './identity/docs-access.js';
 import { printFirstSignInLink } from './identity/first-admin-key.js';
 import { forwardWebSockets } from './websocket-proxy.js';
+import { serveAsyncApi } from './docs/asyncapi-route.js';
 
 /** Builds the API application exactly as production runs it (tests use this too). */
 export async function createApi(
@@ -53,6 +54,7 @@ export async function createApi(
     ['/api/docs', '/api/docs-json', '/api/docs-yaml'],
     requireCredentialForDocs(app.get(IdentityService)),
   );
+  serveAsyncApi(app, config.publicUrl);
   SwaggerModule.setup('api/docs', app, document);
 
   // One URL for people: the web app's files at /, the API under /api.

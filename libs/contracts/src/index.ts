@@ -6,3 +6,4 @@ export * from './messages.js';
 export * from './jobs.js';
 export * from './json-limits.js';
 export * from './identity.js';
+export * from './asyncapi/asyncapi-document.js';
