@@ -27,7 +27,7 @@ import { CurrentPrincipal, Requires } from '../identity/access.decorators.js';
 import { LongPolls } from '../limits/long-polls.js';
 import { CountsAsBuildStart } from '../limits/throttlers.js';
 import { BuildsService, sessionNotFound } from './builds.service.js';
-import { SNAPSHOT_VARY, snapshotCacheControl } from './snapshots/snapshot-http.js';
+import { matchesIfNoneMatch, SNAPSHOT_VARY, snapshotCacheControl } from './snapshots/snapshot-http.js';
 import { SnapshotResponses, type SnapshotValidator } from './snapshots/snapshot-responses.js';
 
 @ApiTags('builds')
@@ -89,7 +89,7 @@ export class BuildsController {
     const current = await this.snapshots.validator(projectId, sessionId);
     if (!current) throw sessionNotFound(projectId, sessionId);
     setSnapshotValidator(response, current);
-    if (request.fresh) {
+    if (matchesIfNoneMatch(request.headers['if-none-match'], current.etag)) {
       response.status(HttpStatus.NOT_MODIFIED).end();
       return;
     }

@@ -1,6 +1,7 @@
 import {
   chooseEncoding,
   COMPRESS_MIN_BYTES,
+  matchesIfNoneMatch,
   snapshotCacheControl,
   snapshotEtag,
 } from './snapshot-http.js';
@@ -29,5 +30,16 @@ describe('snapshot validators and headers', () => {
     expect(chooseEncoding(['deflate', 'identity'], big)).toBe('identity');
     expect(chooseEncoding([], big)).toBe('identity');
     expect(chooseEncoding(['br', 'gzip'], big - 1)).toBe('identity');
+  });
+
+  it('matches If-None-Match weakly, in a list, or as *', () => {
+    const etag = 'W/"42-abc"';
+    expect(matchesIfNoneMatch('W/"42-abc"', etag)).toBe(true);
+    expect(matchesIfNoneMatch('"42-abc"', etag)).toBe(true);
+    expect(matchesIfNoneMatch('W/"1-x", W/"42-abc"', etag)).toBe(true);
+    expect(matchesIfNoneMatch('*', etag)).toBe(true);
+    expect(matchesIfNoneMatch('W/"42-abd"', etag)).toBe(false);
+    expect(matchesIfNoneMatch('', etag)).toBe(false);
+    expect(matchesIfNoneMatch(undefined, etag)).toBe(false);
   });
 });

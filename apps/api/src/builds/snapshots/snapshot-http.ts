@@ -33,6 +33,18 @@ export function snapshotCacheControl(finished: boolean): string {
  */
 export const SNAPSHOT_VARY = 'Accept-Encoding, Authorization, Cookie';
 
+/**
+ * Whether If-None-Match names `etag` (weak comparison, RFC 9110 13.1.2; `*` names any).
+ * Not Express's `req.fresh`: it ignores validators whenever the request says
+ * `Cache-Control: no-cache`, which fetch() adds to every request that sets If-None-Match.
+ */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  const wanted = opaque(etag);
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === wanted);
+}
+
 export type SnapshotEncoding = 'br' | 'gzip' | 'identity';
 
 /** Below this a compressed body saves less than its headers and time cost (as `compression` does). */

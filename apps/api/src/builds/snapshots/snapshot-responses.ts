@@ -112,7 +112,12 @@ export class SnapshotResponses {
       });
       if (!text) return null;
       const identity = Buffer.from(text.json);
-      const entry: Entry = { ...this.validatorOf(text), identity, encoded: new Map(), bytes: identity.length };
+      const entry: Entry = {
+        ...this.validatorOf(text),
+        identity,
+        encoded: new Map(),
+        bytes: identity.length,
+      };
       const cached = this.cache.get(key);
       if (!cached || cached.seq <= entry.seq) this.cache.set(key, entry, entry.bytes);
       return entry;
@@ -124,7 +129,11 @@ export class SnapshotResponses {
   }
 
   /** Compressed once per entry; the cache counts the compressed copy too. */
-  private encoded(key: string, entry: Entry, encoding: Exclude<SnapshotEncoding, 'identity'>): Promise<Buffer> {
+  private encoded(
+    key: string,
+    entry: Entry,
+    encoding: Exclude<SnapshotEncoding, 'identity'>,
+  ): Promise<Buffer> {
     let pending = entry.encoded.get(encoding);
     if (!pending) {
       pending = COMPRESS[encoding](entry.identity);
