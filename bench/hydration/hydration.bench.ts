@@ -23,9 +23,9 @@ const LARGE_OUTPUT_BYTES = Number(process.env.BENCH_LARGE_OUTPUT_BYTES ?? 4096);
 
 /** How each API of the run serves snapshots; `before` is the server as it was (no preview, no cache). */
 const APIS = {
-  before: { SNAPSHOT_OUTPUT_PREVIEW_CHARS: '0', SNAPSHOT_CACHE_BYTES: '0' },
+  before: { SNAPSHOT_PREVIEW_CHARS: '0', SNAPSHOT_CACHE_BYTES: '0' },
   after: {},
-  'after, preview 512': { SNAPSHOT_OUTPUT_PREVIEW_CHARS: '512' },
+  'after, preview 512': { SNAPSHOT_PREVIEW_CHARS: '512' },
 } satisfies Record<string, Record<string, string>>;
 type ApiName = keyof typeof APIS;
 

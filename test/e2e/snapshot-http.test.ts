@@ -12,7 +12,7 @@ describe('snapshots over HTTP', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { SNAPSHOT_OUTPUT_PREVIEW_CHARS: String(PREVIEW) } });
+    stack = await startStack({ env: { SNAPSHOT_PREVIEW_CHARS: String(PREVIEW) } });
   });
   afterAll(() => stack?.close());
 

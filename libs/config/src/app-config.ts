@@ -170,9 +170,9 @@ class Environment {
 
   /** Snapshot tool-call outputs are previews of at most this many characters (0: the whole stored output). */
   @Transform(toInt)
-  @IsInt({ message: 'SNAPSHOT_OUTPUT_PREVIEW_CHARS must be an integer' })
+  @IsInt({ message: 'SNAPSHOT_PREVIEW_CHARS must be an integer' })
   @Min(0)
-  SNAPSHOT_OUTPUT_PREVIEW_CHARS = 2048;
+  SNAPSHOT_PREVIEW_CHARS = 2048;
 
   /** Memory each API process keeps built (and compressed) snapshots in (0: none). */
   @Transform(toInt)
@@ -461,7 +461,7 @@ export class AppConfig {
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.maxBodyBytes = env.MAX_BODY_BYTES;
     this.snapshots = {
-      outputPreviewChars: env.SNAPSHOT_OUTPUT_PREVIEW_CHARS,
+      outputPreviewChars: env.SNAPSHOT_PREVIEW_CHARS,
       cacheBytes: env.SNAPSHOT_CACHE_BYTES,
     };
     this.databasePoolSize = env.DATABASE_POOL_SIZE;

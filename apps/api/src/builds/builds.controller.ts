@@ -74,7 +74,7 @@ export class BuildsController {
   @ApiOperation({
     summary: 'The build as of its latest seq',
     description:
-      'Tool-call outputs are previews of SNAPSHOT_OUTPUT_PREVIEW_CHARS characters (outputTruncated: true ' +
+      'Tool-call outputs are previews of SNAPSHOT_PREVIEW_CHARS characters (outputTruncated: true ' +
       'when shortened; the whole text at …/tool-calls/:toolCallId). Weak ETag, 304 on If-None-Match; ' +
       'a finished build is `Cache-Control: private, max-age=86400, immutable`, a running one `no-cache`. ' +
       'br or gzip when accepted.',
