@@ -194,7 +194,7 @@ describe('BuildReadModel', () => {
     expect(snapshot.toolCalls).toHaveLength(5000);
     expect(snapshot.todos).toHaveLength(50);
     expect(snapshot.session.progress).toEqual({ completed: 20, total: 50, percent: 40 });
-    expect(JSON.parse((await readModel.getSnapshotJson(projectId, session.id))!)).toEqual(snapshot);
+    expect(JSON.parse((await readModel.getSnapshotJson(projectId, session.id))!.json)).toEqual(snapshot);
   });
 
   it('keeps who started and cancelled a session with it, in the snapshot as objects and as JSON text', async () => {
@@ -231,6 +231,57 @@ describe('BuildReadModel', () => {
     ]);
     // The audit is no projection of events: the summary of the append has none.
     expect(finished.summary).not.toHaveProperty('audit');
-    expect(JSON.parse((await readModel.getSnapshotJson(projectId, session.id))!)).toEqual(snapshot);
+    expect(JSON.parse((await readModel.getSnapshotJson(projectId, session.id))!.json)).toEqual(snapshot);
+  });
+  it('gives outputs as previews when asked, saying which were shortened, and the full text per call', async () => {
+    const session = await newSession();
+    const output = (id: string, chars: number) => ({
+      type: 'tool.finished' as const,
+      data: { toolCallId: id, output: 'é'.repeat(chars), isError: false },
+    });
+    const started = (id: string): NewBuildEvent => ({
+      type: 'tool.started',
+      data: { toolCallId: id, name: 'Read', input: {}, todoIndex: null },
+    });
+    await store.append(session.id, [
+      ...['short', 'exact', 'long', 'open'].map(started),
+      output('short', 3),
+      output('exact', 8),
+      output('long', 9),
+    ]);
+    const calls = (snapshot: Snapshot | null) =>
+      snapshot!.toolCalls.map((call) => [call.id, call.output, call.outputTruncated]);
+
+    const previews = await readModel.getSnapshot(projectId, session.id, { outputPreviewChars: 8 });
+    expect(calls(previews)).toEqual([
+      ['short', 'ééé', false],
+      ['exact', 'é'.repeat(8), false],
+      ['long', 'é'.repeat(8), true], // characters, not bytes: never a split character
+      ['open', null, false],
+    ]);
+    const text = await readModel.getSnapshotJson(projectId, session.id, { outputPreviewChars: 8 });
+    expect(JSON.parse(text!.json)).toEqual(previews);
+    expect(calls(await readModel.getSnapshot(projectId, session.id))).toContainEqual([
+      'long',
+      'é'.repeat(9),
+      false,
+    ]);
+    await expect(readModel.getToolCall(projectId, session.id, 'long')).resolves.toEqual(
+      expect.objectContaining({ output: 'é'.repeat(9), outputTruncated: false, outputBytes: 18 }),
+    );
+  });
+
+  it('reads the version of a snapshot (seq, status, audit) as getSnapshotJson reads it', async () => {
+    const session = await newSession();
+    await store.append(session.id, take(workload('v'), 5));
+    const text = (await readModel.getSnapshotJson(projectId, session.id))!;
+    await expect(readModel.getSnapshotVersion(projectId, session.id)).resolves.toEqual({
+      seq: 5,
+      status: 'running',
+      audit: text.audit,
+    });
+    expect({ seq: text.seq, status: text.status }).toEqual({ seq: 5, status: 'running' });
+    await expect(readModel.getSnapshotVersion(OTHER_ID, session.id)).resolves.toBeNull();
+    await expect(readModel.getSnapshotVersion(projectId, 'not-a-uuid')).resolves.toBeNull();
   });
 });

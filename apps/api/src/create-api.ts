@@ -35,7 +35,8 @@ export async function createApi(
     new TextInputPipe(),
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
-  app.enableCors({ origin: [...config.corsOrigins] });
+  // A cross-origin SDK revalidates snapshots only if it can read their ETag.
+  app.enableCors({ origin: [...config.corsOrigins], exposedHeaders: ['ETag'] });
   app.enableShutdownHooks();
   app.disable('x-powered-by'); // no need to tell a scanner what to try
   // request.ip (the per-IP limit) is X-Forwarded-For's client only behind these proxies.

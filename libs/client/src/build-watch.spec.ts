@@ -289,6 +289,37 @@ describe('watchBuild', () => {
     watch.close();
   });
 
+  it('hydrates again with the validator of its last snapshot and keeps its state on a 304', async () => {
+    const conditional: (string | null)[] = [];
+    let answers = [
+      () => new Response(JSON.stringify(snapshot(3)), { headers: { etag: 'W/"3-a"' } }),
+      () => new Response(null, { status: 304 }),
+      () => new Response(JSON.stringify(snapshot(9)), { headers: { etag: 'W/"9-b"' } }),
+    ];
+    fetchMock.mockImplementation((_input, init) => {
+      conditional.push(new Headers(init?.headers).get('if-none-match'));
+      const [answer, ...rest] = answers;
+      answers = rest;
+      return Promise.resolve(answer());
+    });
+    const watch = await start();
+    FakeSocket.last.open();
+    FakeSocket.last.receive(batch(4, 4, [started(4, 'a')]));
+    const resync = async () => {
+      FakeSocket.last.receive({ type: 'resync', projectId: P, sessionId: S, reason: 'behind' });
+      await jest.advanceTimersByTimeAsync(0);
+    };
+    await resync(); // 304: still the snapshot of seq 3 plus event 4
+    expect(watch.state?.seq).toBe(4);
+    expect(watch.state?.toolCalls.map((call) => call.id)).toEqual(['a']);
+    expect(FakeSocket.last.url).toMatch(/since=4$/);
+    FakeSocket.last.open();
+    await resync(); // a new snapshot
+    expect(watch.state?.seq).toBe(9);
+    expect(conditional).toEqual([null, 'W/"3-a"', 'W/"3-a"']);
+    watch.close();
+  });
+
   it('goes to error on 404 or a refused subscription, and retry() starts over', async () => {
     fetchMock.mockImplementation(() =>
       Promise.resolve(new Response('{"statusCode":404,"message":"Build x not found"}', { status: 404 })),

@@ -7,7 +7,7 @@ import {
   type Snapshot,
 } from '#contracts';
 import type { ConnectionStatus } from './connection.js';
-import { getJson } from './http.js';
+import { getJson, getJsonIfChanged } from './http.js';
 import { sleep } from './sleep.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { toBuildView, type BuildView } from './views.js';
@@ -42,6 +42,8 @@ export function watchBuild(projectId: string, sessionId: string, options: Client
 
 class BuildWatcher extends Watcher<[applied: readonly BuildEvent[]]> implements BuildWatch {
   private snapshot: Snapshot | null = null;
+  /** The validator of the last snapshot fetched (the state may have moved on since, by events). */
+  private snapshotEtag: string | null = null;
   private view: BuildView | null = null;
   private readonly base: string;
 
@@ -78,13 +80,19 @@ class BuildWatcher extends Watcher<[applied: readonly BuildEvent[]]> implements 
     return this.snapshot !== null && isFinishedStatus(this.snapshot.session.status);
   }
 
-  /** A snapshot replaces the state only if it is not older than what we have. */
+  /**
+   * A snapshot replaces the state only if it is not older than what we have. Hydrating again
+   * (resync, reconnect) sends the last snapshot's validator: a 304 means the server's
+   * snapshot is that one, and the state (that one plus events) is at least as new.
+   */
   private async hydrate(signal: AbortSignal): Promise<void> {
-    const snapshot = await getJson<Snapshot>(this.options.fetch, this.base, {
+    const answer = await getJsonIfChanged<Snapshot>(this.options.fetch, this.base, this.snapshotEtag, {
       signal,
       token: this.connection.token,
     });
-    if (!this.snapshot || snapshot.seq >= this.snapshot.seq) this.replace(snapshot);
+    if (answer.notModified) return;
+    this.snapshotEtag = answer.etag;
+    if (!this.snapshot || answer.body.seq >= this.snapshot.seq) this.replace(answer.body);
   }
 
   private receive(message: ServerMessage): void {

@@ -47,8 +47,38 @@ async function requestJson<T>(
   fetchImpl: typeof fetch,
   url: string,
   init: RequestInit,
-  { signal, token }: RequestOptions,
+  options: RequestOptions,
 ): Promise<T> {
+  return parseJson<T>(await send(fetchImpl, url, init, options));
+}
+
+/** What a conditional GET learnt: the answer and its validator, or that nothing changed (304). */
+export type Revalidated<T> = { notModified: false; body: T; etag: string | null } | { notModified: true };
+
+/**
+ * GETs JSON with the validator of an earlier answer (If-None-Match): a 304 says that the
+ * resource is still what that answer held. Without `etag` it is a plain GET that keeps the
+ * answer's ETag (null when there is none, or a cross-origin API does not expose it).
+ */
+export async function getJsonIfChanged<T>(
+  fetchImpl: typeof fetch,
+  url: string,
+  etag: string | null,
+  options: RequestOptions = {},
+): Promise<Revalidated<T>> {
+  const init = etag === null ? {} : { headers: { 'if-none-match': etag } };
+  const response = await send(fetchImpl, url, init, options);
+  if (response.status === 304) return { notModified: true };
+  return { notModified: false, etag: response.headers.get('etag'), body: await parseJson<T>(response) };
+}
+
+/** The answer, which is 2xx or 304 (only ever an answer to If-None-Match); else an HttpError. */
+async function send(
+  fetchImpl: typeof fetch,
+  url: string,
+  init: RequestInit,
+  { signal, token }: RequestOptions,
+): Promise<Response> {
   let response: Response;
   try {
     response = await fetchImpl(url, {
@@ -64,10 +94,14 @@ async function requestJson<T>(
     if ((error as Error).name === 'AbortError') throw error;
     throw new HttpError(0, `${url}: ${(error as Error).message}`);
   }
-  if (!response.ok) {
+  if (!response.ok && response.status !== 304) {
     const body = await response.text().catch(() => '');
     throw new HttpError(response.status, `${response.status} ${serverMessage(body)}`);
   }
+  return response;
+}
+
+async function parseJson<T>(response: Response): Promise<T> {
   const text = await response.text();
   return (text === '' ? undefined : JSON.parse(text)) as T;
 }

@@ -3,7 +3,15 @@ export { watchBuild, type BuildListener, type BuildWatch } from './build-watch.j
 export { watchProject, type ProjectWatch } from './project-watch.js';
 export type { ConnectionStatus } from './connection.js';
 export type { GetToken, IssuedToken, TokenTarget } from './credential.js';
-export { deleteJson, getJson, HttpError, postJson, type RequestOptions } from './http.js';
+export {
+  deleteJson,
+  getJson,
+  getJsonIfChanged,
+  HttpError,
+  postJson,
+  type RequestOptions,
+  type Revalidated,
+} from './http.js';
 export {
   backoffDelay,
   resolveOptions,

@@ -168,6 +168,18 @@ class Environment {
   @Min(1024)
   MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+  /** Snapshot tool-call outputs are previews of at most this many characters (0: the whole stored output). */
+  @Transform(toInt)
+  @IsInt({ message: 'SNAPSHOT_PREVIEW_CHARS must be an integer' })
+  @Min(0)
+  SNAPSHOT_PREVIEW_CHARS = 2048;
+
+  /** Memory each API process keeps built (and compressed) snapshots in (0: none). */
+  @Transform(toInt)
+  @IsInt({ message: 'SNAPSHOT_CACHE_BYTES must be an integer' })
+  @Min(0)
+  SNAPSHOT_CACHE_BYTES = 64 * 1024 * 1024;
+
   @Transform(toInt)
   @IsInt({ message: 'DATABASE_POOL_SIZE must be an integer' })
   @Min(1)
@@ -388,6 +400,7 @@ export class AppConfig {
   readonly identity: IdentityConfig;
   readonly workerConcurrency: number;
   readonly maxBodyBytes: number;
+  readonly snapshots: SnapshotConfig;
   readonly databasePoolSize: number;
   readonly queuePrefix: string;
   readonly webRoot: string;
@@ -447,6 +460,10 @@ export class AppConfig {
     this.corsOrigins = [...new Set([this.publicUrl, ...origins])];
     this.workerConcurrency = env.WORKER_CONCURRENCY;
     this.maxBodyBytes = env.MAX_BODY_BYTES;
+    this.snapshots = {
+      outputPreviewChars: env.SNAPSHOT_PREVIEW_CHARS,
+      cacheBytes: env.SNAPSHOT_CACHE_BYTES,
+    };
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.queuePrefix = env.QUEUE_PREFIX;
     this.webRoot = env.WEB_ROOT;
@@ -486,6 +503,14 @@ export class AppConfig {
     this.buildMaxMs = env.BUILD_MAX_MS;
     this.searchPath = env.PATH ?? '';
   }
+}
+
+/** How the API serves snapshots (see docs/architecture.md, "Snapshots over HTTP"). */
+export interface SnapshotConfig {
+  /** 0: outputs as stored (up to TOOL_OUTPUT_MAX_BYTES). */
+  outputPreviewChars: number;
+  /** 0: no cache. */
+  cacheBytes: number;
 }
 
 /** How a live agent is started; `bin` null means the agent is not configured. */

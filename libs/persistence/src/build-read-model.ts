@@ -21,6 +21,7 @@ import {
   TODO_VIEW_COLUMNS,
   TOOL_CALL_VIEW_COLUMNS,
   isUuid,
+  toolCallPreviewColumns,
   toProject,
   toSessionSummary,
   toSessionView,
@@ -58,14 +59,21 @@ export interface EventsAfterResult {
 
 // Todos and tool calls leave Postgres as two JSON texts: no per-row work in Node. json_agg
 // keeps the order of a sorted subquery of one table (row_to_json of it is the view itself).
+// $3: the output preview's length in characters (0: whole outputs).
 const SNAPSHOT = `
   SELECT ${SESSION_COLUMNS},
     (SELECT coalesce(json_agg(v), '[]')::text
        FROM (SELECT ${TODO_VIEW_COLUMNS} FROM todos t WHERE t.session_id = s.id ORDER BY t.idx) v) AS todos,
     (SELECT coalesce(json_agg(v), '[]')::text
-       FROM (SELECT ${TOOL_CALL_VIEW_COLUMNS} FROM tool_calls c WHERE c.session_id = s.id ORDER BY c.started_seq) v)
+       FROM (SELECT ${toolCallPreviewColumns('$3::int')} FROM tool_calls c
+             WHERE c.session_id = s.id ORDER BY c.started_seq) v)
       AS tool_calls,
     ${AUDIT_JSON} AS audit
+  FROM build_sessions s WHERE s.id = $1 AND s.project_id = $2`;
+
+// What a snapshot's validator is made of, without building it: one row by primary key.
+const SNAPSHOT_VERSION = `
+  SELECT s.last_seq, s.status, ${AUDIT_JSON} AS audit
   FROM build_sessions s WHERE s.id = $1 AND s.project_id = $2`;
 
 // One statement, so `latestSeq` and `status` agree with the events returned.
@@ -83,6 +91,27 @@ const TOOL_CALL_DETAIL = `
   WHERE c.session_id = $1 AND s.project_id = $2 AND c.tool_call_id = $3`;
 
 type SnapshotRow = SessionRow & { todos: string; tool_calls: string; audit: string };
+
+export interface SnapshotReadOptions {
+  /** Tool-call outputs are previews of at most this many characters; 0 or absent: whole. */
+  outputPreviewChars?: number;
+}
+
+/**
+ * What a snapshot depends on besides its events: a snapshot with the same seq and audit is
+ * the same snapshot (every other field is a projection of the events up to seq).
+ */
+export interface SnapshotVersion {
+  seq: number;
+  status: SessionStatus;
+  /** `session.audit` as JSON text. */
+  audit: string;
+}
+
+/** A snapshot as JSON text, with the version it was read at. */
+export interface SnapshotText extends SnapshotVersion {
+  json: string;
+}
 
 /** The queries behind the REST API and the runners: projects, sessions, snapshots, the log. */
 @Injectable()
@@ -252,8 +281,12 @@ export class BuildReadModel {
   }
 
   /** The session as of its latest seq, read in one read-only snapshot transaction. */
-  async getSnapshot(projectId: string, sessionId: string): Promise<Snapshot | null> {
-    const row = await this.readSnapshot(projectId, sessionId);
+  async getSnapshot(
+    projectId: string,
+    sessionId: string,
+    options: SnapshotReadOptions = {},
+  ): Promise<Snapshot | null> {
+    const row = await this.readSnapshot(projectId, sessionId, options);
     if (!row) return null;
     const session: SnapshotSession = {
       ...toSessionView(row),
@@ -271,19 +304,42 @@ export class BuildReadModel {
    * The same snapshot as JSON text, for HTTP: the large arrays are spliced in as Postgres
    * wrote them, never parsed and serialized again in Node.
    */
-  async getSnapshotJson(projectId: string, sessionId: string): Promise<string | null> {
-    const row = await this.readSnapshot(projectId, sessionId);
+  async getSnapshotJson(
+    projectId: string,
+    sessionId: string,
+    options: SnapshotReadOptions = {},
+  ): Promise<SnapshotText | null> {
+    const row = await this.readSnapshot(projectId, sessionId, options);
     if (!row) return null;
     // The audit goes in as Postgres wrote it too: the view's JSON object, its `}` replaced.
     const session = `${JSON.stringify(toSessionView(row)).slice(0, -1)},"audit":${row.audit}}`;
-    return `{"seq":${row.last_seq},"session":${session},"todos":${row.todos},"toolCalls":${row.tool_calls}}`;
+    return {
+      seq: row.last_seq,
+      status: row.status,
+      audit: row.audit,
+      json: `{"seq":${row.last_seq},"session":${session},"todos":${row.todos},"toolCalls":${row.tool_calls}}`,
+    };
   }
 
-  private async readSnapshot(projectId: string, sessionId: string): Promise<SnapshotRow | undefined> {
+  /** The version getSnapshotJson would read now, for a fraction of its cost; null as it would be. */
+  async getSnapshotVersion(projectId: string, sessionId: string): Promise<SnapshotVersion | null> {
+    if (!isUuid(projectId) || !isUuid(sessionId)) return null;
+    const [row] = await this.dataSource.query<{ last_seq: number; status: SessionStatus; audit: string }[]>(
+      SNAPSHOT_VERSION,
+      [sessionId, projectId],
+    );
+    return row ? { seq: row.last_seq, status: row.status, audit: row.audit } : null;
+  }
+
+  private async readSnapshot(
+    projectId: string,
+    sessionId: string,
+    { outputPreviewChars = 0 }: SnapshotReadOptions,
+  ): Promise<SnapshotRow | undefined> {
     if (!isUuid(projectId) || !isUuid(sessionId)) return undefined;
     const [row] = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
-      return manager.query<SnapshotRow[]>(SNAPSHOT, [sessionId, projectId]);
+      return manager.query<SnapshotRow[]>(SNAPSHOT, [sessionId, projectId, outputPreviewChars]);
     });
     return row;
   }

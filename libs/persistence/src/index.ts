@@ -2,6 +2,9 @@ export {
   BuildReadModel,
   type CreateSessionInput,
   type EventsAfterResult,
+  type SnapshotReadOptions,
+  type SnapshotText,
+  type SnapshotVersion,
   type UnclaimedSession,
 } from './build-read-model.js';
 export { type AuditActor, type AuditRecord } from './build-audit.js';

@@ -43,9 +43,25 @@ export interface SessionRow {
 // Column aliases are the view's field names: row_to_json of these rows is the view itself.
 export const TODO_VIEW_COLUMNS = `t.idx AS "index", t.content, t.active_form AS "activeForm", t.status`;
 
-export const TOOL_CALL_VIEW_COLUMNS = `c.tool_call_id AS "id", c.todo_index AS "todoIndex", c.name, c.input, c.output,
-  c.is_error AS "isError", c.output_truncated AS "outputTruncated", c.status,
+export const TOOL_CALL_VIEW_COLUMNS = toolCallViewColumns('c.output', 'c.output_truncated');
+
+/**
+ * The tool-call view with `output` a preview: at most `limit` characters (an SQL int
+ * expression; 0 keeps the whole stored output). A shortened one says `outputTruncated`.
+ */
+export function toolCallPreviewColumns(limit: string): string {
+  const longer = `(${limit} > 0 AND coalesce(char_length(c.output), 0) > ${limit})`;
+  return toolCallViewColumns(
+    `CASE WHEN ${longer} THEN left(c.output, ${limit}) ELSE c.output END`,
+    `(c.output_truncated OR ${longer})`,
+  );
+}
+
+function toolCallViewColumns(output: string, outputTruncated: string): string {
+  return `c.tool_call_id AS "id", c.todo_index AS "todoIndex", c.name, c.input, ${output} AS "output",
+  c.is_error AS "isError", ${outputTruncated} AS "outputTruncated", c.status,
   ${iso('c.started_at')} AS "startedAt", ${iso('c.ended_at')} AS "endedAt"`;
+}
 
 export const EVENT_COLUMNS = `e.seq, e.type, ${iso('e.at')} AS "at", e.data`;
 

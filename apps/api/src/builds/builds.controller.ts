@@ -3,7 +3,6 @@ import {
   Controller,
   ForbiddenException,
   Get,
-  Header,
   HttpCode,
   HttpStatus,
   Param,
@@ -27,7 +26,9 @@ import { hasScope, scopeToStart, type Principal } from '#identity';
 import { CurrentPrincipal, Requires } from '../identity/access.decorators.js';
 import { LongPolls } from '../limits/long-polls.js';
 import { CountsAsBuildStart } from '../limits/throttlers.js';
-import { BuildsService } from './builds.service.js';
+import { BuildsService, sessionNotFound } from './builds.service.js';
+import { matchesIfNoneMatch, SNAPSHOT_VARY, snapshotCacheControl } from './snapshots/snapshot-http.js';
+import { SnapshotResponses, type SnapshotValidator } from './snapshots/snapshot-responses.js';
 
 @ApiTags('builds')
 @ApiBearerAuth()
@@ -36,6 +37,7 @@ import { BuildsService } from './builds.service.js';
 export class BuildsController {
   constructor(
     private readonly builds: BuildsService,
+    private readonly snapshots: SnapshotResponses,
     private readonly longPolls: LongPolls,
   ) {}
 
@@ -64,11 +66,40 @@ export class BuildsController {
     return this.builds.list(projectId, query.limit);
   }
 
-  /** The Snapshot of libs/contracts, sent as Postgres built it. */
+  /**
+   * The Snapshot of libs/contracts, sent as Postgres built it, with a validator (ETag, 304
+   * on If-None-Match) and compressed as the client accepts. See SnapshotResponses.
+   */
   @Get(':sessionId')
-  @Header('content-type', 'application/json; charset=utf-8')
-  snapshot(@Param() { projectId, sessionId }: SessionParamsDto): Promise<string> {
-    return this.builds.snapshotJson(projectId, sessionId);
+  @ApiOperation({
+    summary: 'The build as of its latest seq',
+    description:
+      'Tool-call outputs are previews of SNAPSHOT_PREVIEW_CHARS characters (outputTruncated: true ' +
+      'when shortened; the whole text at …/tool-calls/:toolCallId). Weak ETag, 304 on If-None-Match; ' +
+      'a finished build is `Cache-Control: private, max-age=86400, immutable`, a running one `no-cache`. ' +
+      'br or gzip when accepted.',
+  })
+  @ApiOkResponse({ description: 'the Snapshot' })
+  @ApiNotFoundResponse({ description: 'unknown project or build' })
+  async snapshot(
+    @Param() { projectId, sessionId }: SessionParamsDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const current = await this.snapshots.validator(projectId, sessionId);
+    if (!current) throw sessionNotFound(projectId, sessionId);
+    setSnapshotValidator(response, current);
+    if (matchesIfNoneMatch(request.headers['if-none-match'], current.etag)) {
+      response.status(HttpStatus.NOT_MODIFIED).end();
+      return;
+    }
+    const body = await this.snapshots.body(projectId, sessionId, current, request.acceptsEncodings());
+    if (!body) throw sessionNotFound(projectId, sessionId);
+    setSnapshotValidator(response, body); // it may be newer than `current`
+    response.setHeader('content-type', 'application/json; charset=utf-8');
+    if (body.encoding !== 'identity') response.setHeader('content-encoding', body.encoding);
+    response.setHeader('content-length', body.bytes.length);
+    response.end(body.bytes);
   }
 
   @Get(':sessionId/events')
@@ -105,4 +136,10 @@ export class BuildsController {
   ): Promise<{ sessionId: string; status: string }> {
     return this.builds.cancel(projectId, sessionId, principal);
   }
+}
+
+function setSnapshotValidator(response: Response, { etag, finished }: SnapshotValidator): void {
+  response.setHeader('etag', etag);
+  response.setHeader('cache-control', snapshotCacheControl(finished));
+  response.setHeader('vary', SNAPSHOT_VARY);
 }

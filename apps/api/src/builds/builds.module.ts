@@ -4,6 +4,7 @@ import { BuildLog, BuildsQueueModule } from '#bus';
 import { LimitsModule } from '../limits/limits.module.js';
 import { BuildsController } from './builds.controller.js';
 import { BuildsService } from './builds.service.js';
+import { SnapshotResponses } from './snapshots/snapshot-responses.js';
 
 @Module({})
 export class BuildsModule {
@@ -12,7 +13,7 @@ export class BuildsModule {
       module: BuildsModule,
       imports: [BuildsQueueModule.register('producer', transport), LimitsModule],
       controllers: [BuildsController],
-      providers: [BuildsService, BuildLog],
+      providers: [BuildsService, SnapshotResponses, BuildLog],
     };
   }
 }

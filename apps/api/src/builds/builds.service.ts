@@ -83,13 +83,6 @@ export class BuildsService {
     return this.readModel.listSessions(projectId, limit);
   }
 
-  /** The snapshot as JSON text built by Postgres: no parse and re-serialise of 5,000 tool calls. */
-  async snapshotJson(projectId: string, sessionId: string): Promise<string> {
-    const snapshot = await this.readModel.getSnapshotJson(projectId, sessionId);
-    if (snapshot === null) throw sessionNotFound(projectId, sessionId);
-    return snapshot;
-  }
-
   async toolCall(projectId: string, sessionId: string, toolCallId: string): Promise<ToolCallDetail> {
     const call = await this.readModel.getToolCall(projectId, sessionId, toolCallId);
     if (!call) {
@@ -209,6 +202,6 @@ export class BuildsService {
   }
 }
 
-function sessionNotFound(projectId: string, sessionId: string): NotFoundException {
+export function sessionNotFound(projectId: string, sessionId: string): NotFoundException {
   return new NotFoundException(`Build ${sessionId} not found in project ${projectId}`);
 }
