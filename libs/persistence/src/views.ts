@@ -43,7 +43,8 @@ export interface SessionRow {
 // Column aliases are the view's field names: row_to_json of these rows is the view itself.
 export const TODO_VIEW_COLUMNS = `t.idx AS "index", t.content, t.active_form AS "activeForm", t.status`;
 
-export const TOOL_CALL_VIEW_COLUMNS = `c.tool_call_id AS "id", c.todo_index AS "todoIndex", c.name, c.input, c.output,
+export const TOOL_CALL_VIEW_COLUMNS = `c.tool_call_id AS "id", c.todo_index AS "todoIndex",
+  c.parent_tool_call_id AS "parentToolCallId", c.name, c.input, c.output,
   c.is_error AS "isError", c.output_truncated AS "outputTruncated", c.status,
   ${iso('c.started_at')} AS "startedAt", ${iso('c.ended_at')} AS "endedAt"`;
 

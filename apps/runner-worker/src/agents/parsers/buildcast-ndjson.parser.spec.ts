@@ -29,7 +29,7 @@ describe('BuildcastNdjsonParser', () => {
         { type: 'session.finished', data: { status: 'completed', usage: { tokens: 5 } } },
       ),
     );
-    expect(parser.stats).toEqual({ lines: 9, malformed: 0, ignored: 0 });
+    expect(parser.stats).toEqual({ lines: 9, notJson: 0, malformed: 0, ignored: 0 });
     expectWellFormed(events);
     expect(events[0]).toEqual({
       type: 'session.started',
@@ -62,7 +62,7 @@ describe('BuildcastNdjsonParser', () => {
       deepLine,
       ...jsonl({ type: 'session.finished', data: { status: 'completed' } }),
     ]);
-    expect(parser.stats).toEqual({ lines: 2, malformed: 1, ignored: 0 });
+    expect(parser.stats).toEqual({ lines: 2, notJson: 0, malformed: 1, ignored: 0 });
     expect(ofType(events, 'tool.started')).toEqual([]);
     expect(ofType(events, 'session.finished')[0]).toMatchObject({ status: 'completed' });
   });
@@ -87,10 +87,13 @@ describe('BuildcastNdjsonParser', () => {
         'nope',
       ),
     );
-    expect(parser.stats).toEqual({ lines: 14, malformed: 12, ignored: 1 });
+    expect(parser.stats).toEqual({ lines: 14, notJson: 1, malformed: 11, ignored: 1 });
     expectWellFormed(events);
-    expect(events.map((e) => e.type)).toEqual(['session.started', 'message', 'session.finished']);
-    expect(ofType(events, 'message')[0].text).toBe('Skipped 12 malformed transcript line(s)');
+    expect(events.map((e) => e.type)).toEqual(['session.started', 'message', 'message', 'session.finished']);
+    expect(ofType(events, 'message').map((m) => m.text)).toEqual([
+      'Skipped 1 non-JSON line(s)',
+      'Skipped 11 malformed transcript line(s)',
+    ]);
     expect(ofType(events, 'session.finished')[0]).toEqual({
       status: 'failed',
       error: 'Transcript ended without a final result',

@@ -48,12 +48,12 @@ describe('ClaudeStreamJsonParser', () => {
         result(),
       ),
     );
-    expect(parser.stats).toEqual({ lines: 11, malformed: 6, ignored: 3 });
+    expect(parser.stats).toEqual({ lines: 11, notJson: 1, malformed: 5, ignored: 3 });
     expectWellFormed(events);
-    expect(events.at(-2)).toEqual({
-      type: 'message',
-      data: { role: 'assistant', text: 'Skipped 6 malformed transcript line(s)' },
-    });
+    expect(ofType(events, 'message').map((m) => m.text)).toEqual([
+      'Skipped 1 non-JSON line(s)',
+      'Skipped 5 malformed transcript line(s)',
+    ]);
     expect(ofType(events, 'session.finished')[0].status).toBe('completed');
   });
 
@@ -225,10 +225,20 @@ describe('ClaudeStreamJsonParser', () => {
       ['First|Doing first|pending', 'Second, renamed|Second, renamed|in_progress'],
       ['Second, renamed|Second, renamed|in_progress'],
     ]);
+    // The refused TaskCreate is shown as a failed call; the other todo tools are not calls.
     expect(ofType(events, 'tool.started')).toEqual([
+      {
+        toolCallId: 'c3',
+        name: 'TaskCreate',
+        input: { subject: 'Refused', description: 'd' },
+        todoIndex: null,
+      },
       { toolCallId: 'r', name: 'Read', input: { file_path: 'f' }, todoIndex: 1 },
     ]);
-    expect(ofType(events, 'tool.finished').map((f) => f.toolCallId)).toEqual(['r']);
+    expect(ofType(events, 'tool.finished').map((f) => [f.toolCallId, f.isError])).toEqual([
+      ['c3', true],
+      ['r', false],
+    ]);
     // No result line and one todo still open.
     expect(ofType(events, 'session.finished')[0]).toEqual({
       status: 'failed',

@@ -160,7 +160,7 @@ describe('CodexJsonParser', () => {
         { type: 'session.configured' },
       ),
     );
-    expect(parser.stats).toEqual({ lines: 8, malformed: 3, ignored: 2 });
+    expect(parser.stats).toEqual({ lines: 8, notJson: 0, malformed: 3, ignored: 2 });
     expect(ofType(events, 'message').map((m) => m.text)).toEqual(['Skipped 3 malformed transcript line(s)']);
     expect(ofType(events, 'session.finished')[0]).toEqual({
       status: 'failed',
