@@ -65,6 +65,40 @@ describe('a replay build end to end (API + runner-worker, real Postgres and Redi
     ]);
   });
 
+  it('replays a Claude Code session log, and keeps sub-agent calls under their Agent call in the snapshot', async () => {
+    const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'e2e formats' } });
+    const projectId: string = project.body.id;
+    const replay = async (format: string, file: string) => {
+      const transcript = await readFile(path.join(FIXTURES, file), 'utf8');
+      const started = await request(`${stack.apiUrl}/projects/${projectId}/builds`, {
+        body: { agent: 'replay', format, transcript, eventIntervalMs: 1 },
+      });
+      expect(started.status).toBe(202);
+      const events = await pollUntilFinished(stack.apiUrl, projectId, started.body.sessionId);
+      const { body: snapshot } = await request<Snapshot>(
+        `${stack.apiUrl}/projects/${projectId}/builds/${started.body.sessionId}`,
+      );
+      expect(snapshot).toEqual(foldFromQueued(snapshot, events));
+      return snapshot;
+    };
+
+    const log = await replay('claude-session-log', 'claude-session-log_2.1.29-todowrite-task.jsonl');
+    expect(log.session.status).toBe('completed');
+    expect(log.session.agentId).toBe('claude-code');
+    expect(log.session.model).toBe('deepseek-v4-pro');
+    expect(log.toolCalls.map((call) => [call.name, call.todoIndex, call.parentToolCallId])).toEqual([
+      ['Task', 0, null],
+    ]);
+
+    const agent = 'toolu_018p31vMhM5kEr97n4CL84fN';
+    const stream = await replay('claude-stream-json', 'claude-stream-json_subagent-task-notification.jsonl');
+    expect(stream.toolCalls.map((call) => [call.id, call.name, call.parentToolCallId])).toEqual([
+      [agent, 'Agent', null],
+      ['toolu_01NF7VUp1VvXRismHVn2CXN4', 'Bash', agent],
+      ['toolu_01WnswCe1ixCMSm6W9KmcJYx', 'Read', agent],
+    ]);
+  });
+
   it('runs the built-in demo build to completion with every todo done', async () => {
     const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'e2e demo' } });
     const started = await request(`${stack.apiUrl}/projects/${project.body.id}/builds`, {

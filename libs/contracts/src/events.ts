@@ -44,6 +44,11 @@ export interface ToolStartedData {
   input: unknown;
   /** Index of the todo in progress when the call began, or null. */
   todoIndex: number | null;
+  /**
+   * Extension: the toolCallId of the sub-agent call (`Agent` / `Task`) this call was made in;
+   * absent or null for a call of the main agent.
+   */
+  parentToolCallId?: string | null;
 }
 
 export interface ToolFinishedData {

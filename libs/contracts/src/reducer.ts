@@ -28,11 +28,12 @@ export function applyEvent(state: Snapshot, event: BuildEvent): Snapshot {
       todos = event.data.todos.map((todo, index) => ({ index, ...todo }));
       break;
     case 'tool.started': {
-      const { toolCallId, name, input, todoIndex } = event.data;
+      const { toolCallId, name, input, todoIndex, parentToolCallId } = event.data;
       if (toolCalls.some((call) => call.id === toolCallId)) break;
       const call: ToolCallView = {
         id: toolCallId,
         todoIndex,
+        parentToolCallId: parentToolCallId ?? null,
         name,
         input,
         output: null,

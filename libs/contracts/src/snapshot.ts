@@ -11,7 +11,12 @@ export interface Progress {
 export const AGENT_KINDS = ['demo', 'replay', 'claude-code', 'codex', 'command'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
-export const TRANSCRIPT_FORMATS = ['claude-stream-json', 'codex-json', 'buildcast-ndjson'] as const;
+export const TRANSCRIPT_FORMATS = [
+  'claude-stream-json',
+  'claude-session-log',
+  'codex-json',
+  'buildcast-ndjson',
+] as const;
 export type TranscriptFormat = (typeof TRANSCRIPT_FORMATS)[number];
 
 /** Agents that run a process on the runner-worker, and the format of what they print. */
@@ -70,6 +75,8 @@ export type ToolCallStatus = 'running' | 'succeeded' | 'failed';
 export interface ToolCallView {
   id: string;
   todoIndex: number | null;
+  /** Extension: the sub-agent call this call was made in (its tool.started's parentToolCallId), or null. */
+  parentToolCallId: string | null;
   name: string;
   input: unknown;
   output: string | null;
@@ -142,6 +149,7 @@ export function agentIdFor(agent: AgentKind, format?: TranscriptFormat): string 
   if (agent !== 'replay') return agent;
   switch (format) {
     case 'claude-stream-json':
+    case 'claude-session-log':
       return 'claude-code';
     case 'codex-json':
       return 'codex';

@@ -109,13 +109,14 @@ const WRITE = `
                                            status text, "endedAt" timestamptz, "fullOutput" text)
     WHERE t.session_id = $1 AND t.tool_call_id = c.id
   ), added AS (
-    INSERT INTO tool_calls (session_id, tool_call_id, todo_index, name, input, output, is_error, output_truncated,
-                            status, started_at, ended_at, started_seq, full_output)
-    SELECT $1, c.id, c."todoIndex", c.name, coalesce(c.input, 'null'::jsonb), c.output, c."isError",
-           c."outputTruncated", c.status, c."startedAt", c."endedAt", c."startedSeq", c."fullOutput"
+    INSERT INTO tool_calls (session_id, tool_call_id, todo_index, parent_tool_call_id, name, input, output, is_error,
+                            output_truncated, status, started_at, ended_at, started_seq, full_output)
+    SELECT $1, c.id, c."todoIndex", c."parentToolCallId", c.name, coalesce(c.input, 'null'::jsonb), c.output,
+           c."isError", c."outputTruncated", c.status, c."startedAt", c."endedAt", c."startedSeq", c."fullOutput"
     FROM jsonb_to_recordset($5::jsonb)
-      AS c(id text, "todoIndex" int, name text, input jsonb, output text, "isError" boolean, "outputTruncated" boolean,
-           status text, "startedAt" timestamptz, "endedAt" timestamptz, "startedSeq" int, "fullOutput" text)
+      AS c(id text, "todoIndex" int, "parentToolCallId" text, name text, input jsonb, output text, "isError" boolean,
+           "outputTruncated" boolean, status text, "startedAt" timestamptz, "endedAt" timestamptz, "startedSeq" int,
+           "fullOutput" text)
   ), full_outputs AS (
     UPDATE tool_calls AS t SET full_output = f.output
     FROM jsonb_to_recordset($6::jsonb) AS f(id text, output text)
@@ -321,6 +322,7 @@ function knownState(before: SessionSummary, known: ReadonlySet<string>): Snapsho
   const toolCalls = [...known].map((id): ToolCallView => ({
     id,
     todoIndex: null,
+    parentToolCallId: null,
     name: '',
     input: null,
     output: null,

@@ -58,7 +58,8 @@ export function toolCallPreviewColumns(limit: string): string {
 }
 
 function toolCallViewColumns(output: string, outputTruncated: string): string {
-  return `c.tool_call_id AS "id", c.todo_index AS "todoIndex", c.name, c.input, ${output} AS "output",
+  return `c.tool_call_id AS "id", c.todo_index AS "todoIndex",
+  c.parent_tool_call_id AS "parentToolCallId", c.name, c.input, ${output} AS "output",
   c.is_error AS "isError", ${outputTruncated} AS "outputTruncated", c.status,
   ${iso('c.started_at')} AS "startedAt", ${iso('c.ended_at')} AS "endedAt"`;
 }

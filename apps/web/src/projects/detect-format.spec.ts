@@ -8,7 +8,8 @@ describe('detectFormat', () => {
   it.each(readdirSync(FIXTURES).filter((name) => name.endsWith('.jsonl')))(
     'recognises the fixture %s',
     (name) => {
-      const expected = name.startsWith('claude') ? 'claude-stream-json' : 'codex-json';
+      // Fixture names start with their format (codex-exec-json is codex-json).
+      const expected = name.startsWith('codex') ? 'codex-json' : name.slice(0, name.indexOf('_'));
       expect(detectFormat(readFileSync(path.join(FIXTURES, name), 'utf8'))).toBe(expected);
     },
   );
@@ -17,6 +18,14 @@ describe('detectFormat', () => {
     expect(detectFormat('\nnot json\nnull\n{"type":"todos.updated","data":{"todos":[]}}')).toBe(
       'buildcast-ndjson',
     );
+  });
+
+  it("recognises a Claude Code session file by its bookkeeping lines or a message's parentUuid", () => {
+    expect(detectFormat('{"type":"summary","summary":"x","leafUuid":"u"}')).toBe('claude-session-log');
+    expect(detectFormat('{"parentUuid":null,"type":"user","message":{"role":"user","content":"hi"}}')).toBe(
+      'claude-session-log',
+    );
+    expect(detectFormat('{"type":"rate_limit_event","rate_limit_info":{}}')).toBe('claude-stream-json');
   });
 
   it('says null when unsure', () => {

@@ -8,6 +8,7 @@ import { detectFormat } from './detect-format.js';
 
 const FORMAT_NAMES: Record<TranscriptFormat, string> = {
   'claude-stream-json': 'Claude Code (stream-json)',
+  'claude-session-log': 'Claude Code (session log)',
   'codex-json': 'Codex (exec --json)',
   'buildcast-ndjson': 'Buildcast events (NDJSON)',
 };

@@ -42,12 +42,16 @@ export const EVENT_DATA_SCHEMAS: { [T in BuildEventType]: JsonSchema } = {
       items: object({ content: string, activeForm: string, status: { enum: [...TODO_STATUSES] } }),
     },
   }),
-  'tool.started': object({
-    toolCallId: string,
-    name: string,
-    input: {},
-    todoIndex: { type: ['integer', 'null'], minimum: 0 },
-  }),
+  'tool.started': object(
+    {
+      toolCallId: string,
+      name: string,
+      input: {},
+      todoIndex: { type: ['integer', 'null'], minimum: 0 },
+      parentToolCallId: nullableString,
+    },
+    ['parentToolCallId'],
+  ),
   'tool.finished': object(
     {
       toolCallId: string,

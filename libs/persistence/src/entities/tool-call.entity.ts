@@ -15,6 +15,10 @@ export class ToolCallEntity {
   @Column({ name: 'todo_index', type: 'int', nullable: true })
   todoIndex!: number | null;
 
+  /** The sub-agent call (Agent / Task) this call was made in; null for the main agent's calls. */
+  @Column({ name: 'parent_tool_call_id', type: 'text', nullable: true })
+  parentToolCallId!: string | null;
+
   @Column({ type: 'text' })
   name!: string;
 

@@ -49,7 +49,7 @@ export function outputText(content: unknown): string {
  * (for todoIndex and the no-result rule) and the remembered outcome that `end()` reports.
  */
 export abstract class BaseTranscriptParser implements TranscriptParser {
-  readonly stats: ParserStats = { lines: 0, malformed: 0, ignored: 0 };
+  readonly stats: ParserStats = { lines: 0, notJson: 0, malformed: 0, ignored: 0 };
   protected todos: Todo[] = [];
   protected outcome: Outcome | null = null;
   private started = false;
@@ -70,6 +70,8 @@ export abstract class BaseTranscriptParser implements TranscriptParser {
       // reach JSON.stringify and jsonb recursion, so such a line is malformed like bad JSON.
       value = parseUntrustedJson(text);
     } catch {
+      // A captured stream holds stderr noise too ("npm warn …", "[claude-code:…] …").
+      if (!text.startsWith('{')) return this.notJson();
       return this.malformed();
     }
     if (!isObject(value) || typeof value.type !== 'string') return this.malformed();
@@ -85,6 +87,9 @@ export abstract class BaseTranscriptParser implements TranscriptParser {
     if (this.ended) return [];
     this.ended = true;
     const events: NewBuildEvent[] = [...this.startSession(null)];
+    if (this.stats.notJson > 0) {
+      events.push(this.message(`Skipped ${this.stats.notJson} non-JSON line(s)`));
+    }
     if (this.stats.malformed > 0) {
       events.push(this.message(`Skipped ${this.stats.malformed} malformed transcript line(s)`));
     }
@@ -166,13 +171,19 @@ export abstract class BaseTranscriptParser implements TranscriptParser {
     return [];
   }
 
+  private notJson(): NewBuildEvent[] {
+    this.stats.notJson++;
+    return [];
+  }
+
   /** Keeps the log well-formed even when a transcript lacks its init line. */
   private withStart(events: NewBuildEvent[]): NewBuildEvent[] {
     if (events.length === 0 || this.started) return events;
     return [...this.startSession(null), ...events];
   }
 
-  private outcomeWithoutResult(): Outcome {
+  /** How a transcript without a result line ended: by default, by its todo list. */
+  protected outcomeWithoutResult(): Outcome {
     const total = this.todos.length;
     const completed = this.todos.filter((todo) => todo.status === 'completed').length;
     if (total > 0 && completed === total) return { status: 'completed', error: null, usage: null };

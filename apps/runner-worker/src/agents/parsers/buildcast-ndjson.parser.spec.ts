@@ -19,7 +19,10 @@ describe('BuildcastNdjsonParser', () => {
         todos(['in_progress', 'pending']),
         { type: 'tool.started', data: { toolCallId: 'a', name: 'Read', input: { p: 1 } } },
         { type: 'tool.finished', data: { toolCallId: 'a', output: 'text', isError: false } },
-        { type: 'tool.started', data: { toolCallId: 'b', name: 'Bash', input: {}, todoIndex: null } },
+        {
+          type: 'tool.started',
+          data: { toolCallId: 'b', name: 'Bash', input: {}, todoIndex: null, parentToolCallId: 'a' },
+        },
         {
           type: 'tool.finished',
           data: { toolCallId: 'b', output: { code: 1 }, isError: true, outputTruncated: true },
@@ -29,13 +32,14 @@ describe('BuildcastNdjsonParser', () => {
         { type: 'session.finished', data: { status: 'completed', usage: { tokens: 5 } } },
       ),
     );
-    expect(parser.stats).toEqual({ lines: 9, malformed: 0, ignored: 0 });
+    expect(parser.stats).toEqual({ lines: 9, notJson: 0, malformed: 0, ignored: 0 });
     expectWellFormed(events);
     expect(events[0]).toEqual({
       type: 'session.started',
       data: { agentId: 'test-agent', model: 'gpt-x', projectName: 'test-project', prompt: 'Do the thing' },
     });
     expect(ofType(events, 'tool.started').map((s) => s.todoIndex)).toEqual([0, null]);
+    expect(ofType(events, 'tool.started').map((s) => s.parentToolCallId)).toEqual([undefined, 'a']);
     expect(ofType(events, 'tool.finished')[1]).toEqual({
       toolCallId: 'b',
       output: '{"code":1}',
@@ -62,7 +66,7 @@ describe('BuildcastNdjsonParser', () => {
       deepLine,
       ...jsonl({ type: 'session.finished', data: { status: 'completed' } }),
     ]);
-    expect(parser.stats).toEqual({ lines: 2, malformed: 1, ignored: 0 });
+    expect(parser.stats).toEqual({ lines: 2, notJson: 0, malformed: 1, ignored: 0 });
     expect(ofType(events, 'tool.started')).toEqual([]);
     expect(ofType(events, 'session.finished')[0]).toMatchObject({ status: 'completed' });
   });
@@ -77,6 +81,7 @@ describe('BuildcastNdjsonParser', () => {
         { type: 'todos.updated', data: { todos: 'x' } },
         { type: 'tool.started', data: { toolCallId: 'a' } },
         { type: 'tool.started', data: { toolCallId: 'a', name: 'X', todoIndex: -1 } },
+        { type: 'tool.started', data: { toolCallId: 'a', name: 'X', parentToolCallId: 5 } },
         { type: 'tool.finished', data: { toolCallId: 'a', output: '' } },
         { type: 'message', data: { role: 'user', text: 'hi' } },
         { type: 'session.finished', data: { status: 'running' } },
@@ -87,10 +92,13 @@ describe('BuildcastNdjsonParser', () => {
         'nope',
       ),
     );
-    expect(parser.stats).toEqual({ lines: 14, malformed: 12, ignored: 1 });
+    expect(parser.stats).toEqual({ lines: 15, notJson: 1, malformed: 12, ignored: 1 });
     expectWellFormed(events);
-    expect(events.map((e) => e.type)).toEqual(['session.started', 'message', 'session.finished']);
-    expect(ofType(events, 'message')[0].text).toBe('Skipped 12 malformed transcript line(s)');
+    expect(events.map((e) => e.type)).toEqual(['session.started', 'message', 'message', 'session.finished']);
+    expect(ofType(events, 'message').map((m) => m.text)).toEqual([
+      'Skipped 1 non-JSON line(s)',
+      'Skipped 12 malformed transcript line(s)',
+    ]);
     expect(ofType(events, 'session.finished')[0]).toEqual({
       status: 'failed',
       error: 'Transcript ended without a final result',

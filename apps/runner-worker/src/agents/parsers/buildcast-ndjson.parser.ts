@@ -52,16 +52,25 @@ export class BuildcastNdjsonParser extends BaseTranscriptParser {
   }
 
   private onToolStarted(data: JsonObject): NewBuildEvent[] {
-    const { toolCallId, name, todoIndex } = data;
+    const { toolCallId, name, todoIndex, parentToolCallId } = data;
     if (typeof toolCallId !== 'string' || toolCallId === '' || typeof name !== 'string' || name === '') {
       throw new MalformedLineError('tool.started needs toolCallId and name');
     }
     const validIndex = todoIndex === null || (Number.isInteger(todoIndex) && (todoIndex as number) >= 0);
     if (todoIndex !== undefined && !validIndex) throw new MalformedLineError('bad todoIndex');
+    const validParent =
+      parentToolCallId === null || (typeof parentToolCallId === 'string' && parentToolCallId !== '');
+    if (parentToolCallId !== undefined && !validParent) throw new MalformedLineError('bad parentToolCallId');
     if (this.toolCallIds.has(toolCallId)) return this.ignore();
     this.toolCallIds.add(toolCallId);
     const index = todoIndex === undefined ? this.todoIndex() : (todoIndex as number | null);
-    return [{ type: 'tool.started', data: { toolCallId, name, input: data.input ?? {}, todoIndex: index } }];
+    const parent = typeof parentToolCallId === 'string' ? { parentToolCallId } : {};
+    return [
+      {
+        type: 'tool.started',
+        data: { toolCallId, name, input: data.input ?? {}, todoIndex: index, ...parent },
+      },
+    ];
   }
 
   private onToolFinished(data: JsonObject): NewBuildEvent[] {

@@ -1,6 +1,15 @@
-import { expectWellFormed, fold, jsonl, ofType, parseAll } from '../test/parse-helpers.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  CONTEXT,
+  FIXTURES_DIR,
+  expectWellFormed,
+  fold,
+  jsonl,
+  ofType,
+  parseAll,
+} from '../test/parse-helpers.js';
 import { createParser } from './transcript-parser.js';
-import { CONTEXT } from '../test/parse-helpers.js';
 
 const init = (model = 'claude-sonnet-5') => ({ type: 'system', subtype: 'init', model, session_id: 's' });
 const assistant = (content: unknown[], id = 'msg_1') => ({ type: 'assistant', message: { id, content } });
@@ -48,12 +57,12 @@ describe('ClaudeStreamJsonParser', () => {
         result(),
       ),
     );
-    expect(parser.stats).toEqual({ lines: 11, malformed: 6, ignored: 3 });
+    expect(parser.stats).toEqual({ lines: 11, notJson: 1, malformed: 5, ignored: 3 });
     expectWellFormed(events);
-    expect(events.at(-2)).toEqual({
-      type: 'message',
-      data: { role: 'assistant', text: 'Skipped 6 malformed transcript line(s)' },
-    });
+    expect(ofType(events, 'message').map((m) => m.text)).toEqual([
+      'Skipped 1 non-JSON line(s)',
+      'Skipped 5 malformed transcript line(s)',
+    ]);
     expect(ofType(events, 'session.finished')[0].status).toBe('completed');
   });
 
@@ -225,10 +234,20 @@ describe('ClaudeStreamJsonParser', () => {
       ['First|Doing first|pending', 'Second, renamed|Second, renamed|in_progress'],
       ['Second, renamed|Second, renamed|in_progress'],
     ]);
+    // The refused TaskCreate is shown as a failed call; the other todo tools are not calls.
     expect(ofType(events, 'tool.started')).toEqual([
+      {
+        toolCallId: 'c3',
+        name: 'TaskCreate',
+        input: { subject: 'Refused', description: 'd' },
+        todoIndex: null,
+      },
       { toolCallId: 'r', name: 'Read', input: { file_path: 'f' }, todoIndex: 1 },
     ]);
-    expect(ofType(events, 'tool.finished').map((f) => f.toolCallId)).toEqual(['r']);
+    expect(ofType(events, 'tool.finished').map((f) => [f.toolCallId, f.isError])).toEqual([
+      ['c3', true],
+      ['r', false],
+    ]);
     // No result line and one todo still open.
     expect(ofType(events, 'session.finished')[0]).toEqual({
       status: 'failed',
@@ -296,5 +315,77 @@ describe('ClaudeStreamJsonParser', () => {
       jsonl(init(), result(), init(), assistant([{ type: 'text', text: 'hi' }])),
     ).events;
     expect(ofType(unfinished, 'session.finished')[0].status).toBe('failed');
+  });
+});
+
+/** Real excerpts (test/fixtures/transcripts, see SOURCES.md). */
+describe('ClaudeStreamJsonParser on real output', () => {
+  const lines = (file: string) =>
+    readFileSync(path.join(FIXTURES_DIR, file), 'utf8').split('\n').filter(Boolean);
+  const OFFLINE = 'claude-stream-json_2.1.328-offline-hooks-not-logged-in.jsonl';
+  const BACKGROUND = 'claude-stream-json_2.1.328-background-agent-two-results.jsonl';
+  const STDERR = 'claude-stream-json_2.1.328-subagent-call-ids-stderr.jsonl';
+  const RATE_LIMIT_FIRST = 'claude-stream-json_subagent-task-notification.jsonl';
+  const COMPACT = 'claude-stream-json_2.1.328-compact.jsonl';
+
+  it('reads a result line whose first key is not `type`, after hook lines that come before init', () => {
+    const offline = lines(OFFLINE);
+    expect(Object.keys(JSON.parse(offline.at(-1)!) as object)[0]).toBe('duration_api_ms');
+    const { events, parser } = parseAll('claude-stream-json', offline);
+    expect(events[0]).toMatchObject({ type: 'session.started', data: { model: 'claude-opus-5-5' } });
+    expect(parser.stats.ignored).toBe(4); // hook_started, hook_response ×2
+    expect(ofType(events, 'session.finished')[0]).toMatchObject({
+      status: 'failed',
+      error: 'Not logged in · Please run /login',
+    });
+  });
+
+  it('is one session over several init and result lines, and the last result decides', () => {
+    const background = lines(BACKGROUND);
+    const types = background
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(types.filter((l) => l.subtype === 'init')).toHaveLength(2);
+    expect(types.filter((l) => l.type === 'result').map((l) => l.result_index)).toHaveLength(2);
+    const { events } = parseAll('claude-stream-json', background);
+    expectWellFormed(events);
+    // The second result's usage (one turn after the background agent), not the first's.
+    expect(ofType(events, 'session.finished')[0]).toMatchObject({
+      status: 'completed',
+      usage: { input_tokens: 100 },
+    });
+  });
+
+  it('says nothing for system subtypes, rate limits and token deltas, even as the first line', () => {
+    expect((JSON.parse(lines(RATE_LIMIT_FIRST)[0]) as { type: string }).type).toBe('rate_limit_event');
+    for (const file of [OFFLINE, BACKGROUND, STDERR, RATE_LIMIT_FIRST, COMPACT]) {
+      const parser = createParser('claude-stream-json', CONTEXT);
+      for (const line of lines(file)) {
+        const value = line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : null;
+        const events = parser.parseLine(line);
+        const silent =
+          value?.type === 'rate_limit_event' || (value?.type === 'system' && value.subtype !== 'init');
+        if (silent) expect(events).toEqual([]);
+      }
+    }
+    const first = parseAll('claude-stream-json', lines(RATE_LIMIT_FIRST)).events;
+    expect(first[0].type).toBe('session.started');
+    expect(ofType(first, 'session.finished')[0].status).toBe('completed');
+  });
+
+  it('skips and counts stderr lines between the JSON lines, and keeps every call_00_ call', () => {
+    const { events, parser } = parseAll('claude-stream-json', lines(STDERR));
+    expect(parser.stats).toMatchObject({ notJson: 1, malformed: 0 });
+    const calls = fold(events).toolCalls;
+    expect(calls).toHaveLength(7);
+    expect(calls.every((call) => call.id.startsWith('call_00_') && call.status !== 'running')).toBe(true);
+    expect(ofType(events, 'session.finished')[0].status).toBe('completed');
+  });
+
+  it('takes back the list of a TodoWrite the CLI refused', () => {
+    const { events } = parseAll('claude-stream-json', lines(BACKGROUND));
+    const lists = ofType(events, 'todos.updated').map((u) => u.todos.map((t) => t.status));
+    expect(lists).toEqual([['in_progress', 'pending'], [], ['completed', 'completed'], []]);
+    expect(fold(events).todos).toEqual([]);
   });
 });

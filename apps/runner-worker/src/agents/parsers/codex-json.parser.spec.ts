@@ -1,4 +1,6 @@
-import { expectWellFormed, fold, jsonl, ofType, parseAll } from '../test/parse-helpers.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES_DIR, expectWellFormed, fold, jsonl, ofType, parseAll } from '../test/parse-helpers.js';
 
 const thread = { type: 'thread.started', thread_id: 't' };
 const turn = { type: 'turn.started' };
@@ -160,7 +162,7 @@ describe('CodexJsonParser', () => {
         { type: 'session.configured' },
       ),
     );
-    expect(parser.stats).toEqual({ lines: 8, malformed: 3, ignored: 2 });
+    expect(parser.stats).toEqual({ lines: 8, notJson: 0, malformed: 3, ignored: 2 });
     expect(ofType(events, 'message').map((m) => m.text)).toEqual(['Skipped 3 malformed transcript line(s)']);
     expect(ofType(events, 'session.finished')[0]).toEqual({
       status: 'failed',
@@ -202,5 +204,75 @@ describe('CodexJsonParser', () => {
       { toolCallId: 'm', output: 'a\nb', isError: false },
       { toolCallId: 'm2', output: 'denied', isError: true },
     ]);
+  });
+});
+
+/** Real excerpts (test/fixtures/transcripts, see SOURCES.md), spliced where a case needs two. */
+describe('CodexJsonParser on real output', () => {
+  const lines = (file: string) =>
+    readFileSync(path.join(FIXTURES_DIR, file), 'utf8').split('\n').filter(Boolean);
+
+  it('takes a transient "Reconnecting..." error for a warning when the turn then completes', () => {
+    const [threadStarted, turnStarted, reconnecting] = lines('codex-exec-json_0.169.0-turn-failed.jsonl');
+    const rest = lines('codex-exec-json_command-execution.jsonl').slice(2); // its items and turn.completed
+    const { events } = parseAll('codex-json', [threadStarted, turnStarted, reconnecting, ...rest]);
+    expect(ofType(events, 'message')[0].text).toMatch(/^Warning: Reconnecting\.\.\. 1\/1/);
+    expect(ofType(events, 'message').some((m) => m.text.startsWith('Run failed'))).toBe(false);
+    expect(ofType(events, 'session.finished')[0]).toMatchObject({ status: 'completed', error: null });
+  });
+
+  it('warns once per kind of retry and fails with the last error when the turn never ends', () => {
+    const { events } = parseAll('codex-json', lines('codex-exec-json_0.169.0-offline-reconnecting.jsonl'));
+    const reconnects = lines('codex-exec-json_0.169.0-offline-reconnecting.jsonl').filter((l) =>
+      l.includes('Reconnecting'),
+    );
+    expect(reconnects).toHaveLength(12);
+    expect(ofType(events, 'message').filter((m) => m.text.includes('Reconnecting'))).toHaveLength(2);
+    expect(ofType(events, 'session.finished')[0].status).toBe('failed');
+  });
+
+  it('keeps the turn.failed reason over the errors around it', () => {
+    const { events } = parseAll('codex-json', lines('codex-exec-json_0.169.0-turn-failed.jsonl'));
+    expect(ofType(events, 'session.finished')[0].error).toMatch(/^unexpected status 404 Not Found/);
+    expect(ofType(events, 'message').filter((m) => m.text.startsWith('Run failed'))).toHaveLength(1);
+  });
+
+  it('gives each run its own calls when item ids restart at item_0', () => {
+    const runs = [
+      ...lines('codex-exec-json_command-execution.jsonl'),
+      ...lines('codex-exec-json_file-change.jsonl'),
+    ];
+    const { events } = parseAll('codex-json', runs);
+    expectWellFormed(events);
+    const calls = fold(events).toolCalls;
+    expect(calls.map((call) => [call.name, call.status])).toEqual([
+      ['command', 'succeeded'],
+      ['file_change', 'succeeded'],
+    ]);
+    expect(new Set(calls.map((call) => call.id)).size).toBe(2);
+  });
+
+  // Hand-written item: no licensed real capture of a failing MCP call was found.
+  it('fails an MCP call whose error is null', () => {
+    const mcpLine = (type: string, extra: object) =>
+      JSON.stringify({
+        type,
+        item: {
+          id: 'item_1',
+          type: 'mcp_tool_call',
+          server: 'docs',
+          tool: 'search',
+          arguments: {},
+          ...extra,
+        },
+      });
+    const { events } = parseAll('codex-json', [
+      '{"type":"thread.started","thread_id":"t"}',
+      '{"type":"turn.started"}',
+      mcpLine('item.started', { status: 'in_progress', result: null, error: null }),
+      mcpLine('item.completed', { status: 'failed', result: null, error: null }),
+    ]);
+    const calls = fold(events).toolCalls;
+    expect(calls[0]).toMatchObject({ name: 'docs.search', isError: true, output: 'MCP tool call failed' });
   });
 });

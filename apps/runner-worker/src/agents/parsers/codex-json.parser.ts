@@ -6,17 +6,25 @@ import {
   optionalString,
   outputText,
   type JsonObject,
+  type Outcome,
 } from './base-parser.js';
+import { ToolCallIds } from './tool-call-ids.js';
 
 const TOOL_ITEM_TYPES = new Set(['command_execution', 'file_change', 'mcp_tool_call', 'web_search']);
 
-/** `codex exec --json`. */
+/**
+ * `codex exec --json`. Item ids restart at `item_0` with every run, so an item is known by
+ * its id only while it is open. A top-level `error` inside a turn is often transient
+ * ("Reconnecting... 2/5"): it is a warning, and ends the run only if the turn never does.
+ */
 export class CodexJsonParser extends BaseTranscriptParser {
   private threadSeen = false;
-  /** Item id → tool call of the current thread (item ids restart with every `codex exec`). */
-  private calls = new Map<string, { toolCallId: string; finished: boolean }>();
-  private readonly usedToolCallIds = new Set<string>();
+  private readonly calls = new ToolCallIds();
   private saidItems = new Set<string>();
+  private turnOpen = false;
+  /** The last top-level error of the open turn: the reason if the turn never ends. */
+  private turnError: string | null = null;
+  private lastWarning: string | null = null;
 
   protected handle(line: JsonObject & { type: string }): NewBuildEvent[] {
     switch (line.type) {
@@ -24,31 +32,53 @@ export class CodexJsonParser extends BaseTranscriptParser {
         return this.onThreadStarted();
       case 'turn.started':
         this.newRun();
+        this.saidItems = new Set();
+        this.turnOpen = true;
+        this.turnError = null;
         return [];
       case 'item.started':
       case 'item.updated':
       case 'item.completed':
         return this.onItem(line.type, line.item);
       case 'turn.completed': {
+        this.turnOpen = false;
         const usage = isObject(line.usage) ? { ...line.usage } : null;
         return [...this.settleTodos(), ...this.finishRun({ status: 'completed', error: null, usage })];
       }
       case 'turn.failed': {
+        this.turnOpen = false;
         const error =
           (isObject(line.error) ? optionalString(line.error.message) : undefined) ?? 'Turn failed';
         return [...this.settleTodos(), ...this.finishRun({ status: 'failed', error, usage: null })];
       }
       case 'error':
-        // Codex follows turn.failed with a generic exit error; the turn's own reason says more.
-        if (this.outcome?.status === 'failed') return [];
-        return this.finishRun({
-          status: 'failed',
-          error: optionalString(line.message) ?? 'Codex error',
-          usage: null,
-        });
+        return this.onError(optionalString(line.message)?.trim() || 'Codex error');
       default:
         return this.ignore();
     }
+  }
+
+  private onError(message: string): NewBuildEvent[] {
+    // Codex follows turn.failed with a generic exit error; the turn's own reason says more.
+    if (this.outcome?.status === 'failed') return [];
+    if (!this.turnOpen) return this.finishRun({ status: 'failed', error: message, usage: null });
+    this.turnError = message;
+    return this.warnOnce(message);
+  }
+
+  /** One warning per kind of message: retries differ only in their counters. */
+  private warnOnce(message: string): NewBuildEvent[] {
+    const kind = message.replace(/\d+/g, '#');
+    if (kind === this.lastWarning) return [];
+    this.lastWarning = kind;
+    return [this.message(`Warning: ${message}`)];
+  }
+
+  protected override outcomeWithoutResult(): Outcome {
+    if (this.turnOpen && this.turnError !== null) {
+      return { status: 'failed', error: this.turnError, usage: null };
+    }
+    return super.outcomeWithoutResult();
   }
 
   private onThreadStarted(): NewBuildEvent[] {
@@ -56,7 +86,6 @@ export class CodexJsonParser extends BaseTranscriptParser {
       this.threadSeen = true;
       return this.startSession(null);
     }
-    this.calls = new Map();
     this.saidItems = new Set();
     this.newRun();
     return [];
@@ -95,28 +124,17 @@ export class CodexJsonParser extends BaseTranscriptParser {
 
   private onToolItem(item: JsonObject & { id: string }, completed: boolean): NewBuildEvent[] {
     const events: NewBuildEvent[] = [];
-    let call = this.calls.get(item.id);
-    if (!call) {
-      call = { toolCallId: this.uniqueToolCallId(item.id), finished: false };
-      this.calls.set(item.id, call);
+    let toolCallId = this.calls.current(item.id);
+    if (toolCallId === undefined) {
+      toolCallId = this.calls.start(item.id) ?? item.id;
       const { name, input } = describeTool(item);
-      events.push({
-        type: 'tool.started',
-        data: { toolCallId: call.toolCallId, name, input, todoIndex: this.todoIndex() },
-      });
+      events.push({ type: 'tool.started', data: { toolCallId, name, input, todoIndex: this.todoIndex() } });
     }
-    if (completed && !call.finished) {
-      call.finished = true;
-      events.push({ type: 'tool.finished', data: { toolCallId: call.toolCallId, ...toolResult(item) } });
+    if (completed) {
+      this.calls.finish(item.id);
+      events.push({ type: 'tool.finished', data: { toolCallId, ...toolResult(item) } });
     }
     return events;
-  }
-
-  private uniqueToolCallId(itemId: string): string {
-    let id = itemId;
-    for (let n = 2; this.usedToolCallIds.has(id); n++) id = `${itemId}#${n}`;
-    this.usedToolCallIds.add(id);
-    return id;
   }
 
   private onTodoList(items: unknown): NewBuildEvent[] {
@@ -183,16 +201,18 @@ function toolResult(item: JsonObject): { output: string; isError: boolean } {
       return { output, isError: status === 'failed' || status === 'declined' };
     }
     case 'mcp_tool_call': {
-      const hasError = item.error !== null && item.error !== undefined;
-      if (status === 'failed' || hasError) {
-        const message = isObject(item.error)
-          ? optionalString(item.error.message)
-          : optionalString(item.error);
-        return { output: message ?? 'MCP tool call failed', isError: true };
-      }
       const result = item.result;
       const output =
         isObject(result) && Array.isArray(result.content) ? outputText(result.content) : outputText(result);
+      // A failed call may say why in `error`, in its result (MCP `isError`), or nowhere (`error: null`).
+      const hasError = item.error !== null && item.error !== undefined;
+      const resultError = isObject(result) && (result.isError === true || result.is_error === true);
+      if (status === 'failed' || hasError || resultError) {
+        const message = isObject(item.error)
+          ? optionalString(item.error.message)
+          : optionalString(item.error);
+        return { output: message || output || 'MCP tool call failed', isError: true };
+      }
       return { output, isError: false };
     }
     default:

@@ -12,7 +12,20 @@ interface Expected {
   status: FinishedStatus;
   error: string | null;
   messages: string[];
+  /** parentToolCallId of each tool call, when the transcript has sub-agents. */
+  parents?: Array<string | null>;
 }
+
+const LOGIN = 'Not logged in · Please run /login';
+const ALPHA = 'The sub-agent says the first word is "alpha".';
+const AGENT_2_1_328 = 'call_00_ve6t4vtggnxxnrwf7ah00y9x';
+const REFUSED_TASKS: Expected['toolCalls'] = [
+  ['TaskCreate', true, null],
+  ['TaskCreate', true, null],
+  ['TaskUpdate', true, null],
+  ['Agent', false, null],
+];
+const CODEX_404 = 'unexpected status 404 Not Found: {}, url: http://127.0.0.1:18555/v1/responses';
 
 // Worked out by reading each fixture, not by running the parser.
 const EXPECTED: Record<string, Expected> = {
@@ -48,6 +61,130 @@ const EXPECTED: Record<string, Expected> = {
       "There's an issue with the selected model (claude-does-not-exist-9). It may not exist or you may not have access to it.",
       "Run failed: There's an issue with the selected model (claude-does-not-exist-9). It may not exist or you may not have access to it.",
       'Both ran as instructed, no retries:\n\n1. `false` — exited with code 1 (expected; the command always fails).\n2. `Read` on `does-not-exist.txt` — errored: file does not exist.',
+    ],
+  },
+  'claude-stream-json_subagent-task-notification.jsonl': {
+    format: 'claude-stream-json',
+    // The excerpt starts at its rate_limit_event: no init, so the context's model.
+    model: CONTEXT.model,
+    todos: [],
+    toolCalls: [
+      ['Agent', false, null],
+      ['Bash', false, null],
+      ['Read', false, null],
+    ],
+    parents: [null, 'toolu_018p31vMhM5kEr97n4CL84fN', 'toolu_018p31vMhM5kEr97n4CL84fN'],
+    status: 'completed',
+    error: null,
+    messages: ['The subagent reported the first word of b.txt is **hello**.'],
+  },
+  'claude-stream-json_2.1.328-offline-hooks-not-logged-in.jsonl': {
+    format: 'claude-stream-json',
+    model: 'claude-opus-5-5',
+    todos: [],
+    toolCalls: [],
+    status: 'failed',
+    error: LOGIN,
+    messages: [LOGIN, `Run failed: ${LOGIN}`],
+  },
+  'claude-stream-json_2.1.328-subagent-call-ids-stderr.jsonl': {
+    format: 'claude-stream-json',
+    model: 'deepseek-v4-pro',
+    // The CLI refused the task tools: they are failed calls and the list stays empty.
+    todos: [],
+    toolCalls: [
+      ...REFUSED_TASKS,
+      ['Read', false, null],
+      ['TaskUpdate', true, null],
+      ['TaskUpdate', true, null],
+    ],
+    parents: [null, null, null, null, AGENT_2_1_328, null, null],
+    status: 'completed',
+    error: null,
+    messages: ['Planning the work.', ALPHA, 'Skipped 1 non-JSON line(s)'],
+  },
+  'claude-stream-json_2.1.328-background-agent-two-results.jsonl': {
+    format: 'claude-stream-json',
+    model: 'deepseek-v4-pro',
+    todos: [],
+    toolCalls: [
+      ['TodoWrite', true, null],
+      ['Agent', false, null],
+      ['TodoWrite', true, null],
+      ['Read', false, null],
+    ],
+    parents: [null, null, null, 'call_00_2i9smw7d1y6x4zsp9o7d6pqx'],
+    status: 'completed',
+    error: null,
+    // The second run (after the background agent finished) says it again.
+    messages: ['Planning the work.', ALPHA, ALPHA, 'Skipped 1 non-JSON line(s)'],
+  },
+  'claude-stream-json_2.1.328-compact.jsonl': {
+    format: 'claude-stream-json',
+    model: 'deepseek-v4-pro',
+    todos: [],
+    toolCalls: [],
+    status: 'completed',
+    error: null,
+    messages: ['Skipped 1 non-JSON line(s)'],
+  },
+  'claude-session-log_2.1.328-subagent-call-ids.jsonl': {
+    format: 'claude-session-log',
+    model: 'deepseek-v4-pro',
+    todos: [],
+    toolCalls: [...REFUSED_TASKS, ['TaskUpdate', true, null], ['TaskUpdate', true, null]],
+    // Ends on the agent's answer; the later /compact is the user's terminal, not a turn.
+    status: 'completed',
+    error: null,
+    messages: ['Planning the work.', ALPHA],
+  },
+  'claude-session-log_2.1.29-todowrite-task.jsonl': {
+    format: 'claude-session-log',
+    model: 'deepseek-v4-pro',
+    todos: [
+      ['Delegate reading notes.txt', 'completed'],
+      ['Report the first word', 'completed'],
+    ],
+    toolCalls: [['Task', false, 0]],
+    status: 'completed',
+    error: null,
+    messages: ['Planning the work.', ALPHA],
+  },
+  'claude-session-log_2.1.328-not-logged-in.jsonl': {
+    format: 'claude-session-log',
+    // The CLI's own message says `<synthetic>`: no model of the agent.
+    model: CONTEXT.model,
+    todos: [],
+    toolCalls: [],
+    status: 'failed',
+    error: LOGIN,
+    messages: [LOGIN],
+  },
+  'codex-exec-json_0.169.0-offline-reconnecting.jsonl': {
+    format: 'codex-json',
+    model: CONTEXT.model,
+    todos: [],
+    toolCalls: [],
+    // The turn never ended: its last error is the reason.
+    status: 'failed',
+    error: 'Reconnecting... waiting for network (Connection failed: error sending request)',
+    messages: [
+      'Warning: Reconnecting... 2/5 (stream disconnected before completion: failed to lookup address information: Name does not resolve)',
+      'Warning: Falling back from WebSockets to HTTPS transport. stream disconnected before completion: failed to lookup address information: Name does not resolve',
+      'Warning: Reconnecting... waiting for network (Connection failed: error sending request)',
+    ],
+  },
+  'codex-exec-json_0.169.0-turn-failed.jsonl': {
+    format: 'codex-json',
+    model: CONTEXT.model,
+    todos: [],
+    toolCalls: [],
+    status: 'failed',
+    error: CODEX_404,
+    messages: [
+      `Warning: Reconnecting... 1/1 (${CODEX_404})`,
+      `Warning: ${CODEX_404}`,
+      `Run failed: ${CODEX_404}`,
     ],
   },
   'codex-exec-json_command-execution.jsonl': {
@@ -100,7 +237,7 @@ const fixtureFiles = readdirSync(FIXTURES_DIR).filter((file) => file.endsWith('.
 
 describe('fixtures', () => {
   it('finds the transcript fixtures', () => {
-    expect(fixtureFiles.length).toBeGreaterThanOrEqual(5);
+    expect(fixtureFiles.length).toBeGreaterThanOrEqual(15);
   });
 
   it.each(fixtureFiles)('has expectations written out for %s', (file) => {
@@ -147,6 +284,13 @@ describe('fixtures', () => {
 
     it('tells the expected messages', () => {
       expect(ofType(events, 'message').map((message) => message.text)).toEqual(expected.messages);
+    });
+
+    it('links sub-agent calls to their Agent / Task call', () => {
+      const parents = state.toolCalls.map((call) => call.parentToolCallId);
+      expect(parents).toEqual(expected.parents ?? state.toolCalls.map(() => null));
+      const ids = new Set(state.toolCalls.map((call) => call.id));
+      expect(parents.every((parent) => parent === null || ids.has(parent))).toBe(true);
     });
   });
 

@@ -1,5 +1,6 @@
 import type { NewBuildEvent, TranscriptFormat } from '#contracts';
 import { BuildcastNdjsonParser } from './buildcast-ndjson.parser.js';
+import { ClaudeSessionLogParser } from './claude-session-log.parser.js';
 import { ClaudeStreamJsonParser } from './claude-stream-json.parser.js';
 import { CodexJsonParser } from './codex-json.parser.js';
 
@@ -13,6 +14,9 @@ export interface ParserContext {
 export interface ParserStats {
   /** Non-blank lines seen. */
   lines: number;
+  /** Lines that are not JSON at all (stderr noise in a captured stream): skipped. */
+  notJson: number;
+  /** JSON lines without the shape their type needs: skipped. */
   malformed: number;
   ignored: number;
 }
@@ -33,6 +37,8 @@ export function createParser(format: TranscriptFormat, context: ParserContext): 
   switch (format) {
     case 'claude-stream-json':
       return new ClaudeStreamJsonParser(context);
+    case 'claude-session-log':
+      return new ClaudeSessionLogParser(context);
     case 'codex-json':
       return new CodexJsonParser(context);
     case 'buildcast-ndjson':

@@ -30,7 +30,7 @@ describe('replayTranscript', () => {
       ['two'],
       ['session.finished'],
     ]);
-    expect(parser.stats).toEqual({ lines: 5, malformed: 0, ignored: 1 });
+    expect(parser.stats).toEqual({ lines: 5, notJson: 0, malformed: 0, ignored: 1 });
   });
 
   it('waits the interval between batches', async () => {
