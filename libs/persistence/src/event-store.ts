@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import type { PoolClient, QueryResultRow } from 'pg';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   applyEvent,
   isFinishedStatus,
@@ -143,31 +142,9 @@ export class EventStore {
     if (!isUuid(sessionId)) throw new SessionNotFoundError(sessionId);
     const batch = forPostgresJson(events);
     const fullOutputs = options.fullOutputs && forPostgresJson(options.fullOutputs);
-    return this.inTransaction((client) =>
-      appendLocked(client, sessionId, batch, { ...options, fullOutputs }),
+    return this.dataSource.transaction((manager) =>
+      appendLocked(manager, sessionId, batch, { ...options, fullOutputs }),
     );
-  }
-
-  /**
-   * `work` in one transaction on a pooled connection of the DataSource's own pool, taken
-   * directly: TypeORM's query runner costs more Node CPU than a small append's own work.
-   */
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      // A connection that cannot even roll back is dropped from the pool, not reused.
-      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
   }
 }
 
@@ -180,20 +157,20 @@ type LockedRow = SessionRow & {
 };
 
 async function appendLocked(
-  client: PoolClient,
+  manager: EntityManager,
   sessionId: string,
   batch: NewBuildEvent[],
   options: AppendOptions,
 ): Promise<AppendResult> {
   const ids = toolCallIds(batch);
-  const [row] = await prepared<LockedRow>(client, 'event_store_lock', LOCK_SESSION, [sessionId, ids]);
+  const [row] = await prepared<LockedRow>(manager, 'event_store_lock', LOCK_SESSION, [sessionId, ids]);
   if (!row) throw new SessionNotFoundError(sessionId);
   const before = toSessionSummary(row);
   if (isFinishedStatus(before.status)) throw new SessionClosedError(sessionId);
   if (options.onlyIfLeaseExpired && !row.lease_expired) throw new LeaseHeldError(sessionId);
   if (options.onlyIfUnheld && !row.unheld) throw new LeaseHeldError(sessionId);
   if (options.audit) {
-    await client.query(
+    await manager.query(
       `INSERT INTO build_audit (session_id, action, key_id, key_name, key_prefix, at)
        VALUES ($1, $2, $3::uuid, $4, $5, $6::timestamptz)`,
       [sessionId, ...auditParams(options.audit), row.at],
@@ -204,7 +181,7 @@ async function appendLocked(
   const known =
     row.seen_seq === row.last_seq || ids.length === 0
       ? new Set(row.known)
-      : await knownToolCalls(client, sessionId, ids);
+      : await knownToolCalls(manager, sessionId, ids);
   const accepted = acceptedEvents(batch, known);
   if (accepted.length === 0) {
     return {
@@ -231,7 +208,7 @@ async function appendLocked(
   );
   // The fold's audit is a placeholder (the audit is no projection of events): not part of a summary.
   const { audit, ...session } = after.session;
-  await prepared(client, 'event_store_write', WRITE, [
+  await prepared(manager, 'event_store_write', WRITE, [
     sessionId,
     JSON.stringify(committed.map(({ seq, type, data }) => ({ seq, type, data }))),
     at,
@@ -269,11 +246,12 @@ async function appendLocked(
  * and, after a few executions, reuses one generic plan instead of planning every append.
  */
 async function prepared<Row extends QueryResultRow>(
-  client: PoolClient,
+  manager: EntityManager,
   name: string,
   text: string,
   values: unknown[],
 ): Promise<Row[]> {
+  const client = (await manager.queryRunner!.connect()) as PoolClient;
   return (await client.query<Row>({ name, text, values })).rows;
 }
 
@@ -287,8 +265,12 @@ function toolCallIds(batch: NewBuildEvent[]): string[] {
 }
 
 /** The tool call ids of the batch that the session already has, read again under the lock. */
-async function knownToolCalls(client: PoolClient, sessionId: string, ids: string[]): Promise<Set<string>> {
-  const { rows } = await client.query<{ tool_call_id: string }>(KNOWN_TOOL_CALLS, [sessionId, ids]);
+async function knownToolCalls(
+  manager: EntityManager,
+  sessionId: string,
+  ids: string[],
+): Promise<Set<string>> {
+  const rows = await manager.query<{ tool_call_id: string }[]>(KNOWN_TOOL_CALLS, [sessionId, ids]);
   return new Set(rows.map((stored) => stored.tool_call_id));
 }
 
