@@ -17,7 +17,8 @@ const transcript = [
 describe.each(TRANSPORTS)('two runner-workers sharing the queue over %s', (transport) => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startStack({ transport, workers: 2, env: { WORKER_CONCURRENCY: '3' } });
+    // Replays take REPLAY_CONCURRENCY slots: 3 each, so that one worker cannot take all 20.
+    stack = await startStack({ transport, workers: 2, env: { REPLAY_CONCURRENCY: '3' } });
   });
   afterAll(async () => {
     await stack?.close();
