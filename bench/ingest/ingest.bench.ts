@@ -1,15 +1,17 @@
 // Ingest: one session appending serially (latency, round trips and Node CPU per append), then
 // 50 concurrent sessions appending through EventStore + publish (commit, then PUBLISH), at
-// batch sizes 1, 10 and 100, closed and open loop. Run: npm run bench:ingest
+// batch sizes 1, 10 and 100, closed and open loop; then the runner's appender replaying
+// transcripts (runner-appender.ts), group commit beside one event per append. Run: npm run bench:ingest
 import 'reflect-metadata';
 import { readFileSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loadConfig } from '#config';
 import type { NewBuildEvent } from '#contracts';
-import { EventPublisher, RedisChannelPublisher, RedisService } from '#bus';
+import { BuildLog, EventPublisher, RedisChannelPublisher, RedisService } from '#bus';
 import { BuildReadModel, EventStore, prepareDatabase } from '#persistence';
 import { createBenchDatabase, percentile, realisticEvents, take } from '../support/bench-utils.js';
+import { REPLAY_HEADER, replayAll, replayRow, type AppenderMode } from './runner-appender.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 50);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 8000);
@@ -18,10 +20,14 @@ const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
 /** Open-loop part: each session's agent emits events at this rate; appends group-commit them. */
 const OFFERED_PER_SESSION = Number(process.env.BENCH_RATE_PER_SESSION ?? 200);
 const MAX_BATCH = 100;
-/** Which parts run: serial, closed, open (comma-separated). */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'serial,closed,open').split(','));
+/** Which parts run: serial, closed, open, replay (comma-separated). */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'serial,closed,open,replay').split(','));
 const SERIAL_APPENDS = Number(process.env.BENCH_SERIAL_APPENDS ?? 300);
 const SERIAL_BATCH_SIZES = (process.env.BENCH_SERIAL_BATCH_SIZES ?? '1,10').split(',').map(Number);
+/** Replay part: one session's transcript, and each session's in the aggregate run (per-event: a tenth). */
+const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000);
+const REPLAY_AGGREGATE_EVENTS = Number(process.env.BENCH_REPLAY_AGGREGATE_EVENTS ?? 2_000);
+const REPLAY_MODES = (process.env.BENCH_REPLAY_MODES ?? 'per-event,group').split(',') as AppenderMode[];
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
@@ -36,7 +42,11 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   let serial = '';
   let openLoop = '';
+  let replays = '';
   try {
+    if (PARTS.has('replay')) {
+      replays = await runReplays(new BuildLog(store, publisher), readModel, project.id);
+    }
     if (PARTS.has('serial')) serial = await runSerial(store, readModel, project.id);
     for (const batchSize of PARTS.has('closed') ? BATCH_SIZES : []) {
       const sessions = await createSessions(readModel, project.id);
@@ -68,6 +78,7 @@ async function main(): Promise<void> {
     await database.drop();
   }
   console.log(serial);
+  console.log(replays);
   if (rows.length === 0) {
     console.log(openLoop);
     return;
@@ -141,6 +152,34 @@ async function runSerial(store: EventStore, readModel: BuildReadModel, projectId
   }
   console.error('serial: done');
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The runner's appender (SessionRecorder) replaying transcripts with eventIntervalMs 0: one
+ * session, then SESSIONS at once; each in every REPLAY_MODES, one after the other.
+ */
+async function runReplays(log: BuildLog, readModel: BuildReadModel, projectId: string) {
+  const idle = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const { user, system } = process.cpuUsage(idle);
+  console.error(`idle: ${((user + system) / 3000).toFixed(1)} µs of CPU per ms`);
+  const rows: string[] = [];
+  for (const mode of REPLAY_MODES) {
+    const [session] = await createSessions(readModel, projectId, 1);
+    rows.push(replayRow(await replayAll(log, readModel, projectId, [session], REPLAY_EVENTS, mode)));
+    console.error(`replay ${mode}, one session: done`);
+  }
+  for (const mode of REPLAY_MODES) {
+    const sessions = await createSessions(readModel, projectId);
+    const events = mode === 'group' ? REPLAY_AGGREGATE_EVENTS : Math.ceil(REPLAY_AGGREGATE_EVENTS / 10);
+    rows.push(replayRow(await replayAll(log, readModel, projectId, sessions, events, mode)));
+    console.error(`replay ${mode}, ${SESSIONS} sessions: done`);
+  }
+  return [
+    `Runner appender: replays with eventIntervalMs 0 (parse, record, append, publish), pool ${POOL_SIZE}\n`,
+    ...REPLAY_HEADER,
+    ...rows,
+  ].join('\n');
 }
 
 /** CPU time of the local postgres processes so far, ms (NaN where /proc cannot tell). */

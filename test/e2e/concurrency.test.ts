@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { pollUntilFinished } from '../support/builds.js';
+import type { SessionSummary } from '#contracts';
+import { eventually, pollUntilFinished } from '../support/builds.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 import { TRANSPORTS } from '../support/transports.js';
 
@@ -16,7 +17,8 @@ const transcript = [
 describe.each(TRANSPORTS)('two runner-workers sharing the queue over %s', (transport) => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startStack({ transport, workers: 2, env: { WORKER_CONCURRENCY: '3' } });
+    // Replays take REPLAY_CONCURRENCY slots: 3 each, so that one worker cannot take all 20.
+    stack = await startStack({ transport, workers: 2, env: { REPLAY_CONCURRENCY: '3' } });
   });
   afterAll(async () => {
     await stack?.close();
@@ -59,5 +61,50 @@ describe.each(TRANSPORTS)('two runner-workers sharing the queue over %s', (trans
     } finally {
       await client.end();
     }
+  });
+});
+
+describe.each(TRANSPORTS)('one runner-worker with the default concurrency over %s', (transport) => {
+  const REPLAYS = 20;
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startStack({ transport, workers: 1 });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it(`runs ${REPLAYS} replays at once: the live-agent slots (WORKER_CONCURRENCY) do not hold them`, async () => {
+    expect(stack.config.workerConcurrency).toBeLessThan(REPLAYS);
+    const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'replays at once' } });
+    const builds = `${stack.apiUrl}/projects/${project.body.id}/builds`;
+    // Each replay commits its first line, then waits a minute before its next: it stays running
+    // until cancelled, so all of them running together cannot come from some having finished.
+    const held = [transcript.split('\n')[0], transcript.split('\n')[1]].join('\n');
+    const sessionIds: string[] = [];
+    for (let i = 0; i < REPLAYS; i++) {
+      const started = await request(builds, {
+        body: { agent: 'replay', format: 'buildcast-ndjson', transcript: held, eventIntervalMs: 60_000 },
+      });
+      expect(started.status).toBe(202);
+      sessionIds.push(started.body.sessionId);
+    }
+    const statuses = async () =>
+      (await request<SessionSummary[]>(`${builds}?limit=100`)).body.map((session) => session.status);
+    await eventually(
+      async () =>
+        (await statuses()).filter((status) => status === 'running').length === REPLAYS ? true : undefined,
+      `all ${REPLAYS} replays to be running`,
+      60_000,
+    );
+
+    for (const sessionId of sessionIds) {
+      expect((await request(`${builds}/${sessionId}/cancel`, { method: 'POST' })).status).toBe(202);
+    }
+    await eventually(
+      async () => ((await statuses()).every((status) => status === 'cancelled') ? true : undefined),
+      'every replay to end cancelled',
+      60_000,
+    );
   });
 });

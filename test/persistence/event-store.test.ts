@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import type { NewBuildEvent, SessionSummary, Snapshot, Todo } from '#contracts';
+import type { AppendResult, NewBuildEvent, SessionSummary, Snapshot, Todo } from '#contracts';
 import { openTestPersistence, type TestPersistence } from '../support/database.js';
 import {
   BuildReadModel,
   EventStore,
   SessionClosedError,
   SessionNotFoundError,
-  type AppendResult,
 } from '#persistence';
 import { fold } from './fold.js';
 

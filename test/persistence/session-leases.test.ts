@@ -27,11 +27,13 @@ describe('SessionLeases', () => {
     });
     return session!.id;
   }
-  async function requestedBuild(projectId: string): Promise<string> {
+  /** Slots for replays (and demos) only. */
+  const replays = (count: number) => ({ live: 0, replay: count });
+  async function requestedBuild(projectId: string, agent: 'demo' | 'command' = 'demo'): Promise<string> {
     const session = await readModel.createQueuedSession({
       projectId,
-      agent: 'demo',
-      agentId: 'demo',
+      agent,
+      agentId: agent,
       model: null,
       prompt: null,
       request: {},
@@ -64,17 +66,38 @@ describe('SessionLeases', () => {
     await expect(leases.claim(builds[0], 'other', 60_000)).resolves.toBe('claimed');
     await store.append(builds[1], finish); // cancelled while queued
 
-    const oneAtATime = await leases.claimQueued('a', 60_000, 1);
-    expect(oneAtATime).toEqual([{ sessionId: builds[2], projectId: project.id }]);
+    const oneAtATime = await leases.claimQueued('a', 60_000, replays(1));
+    expect(oneAtATime).toEqual([{ sessionId: builds[2], projectId: project.id, lane: 'replay' }]);
     // Two workers at once (own connections): SKIP LOCKED gives them different sessions.
     const [a, b] = await Promise.all([
-      leases.claimQueued('a', 60_000, 2),
-      leases.claimQueued('b', 60_000, 2),
+      leases.claimQueued('a', 60_000, replays(2)),
+      leases.claimQueued('b', 60_000, replays(2)),
     ]);
     const claimed = [...a, ...b].map((build) => build.sessionId).sort();
     expect(claimed).toEqual([builds[3], builds[4], builds[5]].sort());
-    await expect(leases.claimQueued('c', 60_000, 10)).resolves.toEqual([]);
+    await expect(leases.claimQueued('c', 60_000, replays(10))).resolves.toEqual([]);
     await expect(leases.claim(written, 'writer', 60_000)).resolves.toBe('claimed');
+  });
+
+  it('claims each lane within its own limit: live agents never take a replay slot, nor replays a live one', async () => {
+    const project = await readModel.createProject('lanes');
+    const live = [await requestedBuild(project.id, 'command'), await requestedBuild(project.id, 'command')];
+    const demos = [
+      await requestedBuild(project.id),
+      await requestedBuild(project.id),
+      await requestedBuild(project.id),
+    ];
+    const lanes = (jobs: { sessionId: string; lane: string }[]) =>
+      jobs.map((job) => [job.sessionId, job.lane]);
+    expect(lanes(await leases.claimQueued('l', 60_000, { live: 1, replay: 0 }))).toEqual([[live[0], 'live']]);
+    expect(lanes(await leases.claimQueued('l', 60_000, { live: 0, replay: 2 }))).toEqual([
+      [demos[0], 'replay'],
+      [demos[1], 'replay'],
+    ]);
+    expect(lanes(await leases.claimQueued('l', 60_000, { live: 5, replay: 5 }))).toEqual([
+      [live[1], 'live'],
+      [demos[2], 'replay'],
+    ]);
   });
 
   it('never gives a claimed session to another worker, even once its lease ran out: the sweeper ends it', async () => {
@@ -85,10 +108,10 @@ describe('SessionLeases', () => {
     expect(await leases.expired()).toContainEqual({ id: abandoned, workerId: 'i' });
     // Neither a redelivered BullMQ job (claim) nor the Postgres queue (claimQueued) takes it.
     await expect(leases.claim(abandoned, 'j', 60_000)).resolves.toBe('held');
-    const taken = (await leases.claimQueued('j', 60_000, 100)).map((job) => job.sessionId);
+    const taken = (await leases.claimQueued('j', 60_000, replays(100))).map((job) => job.sessionId);
     expect(taken).toContain(waiting);
     expect(taken).not.toContain(abandoned);
-    await expect(leases.claimQueued('k', 60_000, 100)).resolves.toEqual([]); // SKIP LOCKED or claimed: once
+    await expect(leases.claimQueued('k', 60_000, replays(100))).resolves.toEqual([]); // SKIP LOCKED or claimed: once
     await expect(store.append(abandoned, finish, { onlyIfLeaseExpired: true })).resolves.toMatchObject({
       summary: { status: 'interrupted' },
     });

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import type { NewBuildEvent, Snapshot } from '#contracts';
+import type { AppendResult, NewBuildEvent, Snapshot } from '#contracts';
 import { EventPublisher } from '#bus';
 import { DataSource } from 'typeorm';
-import { BuildReadModel, EventStore, type AppendResult } from '#persistence';
+import { BuildReadModel, EventStore } from '#persistence';
 import { realisticEvents, take } from '../../bench/support/bench-utils.js';
 
 /** The writer's stand-in for a runner-worker's id on the session row. */

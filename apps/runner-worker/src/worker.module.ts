@@ -3,7 +3,7 @@ import { AppConfig, ConfigModule } from '#config';
 import { BuildLog, BuildsQueueModule, BusModule } from '#bus';
 import { PersistenceModule } from '#persistence';
 import { BuildRunner } from './builds/build-runner.js';
-import { BuildsProcessor } from './builds/builds.processor.js';
+import { BuildsProcessor, LiveBuildsProcessor } from './builds/builds.processor.js';
 import { RunningBuilds } from './builds/running-builds.js';
 import { WorkerLeases } from './builds/worker-leases.js';
 import { QueuedSweeper } from './builds/queued-sweeper.js';
@@ -31,7 +31,9 @@ export class WorkerModule {
         WorkDirectories,
         // How builds reach this worker: BullMQ jobs (and the sweeper that re-adds jobs Redis
         // lost), or queued sessions claimed from Postgres.
-        ...(config.transport === 'redis' ? [BuildsProcessor, QueuedSweeper] : [PostgresBuildsConsumer]),
+        ...(config.transport === 'redis'
+          ? [BuildsProcessor, LiveBuildsProcessor, QueuedSweeper]
+          : [PostgresBuildsConsumer]),
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { NewBuildEvent } from '#contracts';
-import { EventStore, type AppendOptions, type AppendResult } from '#persistence';
+import type { AppendResult, NewBuildEvent } from '#contracts';
+import { EventStore, type AppendOptions } from '#persistence';
 import { EventPublisher } from './event-publisher.js';
 
 /**

@@ -8,7 +8,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { AppConfig, type Transport } from '#config';
-import { BUILDS_QUEUE } from '#contracts';
+import { BUILDS_QUEUE, LIVE_BUILDS_QUEUE } from '#contracts';
 import { BuildQueue } from './build-queue.js';
 import { CancelRequests } from './cancel-requests.js';
 import { ChannelPublisher } from './channels/channel-publisher.js';
@@ -128,7 +128,7 @@ export class BuildsQueueModule {
             },
           }),
         }),
-        BullModule.registerQueue({ name: BUILDS_QUEUE }),
+        BullModule.registerQueue({ name: BUILDS_QUEUE }, { name: LIVE_BUILDS_QUEUE }),
       ],
       providers: [{ provide: BuildQueue, useClass: RedisBuildQueue }],
       exports: [BullModule, BuildQueue],

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
   projectChannel,
+  type AppendResult,
   sessionChannel,
   type CommittedEventsNotice,
   type SessionSummary,
   type SessionSummaryMessage,
 } from '#contracts';
-import type { AppendResult } from '#persistence';
 import { ChannelPublisher, type Announcement } from './channels/channel-publisher.js';
 
 export function toSummaryMessage(summary: SessionSummary): SessionSummaryMessage {

@@ -163,6 +163,13 @@ class Environment {
   @Max(256)
   WORKER_CONCURRENCY = 4;
 
+  /** Replays and demos one runner-worker runs at once: cheap loops, not processes. */
+  @Transform(toInt)
+  @IsInt({ message: 'REPLAY_CONCURRENCY must be an integer' })
+  @Min(1)
+  @Max(10_000)
+  REPLAY_CONCURRENCY = 500;
+
   @Transform(toInt)
   @IsInt({ message: 'MAX_BODY_BYTES must be an integer' })
   @Min(1024)
@@ -398,7 +405,10 @@ export class AppConfig {
   readonly publicUrlIsSet: boolean;
   readonly corsOrigins: readonly string[];
   readonly identity: IdentityConfig;
+  /** Live agents (processes) one runner-worker runs at once. */
   readonly workerConcurrency: number;
+  /** Replays and demos one runner-worker runs at once. */
+  readonly replayConcurrency: number;
   readonly maxBodyBytes: number;
   readonly snapshots: SnapshotConfig;
   readonly databasePoolSize: number;
@@ -459,6 +469,7 @@ export class AppConfig {
     const origins = env.CORS_ORIGINS.split(',').map((origin) => origin.trim());
     this.corsOrigins = [...new Set([this.publicUrl, ...origins])];
     this.workerConcurrency = env.WORKER_CONCURRENCY;
+    this.replayConcurrency = env.REPLAY_CONCURRENCY;
     this.maxBodyBytes = env.MAX_BODY_BYTES;
     this.snapshots = {
       outputPreviewChars: env.SNAPSHOT_PREVIEW_CHARS,

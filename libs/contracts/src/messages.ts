@@ -1,14 +1,27 @@
 // Redis channels and WebSocket messages. One typed map of server→client messages,
 // shared by the gateway and every client: nobody guesses a shape.
 import type { BuildEvent, SessionStatus } from './events.js';
-import type { Progress } from './snapshot.js';
+import { isLiveAgent, type AgentKind, type Progress } from './snapshot.js';
 
 export const sessionChannel = (projectId: string, sessionId: string): string =>
   `buildcast:${projectId}:${sessionId}`;
 export const projectChannel = (projectId: string): string => `buildcast:${projectId}`;
 
-/** The BullMQ queue that carries build jobs from the API to runner-workers. */
+/**
+ * How a build takes a runner-worker's slots: a live agent is a process (WORKER_CONCURRENCY
+ * of them per worker); a replay or a demo is a cheap loop (REPLAY_CONCURRENCY at once).
+ */
+export type BuildLane = 'live' | 'replay';
+
+export function buildLane(agent: AgentKind): BuildLane {
+  return isLiveAgent(agent) ? 'live' : 'replay';
+}
+
+/** The BullMQ queue that carries replay and demo jobs from the API to runner-workers. */
 export const BUILDS_QUEUE = 'builds';
+/** The BullMQ queue of live-agent jobs (its own, so that its slot limit is its own). */
+export const LIVE_BUILDS_QUEUE = 'live-builds';
+export const BUILD_QUEUES: Record<BuildLane, string> = { replay: BUILDS_QUEUE, live: LIVE_BUILDS_QUEUE };
 
 /** Sent to sockets: every event of fromSeq..toSeq. */
 export interface CommittedEventsMessage {

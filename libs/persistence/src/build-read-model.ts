@@ -46,6 +46,7 @@ export interface CreateSessionInput {
 export interface UnclaimedSession {
   id: string;
   projectId: string;
+  agent: AgentKind;
   /** Its build request is stored (every session queued since requests moved to Postgres). */
   hasRequest: boolean;
 }
@@ -244,7 +245,7 @@ export class BuildReadModel {
    */
   async unclaimedQueuedSessions(graceMs: number, limit = 100): Promise<UnclaimedSession[]> {
     return this.dataSource.query<UnclaimedSession[]>(
-      `SELECT s.id, s.project_id AS "projectId",
+      `SELECT s.id, s.project_id AS "projectId", s.agent,
          EXISTS (SELECT 1 FROM build_requests r WHERE r.session_id = s.id) AS "hasRequest"
        FROM build_sessions s
        WHERE s.status = 'queued' AND s.lease_expires_at IS NULL

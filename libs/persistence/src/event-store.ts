@@ -4,6 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   applyEvent,
   isFinishedStatus,
+  type AppendResult,
   type BuildEvent,
   type NewBuildEvent,
   type SessionSummary,
@@ -21,20 +22,6 @@ import {
 import { LEASE_EXPIRED, UNHELD } from './session-leases.js';
 import { forPostgresJson } from './well-formed.js';
 import { auditParams, type AuditRecord } from './build-audit.js';
-
-export interface AppendResult {
-  projectId: string;
-  sessionId: string;
-  /** Committed, in seq order; duplicates dropped (may be empty). */
-  events: BuildEvent[];
-  /** The range of `events`; both equal the latest seq when `events` is empty. */
-  fromSeq: number;
-  toSeq: number;
-  /** The session after the append (`seq` = its latest seq). */
-  summary: SessionSummary;
-  /** Status, progress, model, agentId or projectName changed. */
-  summaryChanged: boolean;
-}
 
 export class SessionNotFoundError extends Error {
   override readonly name = 'SessionNotFoundError';

@@ -17,7 +17,6 @@ export {
   SessionClosedError,
   SessionNotFoundError,
   type AppendOptions,
-  type AppendResult,
 } from './event-store.js';
 export { SessionLeases, type ClaimResult } from './session-leases.js';
 export { MIGRATIONS } from './migrations/index.js';

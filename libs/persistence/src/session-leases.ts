@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { LIVE_AGENT_FORMATS, type BuildJob, type BuildLane } from '#contracts';
 import { isUuid } from './views.js';
+
+const LIVE_AGENTS = Object.keys(LIVE_AGENT_FORMATS);
 
 /**
  * True for a session (aliased `s`) whose worker is presumed dead: its lease ran out, or it
@@ -61,28 +64,33 @@ export class SessionLeases {
   }
 
   /**
-   * Takes up to `limit` queued sessions that no worker claimed before, oldest first, for
-   * `workerId` (the Postgres transport's build queue). SKIP LOCKED: workers claiming at the
-   * same time take different sessions instead of waiting for each other. Only sessions with
-   * a stored request are builds to run (createQueuedSession stores one with every session).
+   * Takes up to `limits[lane]` queued sessions of each lane that no worker claimed before,
+   * oldest first, for `workerId` (the Postgres transport's build queue). SKIP LOCKED: workers
+   * claiming at the same time take different sessions instead of waiting for each other. Only
+   * sessions with a stored request are builds to run (createQueuedSession stores one with
+   * every session).
    */
   async claimQueued(
     workerId: string,
     leaseMs: number,
-    limit: number,
-  ): Promise<{ sessionId: string; projectId: string }[]> {
-    if (limit <= 0) return [];
+    limits: Readonly<Record<BuildLane, number>>,
+  ): Promise<(BuildJob & { lane: BuildLane })[]> {
+    if (limits.live <= 0 && limits.replay <= 0) return [];
+    const pick = (live: boolean, limit: string) => `
+      SELECT s.id FROM build_sessions s
+      WHERE ${NEVER_CLAIMED} AND (s.agent = ANY($5::text[])) = ${live}
+        AND EXISTS (SELECT 1 FROM build_requests r WHERE r.session_id = s.id)
+      ORDER BY s.created_at, s.id LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
     return this.dataSource.query(
-      `WITH picked AS (
-         SELECT s.id FROM build_sessions s
-         WHERE ${NEVER_CLAIMED}
-           AND EXISTS (SELECT 1 FROM build_requests r WHERE r.session_id = s.id)
-         ORDER BY s.created_at, s.id LIMIT $3 FOR UPDATE SKIP LOCKED),
+      `WITH live AS (${pick(true, '$3')}), replay AS (${pick(false, '$4')}),
        claimed AS (
          UPDATE build_sessions AS b SET worker_id = $1, lease_expires_at = ${UNTIL}
-         FROM picked WHERE b.id = picked.id RETURNING b.id, b.project_id, b.created_at)
-       SELECT id AS "sessionId", project_id AS "projectId" FROM claimed ORDER BY created_at, id`,
-      [workerId, leaseMs, limit],
+         WHERE b.id IN (SELECT id FROM live UNION ALL SELECT id FROM replay)
+         RETURNING b.id, b.project_id, b.created_at, b.agent)
+       SELECT id AS "sessionId", project_id AS "projectId",
+         CASE WHEN agent = ANY($5::text[]) THEN 'live' ELSE 'replay' END AS lane
+       FROM claimed ORDER BY created_at, id`,
+      [workerId, leaseMs, Math.max(limits.live, 0), Math.max(limits.replay, 0), LIVE_AGENTS],
     );
   }
 

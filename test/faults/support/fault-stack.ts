@@ -62,6 +62,8 @@ export async function startFaultStack(options: { workerConcurrency?: number } = 
       GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
       METRICS_PORT: '0', // a restarted gateway takes any free port; no test scrapes it
       WORKER_CONCURRENCY: String(options.workerConcurrency ?? 4),
+      // The suite's builds are replays: they take these slots (a full worker queues them).
+      REPLAY_CONCURRENCY: String(options.workerConcurrency ?? 4),
     };
     const baseUrl = `http://127.0.0.1:${apiPort}`;
     // The API migrates the new database before the others read it.

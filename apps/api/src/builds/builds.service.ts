@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import {
   agentIdFor,
+  buildLane,
   isFinishedStatus,
   isLiveAgent,
   sessionChannel,
@@ -70,7 +71,7 @@ export class BuildsService {
     if (!session) throw new NotFoundException(`Project ${projectId} not found`);
     // The build is accepted once it is in Postgres: if the queue is unreachable now, the
     // runner-workers find it later (the queued-session sweeper, or their next look).
-    await this.queue.enqueue({ sessionId: session.id, projectId });
+    await this.queue.enqueue({ sessionId: session.id, projectId }, buildLane(body.agent));
     this.publisher
       .publishSummary(session)
       .catch((error: Error) => this.logger.warn(`Could not announce build ${session.id}: ${error.message}`));

@@ -128,7 +128,7 @@ export class BuildRunner {
   private async endAfterFailure(sessionId: string, recorder: SessionRecorder, error: Error): Promise<void> {
     this.logger.error(`Build ${sessionId} failed: ${error.message}`);
     try {
-      await recorder.finish('failed', `Runner error: ${error.message}`);
+      await recorder.finishAfterFailure(`Runner error: ${error.message}`);
     } catch (failure) {
       if (failure instanceof SessionClosedError) return;
       this.logger.error(
@@ -144,6 +144,8 @@ export class BuildRunner {
     recorder: SessionRecorder,
     signal: AbortSignal,
   ) {
+    // While an append is in flight the agent keeps going: what it emits meanwhile is the next
+    // append (group commit), and record() waits only when a burst is far ahead of the commits.
     for await (const batch of this.agentEvents(job, session, signal)) {
       if (signal.aborted) break;
       await recorder.record(batch);
@@ -153,7 +155,10 @@ export class BuildRunner {
       return;
     }
     const reason = signal.reason as StopReason;
-    if (reason === 'lease-lost') return; // already finished as interrupted by a sweeper
+    if (reason === 'lease-lost') {
+      await recorder.abandon(); // already finished as interrupted by a sweeper
+      return;
+    }
     const [status, error] = STOPPED[reason];
     await recorder.finish(status, error(this.config.buildMaxMs));
   }

@@ -1,22 +1,37 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { AppConfig } from '#config';
-import { BUILDS_QUEUE } from '#contracts';
+import { BUILDS_QUEUE, LIVE_BUILDS_QUEUE } from '#contracts';
 import { RedisService } from '#bus';
 import { BuildRunner, InvalidJobError } from './build-runner.js';
 
-/** Consumes the `builds` queue; how many builds run at once is WORKER_CONCURRENCY. */
-@Processor(BUILDS_QUEUE)
-export class BuildsProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(BuildsProcessor.name);
+/**
+ * Consumes one BullMQ build queue; how many of its builds run at once is its lane's limit.
+ * One queue per lane, so that the live agents' few slots never make replays wait.
+ * (Injectable: so that its constructor's types are known to the subclasses' injection.)
+ */
+@Injectable()
+abstract class BuildJobsProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  protected readonly logger = new Logger(this.constructor.name);
   constructor(
     private readonly runner: BuildRunner,
-    private readonly config: AppConfig,
+    protected readonly config: AppConfig,
     private readonly redis: RedisService,
   ) {
     super();
   }
+
+  /** Builds of this queue one runner-worker runs at once. */
+  protected abstract concurrency(): number;
 
   /**
    * BullMQ's graceful close waits for Redis, for ever while it is away, and so would the
@@ -28,7 +43,7 @@ export class BuildsProcessor extends WorkerHost implements OnApplicationBootstra
   }
 
   onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.workerConcurrency;
+    this.worker.concurrency = this.concurrency();
     // Without a listener an 'error' (Redis away, a lock it could not renew) is thrown as
     // unhandled; BullMQ reconnects by itself, so a warning (not repeated) is all it needs.
     let last = '';
@@ -47,5 +62,21 @@ export class BuildsProcessor extends WorkerHost implements OnApplicationBootstra
       this.logger.error(`Build job ${job.id} failed: ${(error as Error).message}`);
       throw error;
     }
+  }
+}
+
+/** Replays and demos: REPLAY_CONCURRENCY at once. */
+@Processor(BUILDS_QUEUE)
+export class BuildsProcessor extends BuildJobsProcessor {
+  protected concurrency(): number {
+    return this.config.replayConcurrency;
+  }
+}
+
+/** Live agents (processes): WORKER_CONCURRENCY at once. */
+@Processor(LIVE_BUILDS_QUEUE)
+export class LiveBuildsProcessor extends BuildJobsProcessor {
+  protected concurrency(): number {
+    return this.config.workerConcurrency;
   }
 }

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { BUILDS_CHANNEL, ChannelSubscriber } from '#bus';
+import type { BuildLane } from '#contracts';
 import { BuildRunner } from './build-runner.js';
 import { WorkerLeases } from './worker-leases.js';
 
@@ -14,14 +15,14 @@ const LOOK_EVERY_MS = 2000;
 
 /**
  * The runner-worker's side of the Postgres build queue: it claims queued sessions (with
- * their leases, FOR UPDATE SKIP LOCKED) while it has free slots (WORKER_CONCURRENCY), and
- * runs them. It looks when a build is announced on BUILDS_CHANNEL, when a build of its own
+ * their leases, FOR UPDATE SKIP LOCKED) while it has free slots in their lane
+ * (WORKER_CONCURRENCY live agents, REPLAY_CONCURRENCY replays and demos), and runs them. It looks when a build is announced on BUILDS_CHANNEL, when a build of its own
  * ends, after the LISTEN connection came back, and every LOOK_EVERY_MS.
  */
 @Injectable()
 export class PostgresBuildsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PostgresBuildsConsumer.name);
-  private readonly builds = new Set<Promise<void>>();
+  private readonly builds: Record<BuildLane, Set<Promise<void>>> = { live: new Set(), replay: new Set() };
   private looking: Promise<void> | undefined;
   private lookAgain = false;
   private stopped = false;
@@ -71,21 +72,31 @@ export class PostgresBuildsConsumer implements OnApplicationBootstrap, BeforeApp
   }
 
   private async claimAndRun(): Promise<void> {
-    const free = this.config.workerConcurrency - this.builds.size;
-    if (free <= 0) return;
+    const free: Record<BuildLane, number> = {
+      live: this.config.workerConcurrency - this.builds.live.size,
+      replay: this.config.replayConcurrency - this.builds.replay.size,
+    };
+    if (free.live <= 0 && free.replay <= 0) return;
     const jobs = await this.leases.claimQueued(free);
-    for (const job of jobs) {
+    for (const { lane, ...job } of jobs) {
       const build: Promise<void> = this.runner
         .run(job, true)
         .catch((error: Error) => this.logger.error(`Build ${job.sessionId} failed: ${error.message}`))
         .finally(() => {
           // Also when the runner dropped it before running (its session ended meanwhile).
           this.leases.forget(job.sessionId);
-          this.builds.delete(build);
+          this.builds[lane].delete(build);
           this.look();
         });
-      this.builds.add(build);
+      this.builds[lane].add(build);
     }
-    if (jobs.length === free) this.lookAgain = true; // there may be more waiting
+    // A lane that took all it could may have more waiting.
+    const taken = (lane: BuildLane) => jobs.filter((job) => job.lane === lane).length;
+    if (
+      (free.live > 0 && taken('live') === free.live) ||
+      (free.replay > 0 && taken('replay') === free.replay)
+    ) {
+      this.lookAgain = true;
+    }
   }
 }

@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '#config';
-import { BUILDS_QUEUE, type BuildJob } from '#contracts';
+import { BUILDS_QUEUE, buildLane, LIVE_BUILDS_QUEUE, type BuildJob, type BuildLane } from '#contracts';
 import { BuildLog, isRedisUnavailable, withTimeout } from '#bus';
 import { BuildReadModel, SessionClosedError, type UnclaimedSession } from '#persistence';
 import { queuedSessionAction } from './queued-action.js';
@@ -32,18 +32,23 @@ export class QueuedSweeper implements OnApplicationBootstrap, OnApplicationShutd
   private readonly tickMs: number;
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> | undefined;
+  private readonly queues: Record<BuildLane, Queue<BuildJob>>;
 
   constructor(
     config: AppConfig,
     private readonly dataSource: DataSource,
     private readonly readModel: BuildReadModel,
     private readonly log: BuildLog,
-    @InjectQueue(BUILDS_QUEUE) private readonly queue: Queue<BuildJob>,
+    @InjectQueue(BUILDS_QUEUE) replays: Queue<BuildJob>,
+    @InjectQueue(LIVE_BUILDS_QUEUE) live: Queue<BuildJob>,
   ) {
     this.graceMs = config.interruptAfterMs;
     this.tickMs = Math.floor(config.interruptAfterMs / 6);
-    // Without a listener BullMQ prints every failed reconnect; a sweep reports its own failures.
-    this.queue.on('error', (error) => this.logger.debug(`Queue connection: ${error.message}`));
+    this.queues = { replay: replays, live };
+    for (const queue of [replays, live]) {
+      // Without a listener BullMQ prints every failed reconnect; a sweep reports its own failures.
+      queue.on('error', (error) => this.logger.debug(`Queue connection: ${error.message}`));
+    }
   }
 
   onApplicationBootstrap(): void {
@@ -94,20 +99,21 @@ export class QueuedSweeper implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async resolve(session: UnclaimedSession): Promise<'requeued' | 'interrupted' | 'left'> {
-    const state = await this.redis(this.queue.getJobState(session.id), 'job state');
+    const queue = this.queues[buildLane(session.agent)];
+    const state = await this.redis(queue.getJobState(session.id), 'job state');
     switch (queuedSessionAction(state, session.hasRequest)) {
       case 'leave':
         return 'left';
       case 'interrupt':
         return (await this.interrupt(session.id)) ? 'interrupted' : 'left';
       case 'replace':
-        await this.redis(this.queue.remove(session.id), 'remove job');
+        await this.redis(queue.remove(session.id), 'remove job');
         break;
       case 'enqueue':
         break;
     }
     const job: BuildJob = { sessionId: session.id, projectId: session.projectId };
-    await this.redis(this.queue.add('build', job, { jobId: session.id }), 'enqueue');
+    await this.redis(queue.add('build', job, { jobId: session.id }), 'enqueue');
     return 'requeued';
   }
 

@@ -1,6 +1,5 @@
 import type { BuildLog } from '#bus';
-import type { NewBuildEvent } from '#contracts';
-import type { AppendResult } from '#persistence';
+import type { AppendResult, NewBuildEvent } from '#contracts';
 import { SessionRecorder } from './session-recorder.js';
 
 const STARTED = { agentId: 'demo', model: null, projectName: 'p', prompt: null };
@@ -27,20 +26,50 @@ describe('SessionRecorder', () => {
   it('after an append that failed for good, finish still writes session.started and session.finished', async () => {
     const { store, appended } = storeFailing(new Error('invalid input syntax for type json'));
     const session = recorder(store);
-    await expect(session.record([message])).rejects.toThrow('invalid input');
-    await session.finish('failed', 'Runner error');
+    await session.record([message]);
+    await expect(session.finish('completed')).rejects.toThrow('invalid input');
+    expect(session.finished).toBe(false);
+    await session.finishAfterFailure('Runner error');
     expect(types(appended)).toEqual([['session.started', 'session.finished']]);
     expect(session.finished).toBe(true);
+  });
+
+  it('groups what the agent emitted while an append was in flight, in order, session.finished last', async () => {
+    const appended: NewBuildEvent[][] = [];
+    let release = () => {};
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    const store = {
+      append: async (_sessionId: string, events: NewBuildEvent[]) => {
+        appended.push(events);
+        if (appended.length === 1) await firstHeld;
+        return { events: [] } as unknown as AppendResult;
+      },
+    } as unknown as BuildLog;
+    const session = recorder(store);
+    await session.record([message]);
+    await session.record([message, { type: 'session.started', data: { ...STARTED, model: 'm' } }]);
+    await session.record([{ type: 'todos.updated', data: { todos: [] } }]);
+    const finished = session.finish('completed');
+    release();
+    await finished;
+    expect(types(appended)).toEqual([
+      ['session.started', 'message'],
+      ['message', 'todos.updated', 'session.finished'],
+    ]);
   });
 
   it('retries a connection failure while the lease lasts, and gives up without one', async () => {
     const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const held = storeFailing(refused(), refused());
-    await recorder(held.store, 60_000).record([message]);
-    expect(types(held.appended)).toEqual([['session.started', 'message']]);
+    const kept = recorder(held.store, 60_000);
+    await kept.record([message]);
+    await kept.finish('completed');
+    expect(types(held.appended)).toEqual([['session.started', 'message'], ['session.finished']]);
 
     const lost = storeFailing(refused());
-    await expect(recorder(lost.store, 0).record([message])).rejects.toThrow('ECONNREFUSED');
+    const dropped = recorder(lost.store, 0);
+    await dropped.record([message]);
+    await expect(dropped.finish('completed')).rejects.toThrow('ECONNREFUSED');
     expect(lost.appended).toEqual([]);
   });
 });

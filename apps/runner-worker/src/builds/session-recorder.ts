@@ -1,19 +1,39 @@
 import { Logger } from '@nestjs/common';
 import type { FinishedStatus, NewBuildEvent, SessionStartedData } from '#contracts';
 import type { BuildLog } from '#bus';
-import type { AppendOptions } from '#persistence';
 import { appendRetryDelay, isTransient } from './append-retry.js';
+import { GroupCommit, type GroupLimits, type Sized } from './group-commit.js';
 import { limitToolOutputs } from './tool-output.js';
 
+/** Group commit bounds: a burst of agent output becomes transactions of at most this much. */
+export const APPEND_LIMITS: GroupLimits = { maxItems: 500, maxBytes: 1024 * 1024 };
+
+/** An event on its way to the log, with the full text of its tool output when the event carries it shortened. */
+interface QueuedEvent {
+  event: NewBuildEvent;
+  fullOutput?: string;
+}
+
+/** Where the session's log stands: `session.started` written, `session.finished` written (and how). */
+interface LogState {
+  started: boolean;
+  finished: FinishedStatus | undefined;
+}
+
 /**
- * Writes one session's events: each batch goes through the BuildLog (one transaction, seqs
- * assigned by Postgres, published only after commit), retried while Postgres is away. Keeps the log well-formed whatever the agent
- * emits: `session.started` first and once, `session.finished` last and once.
+ * Writes one session's events through the BuildLog (one transaction, seqs assigned by
+ * Postgres, published only after commit), group-committed (GroupCommit: whatever the agent
+ * emitted while the previous append was in flight goes in the next), each append retried while
+ * Postgres is away. Keeps the log well-formed whatever the agent emits: `session.started`
+ * first and once, `session.finished` last and once.
  */
 export class SessionRecorder {
   private readonly logger = new Logger(SessionRecorder.name);
-  private started = false;
-  private finishedStatus: FinishedStatus | undefined;
+  /** What the appender has been given so far. */
+  private queued: LogState = { started: false, finished: undefined };
+  /** What is committed: after a failed append, recording resumes from here. */
+  private committed: LogState = { started: false, finished: undefined };
+  private appender: GroupCommit<QueuedEvent>;
 
   constructor(
     private readonly sessionId: string,
@@ -23,49 +43,93 @@ export class SessionRecorder {
     private readonly toolOutputMaxBytes: number,
     /** How long this worker's lease on the session surely lasts: the bound of append retries. */
     private readonly leaseLeftMs: () => number,
-  ) {}
-
-  get finished(): boolean {
-    return this.finishedStatus !== undefined;
+    private readonly limits: GroupLimits = APPEND_LIMITS,
+  ) {
+    this.appender = this.newAppender();
   }
 
+  get finished(): boolean {
+    return this.committed.finished !== undefined;
+  }
+
+  /**
+   * Queues the agent's events for the log. Resolves once there is room for more (a fast agent
+   * is paced by its commits); rejects when an earlier append failed for good.
+   */
   async record(batch: NewBuildEvent[]): Promise<void> {
-    if (this.finished) return;
-    // Taken for recorded only once committed: when the append fails for good, the runner's
-    // `finish('failed')` must still write session.started (if it was lost) and session.finished.
-    let started = this.started;
-    let finishedStatus: FinishedStatus | undefined;
+    if (this.queued.finished !== undefined) return;
     const events: NewBuildEvent[] = [];
     for (const event of batch) {
-      if (finishedStatus !== undefined) break;
       if (event.type === 'session.started') {
-        if (started) continue;
+        if (this.queued.started) continue;
         // The runner knows who and where; the transcript may know the model.
         event.data = { ...this.startedData, model: event.data.model ?? this.startedData.model };
-      } else if (!started) {
+      } else if (!this.queued.started) {
         events.push({ type: 'session.started', data: this.startedData });
       }
-      started = true;
-      if (event.type === 'session.finished') finishedStatus = event.data.status;
+      this.queued.started = true;
       events.push(event);
+      if (event.type === 'session.finished') {
+        this.queued.finished = event.data.status;
+        break;
+      }
     }
     if (events.length === 0) return;
     const limited = limitToolOutputs(events, this.toolOutputMaxBytes);
-    await this.appendWithRetry(limited.events, { fullOutputs: limited.fullOutputs });
-    this.started = started;
-    this.finishedStatus = finishedStatus;
+    await this.appender.offer(limited.events.map((event) => sized(event, limited.fullOutputs)));
   }
 
-  /** Ends the session unless the agent already did. */
+  /** Ends the session unless the agent already did, and waits until everything is committed. */
   async finish(status: FinishedStatus, error: string | null = null): Promise<void> {
-    if (!this.finished) await this.record([{ type: 'session.finished', data: { status, error } }]);
+    if (this.queued.finished === undefined) {
+      await this.record([{ type: 'session.finished', data: { status, error } }]);
+    }
+    await this.appender.drain();
+  }
+
+  /**
+   * Ends the session `failed` after the agent or an append failed: what can still be committed
+   * is; after a failed append the rest is dropped, and `session.started` (if it was lost) and
+   * `session.finished` follow what was committed.
+   */
+  async finishAfterFailure(error: string): Promise<void> {
+    await this.appender.drain().catch(() => undefined); // its failure is the one being handled
+    if (this.appender.failed) {
+      this.appender = this.newAppender();
+      this.queued = { ...this.committed };
+    }
+    await this.finish('failed', error);
+  }
+
+  /** Stops recording (the session was ended elsewhere): drops what waits. */
+  async abandon(): Promise<void> {
+    await this.appender.close();
+  }
+
+  private newAppender(): GroupCommit<QueuedEvent> {
+    return new GroupCommit((group) => this.append(group), this.limits);
+  }
+
+  /** One group, one append; `committed` follows what it wrote. */
+  private async append(group: QueuedEvent[]): Promise<void> {
+    const events = group.map((queued) => queued.event);
+    const fullOutputs = new Map<string, string>();
+    for (const { event, fullOutput } of group) {
+      if (fullOutput !== undefined && event.type === 'tool.finished')
+        fullOutputs.set(event.data.toolCallId, fullOutput);
+    }
+    await this.appendWithRetry(events, fullOutputs.size > 0 ? { fullOutputs } : undefined);
+    for (const event of events) {
+      if (event.type === 'session.started') this.committed.started = true;
+      if (event.type === 'session.finished') this.committed.finished = event.data.status;
+    }
   }
 
   /**
    * Retries while Postgres is unreachable, for as long as the lease lasts: a build survives an
    * outage shorter than its lease, and past it the sweeper ends it (see docs/architecture.md).
    */
-  private async appendWithRetry(events: NewBuildEvent[], options: AppendOptions) {
+  private async appendWithRetry(events: NewBuildEvent[], options?: { fullOutputs: Map<string, string> }) {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.log.append(this.sessionId, events, options);
@@ -79,4 +143,14 @@ export class SessionRecorder {
       }
     }
   }
+}
+
+/**
+ * An event with its size for the group's byte bound: its data as JSON (about what the append
+ * sends) plus the full output kept aside.
+ */
+function sized(event: NewBuildEvent, fullOutputs: ReadonlyMap<string, string>): Sized<QueuedEvent> {
+  const fullOutput = event.type === 'tool.finished' ? fullOutputs.get(event.data.toolCallId) : undefined;
+  const bytes = JSON.stringify(event.data).length + (fullOutput?.length ?? 0);
+  return { item: fullOutput === undefined ? { event } : { event, fullOutput }, bytes };
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#config';
-import type { BuildJob } from '#contracts';
+import type { BuildJob, BuildLane } from '#contracts';
 import type { ClaimResult } from '#persistence';
 import { BuildLog, CancelRequests } from '#bus';
 import { LeaseHeldError, SessionClosedError, SessionLeases } from '#persistence';
@@ -62,10 +62,10 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
     return claim;
   }
 
-  /** Takes the leases of up to `limit` queued sessions no live worker holds (the Postgres build queue). */
-  async claimQueued(limit: number): Promise<BuildJob[]> {
+  /** Takes the leases of up to `limits[lane]` queued sessions per lane no live worker holds (the Postgres build queue). */
+  async claimQueued(limits: Record<BuildLane, number>): Promise<(BuildJob & { lane: BuildLane })[]> {
     const sentAt = performance.now();
-    const claimed = await this.leases.claimQueued(this.workerId, this.leaseMs, limit);
+    const claimed = await this.leases.claimQueued(this.workerId, this.leaseMs, limits);
     for (const { sessionId } of claimed) this.validUntil.set(sessionId, sentAt + this.leaseMs);
     return claimed;
   }

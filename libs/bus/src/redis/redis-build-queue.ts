@@ -1,28 +1,38 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { BUILDS_QUEUE, type BuildJob } from '#contracts';
+import { BUILDS_QUEUE, LIVE_BUILDS_QUEUE, type BuildJob, type BuildLane } from '#contracts';
 import { BuildQueue } from '../build-queue.js';
 import { withTimeout } from './redis-unavailable.js';
 
 /** How long the API waits for the queue to take a job before it leaves it to the sweeper. */
 export const ENQUEUE_TIMEOUT_MS = 2000;
 
-/** BullMQ jobs keyed by session id: one job per build, however often it is added. */
+/**
+ * BullMQ jobs keyed by session id: one job per build, however often it is added; live agents
+ * in a queue of their own (see BuildLane).
+ */
 @Injectable()
 export class RedisBuildQueue extends BuildQueue {
   private readonly logger = new Logger(RedisBuildQueue.name);
+  private readonly queues: Record<BuildLane, Queue<BuildJob>>;
 
-  constructor(@InjectQueue(BUILDS_QUEUE) private readonly queue: Queue<BuildJob>) {
+  constructor(
+    @InjectQueue(BUILDS_QUEUE) replays: Queue<BuildJob>,
+    @InjectQueue(LIVE_BUILDS_QUEUE) live: Queue<BuildJob>,
+  ) {
     super();
-    // Without a listener BullMQ prints every failed reconnect; the health check reports Redis.
-    this.queue.on('error', (error) => this.logger.debug(`Queue connection: ${error.message}`));
+    this.queues = { replay: replays, live };
+    for (const queue of [replays, live]) {
+      // Without a listener BullMQ prints every failed reconnect; the health check reports Redis.
+      queue.on('error', (error) => this.logger.debug(`Queue connection: ${error.message}`));
+    }
   }
 
-  async enqueue(job: BuildJob): Promise<void> {
+  async enqueue(job: BuildJob, lane: BuildLane): Promise<void> {
     try {
       await withTimeout(
-        this.queue.add('build', job, { jobId: job.sessionId }),
+        this.queues[lane].add('build', job, { jobId: job.sessionId }),
         ENQUEUE_TIMEOUT_MS,
         'enqueue',
       );
@@ -36,7 +46,7 @@ export class RedisBuildQueue extends BuildQueue {
 
   async remove(sessionId: string): Promise<void> {
     try {
-      await (await this.queue.getJob(sessionId))?.remove();
+      for (const queue of Object.values(this.queues)) await (await queue.getJob(sessionId))?.remove();
     } catch (failure) {
       // Locked by a worker that just took it (it sees the session finished), or Redis is down.
       this.logger.debug(`Job ${sessionId} not removed: ${(failure as Error).message}`);
