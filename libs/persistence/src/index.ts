@@ -2,6 +2,7 @@ export {
   BuildReadModel,
   type CreateSessionInput,
   type EventsAfterResult,
+  type ProjectListPage,
   type UnclaimedSession,
 } from './build-read-model.js';
 export { type AuditActor, type AuditRecord } from './build-audit.js';
