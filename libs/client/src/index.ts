@@ -13,6 +13,7 @@ export {
 } from './options.js';
 export {
   toAuditInfo,
+  toSummaryInfo,
   type AuditInfo,
   type BuildSessionInfo,
   type BuildView,
