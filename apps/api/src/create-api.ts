@@ -3,7 +3,6 @@ import path from 'node:path';
 import { Logger, ValidationPipe, type INestApplication, type LogLevel } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '#config';
 import { PresenceService } from '#bus';
@@ -15,6 +14,7 @@ import { TextInputPipe } from './input/text-input.pipe.js';
 import { jsonBody } from './input/json-body.js';
 import { requireCredentialForDocs } from './identity/docs-access.js';
 import { printFirstSignInLink } from './identity/first-admin-key.js';
+import { serveWebApp } from './web-app/serve-web-app.js';
 import { forwardWebSockets } from './websocket-proxy.js';
 import { serveAsyncApi } from './docs/asyncapi-route.js';
 
@@ -61,8 +61,7 @@ export async function createApi(
   // One URL for people: the web app's files at /, the API under /api.
   const webRoot = path.resolve(config.webRoot);
   if (existsSync(webRoot)) {
-    app.useStaticAssets(webRoot, { index: false });
-    app.use(serveAppPages(path.join(webRoot, 'index.html')));
+    serveWebApp(app, webRoot);
   } else {
     new Logger('Api').warn(`WEB_ROOT ${webRoot} does not exist: run \`npm run build\` to build the web app`);
   }
@@ -72,22 +71,4 @@ export async function createApi(
   await app.init();
   await printFirstSignInLink(app);
   return app;
-}
-
-/**
- * The web app routes in the browser: a deep link such as /projects/P/builds/S gets the app's
- * index.html (never cached, so a new build is picked up). /api and asset requests pass on.
- */
-function serveAppPages(indexHtml: string) {
-  return (request: Request, response: Response, next: NextFunction): void => {
-    const isPage =
-      (request.method === 'GET' || request.method === 'HEAD') &&
-      !request.path.startsWith('/api/') &&
-      request.path !== '/api' &&
-      !path.extname(request.path) &&
-      request.accepts(['html', 'json']) === 'html';
-    if (!isPage) return next();
-    response.setHeader('cache-control', 'no-cache');
-    response.sendFile(indexHtml);
-  };
 }

@@ -10,7 +10,8 @@ export async function findProject(
   { create, err }: { create: boolean; err: (line: string) => void },
 ): Promise<Project> {
   if (UUID.test(idOrName)) return api.get<Project>(`/projects/${idOrName}`);
-  const named = (await api.get<Project[]>('/projects')).find((project) => project.name === idOrName);
+  // The server filters by name: the list comes a page at a time, so a name may be past the first.
+  const [named] = await api.get<Project[]>(`/projects?limit=1&name=${encodeURIComponent(idOrName)}`);
   if (named) return named;
   if (!create) throw new CliError(`no project is named "${idOrName}"`, EXIT.failed);
   const project = await api.post<Project>('/projects', { name: idOrName });

@@ -1,7 +1,9 @@
 import { BuildPage } from './build/build-page.js';
 import { ProjectPage } from './projects/project-page.js';
 import { ProjectsPage } from './projects/projects-page.js';
+import { NotFound } from './components/not-found.js';
 import { Link, paths, useRoute } from './routing/router.js';
+import { isWellFormedId } from './routing/routes.js';
 import { SessionBar } from './session/session-bar.js';
 import { SignInPage } from './session/sign-in-page.js';
 
@@ -19,18 +21,19 @@ export function App() {
       {route.page === 'sign-in' && <SignInPage />}
       {route.page === 'projects' && <ProjectsPage />}
       {/* `key` gives each project and build its own page state (and watch). */}
-      {route.page === 'project' && <ProjectPage key={route.projectId} projectId={route.projectId} />}
-      {route.page === 'build' && (
-        <BuildPage key={route.sessionId} projectId={route.projectId} sessionId={route.sessionId} />
-      )}
-      {route.page === 'not-found' && (
-        <main className="page">
-          <h1>Not found</h1>
-          <p>
-            Nothing lives at <code>{route.path}</code>. <Link to={paths.projects()}>Go to the projects.</Link>
-          </p>
-        </main>
-      )}
+      {route.page === 'project' &&
+        (isWellFormedId(route.projectId) ? (
+          <ProjectPage key={route.projectId} projectId={route.projectId} />
+        ) : (
+          <NotFound what="project" reason="malformed" />
+        ))}
+      {route.page === 'build' &&
+        (isWellFormedId(route.projectId) && isWellFormedId(route.sessionId) ? (
+          <BuildPage key={route.sessionId} projectId={route.projectId} sessionId={route.sessionId} />
+        ) : (
+          <NotFound what="build" reason="malformed" />
+        ))}
+      {route.page === 'not-found' && <NotFound what="page" reason="unknown" />}
     </>
   );
 }

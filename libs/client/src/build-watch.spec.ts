@@ -2,43 +2,7 @@ import { jest } from '@jest/globals';
 import type { BuildEvent, Snapshot } from '#contracts';
 import { watchBuild } from './build-watch.js';
 import { HttpError } from './http.js';
-import type { WebSocketLike } from './options.js';
-
-/** A WebSocket double the test drives by hand. */
-class FakeSocket implements WebSocketLike {
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: unknown[] = [];
-  onopen: WebSocketLike['onopen'] = null;
-  onmessage: WebSocketLike['onmessage'] = null;
-  onclose: WebSocketLike['onclose'] = null;
-  onerror: WebSocketLike['onerror'] = null;
-  closedByClient = false;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  static get last(): FakeSocket {
-    return FakeSocket.all[FakeSocket.all.length - 1];
-  }
-  send(data: string) {
-    this.sent.push(JSON.parse(data));
-  }
-  close() {
-    this.closedByClient = true;
-    this.readyState = 3;
-  }
-  open() {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  receive(message: object) {
-    this.onmessage?.({ data: JSON.stringify(message) });
-  }
-  drop(code = 1006, reason = '') {
-    this.readyState = 3;
-    this.onclose?.({ code, reason });
-  }
-}
+import { FakeSocket } from './test/fake-socket.js';
 
 const P = '11111111-1111-4111-8111-111111111111';
 const S = '22222222-2222-4222-8222-222222222222';
@@ -327,10 +291,12 @@ describe('watchBuild', () => {
     const watch = await start();
     expect(watch.status).toBe('error');
     expect(watch.error).toBe('404 Build x not found');
+    expect(watch.notFound).toBe(true);
     fetchMock.mockImplementation(() => Promise.resolve(new Response(JSON.stringify(snapshot(1)))));
     watch.retry();
     await jest.advanceTimersByTimeAsync(0);
     FakeSocket.last.open();
+    expect(watch.notFound).toBe(false);
     FakeSocket.last.drop(4400, 'bad');
     expect(watch.status).toBe('error');
     watch.close();
@@ -343,6 +309,7 @@ describe('watchBuild', () => {
     const refused = await start();
     expect(refused.status).toBe('error');
     expect(refused.error).toBe('400 m400');
+    expect(refused.notFound).toBe(false);
     refused.close();
     for (const status of [429, 503]) {
       fetchMock.mockImplementation(answer(status));

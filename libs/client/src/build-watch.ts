@@ -21,6 +21,8 @@ export interface BuildWatch {
   readonly status: ConnectionStatus;
   /** Why the status is `error` (or the last failure while reconnecting). */
   readonly error: string | null;
+  /** The build (or its project) does not exist: status `error`, and a retry cannot help. */
+  readonly notFound: boolean;
   /**
    * Called after every change of state or status, with the events just applied (empty for
    * a snapshot or a status change); returns the function that unsubscribes.

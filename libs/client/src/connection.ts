@@ -58,6 +58,8 @@ interface BrowserGlobals {
 export class Connection {
   status: ConnectionStatus = 'connecting';
   error: string | null = null;
+  /** The server answered 404: the project or build does not exist (status `error`; a retry cannot help). */
+  notFound = false;
   needsHydration = true;
   private socket: WebSocketLike | undefined;
   private failures = 0;
@@ -108,6 +110,7 @@ export class Connection {
     this.dropSocket();
     this.failures = 0;
     this.error = null;
+    this.notFound = false;
     this.setStatus('connecting');
     void this.attempt();
   }
@@ -146,7 +149,7 @@ export class Connection {
       } catch (error) {
         if (generation.signal.aborted || this.stopped) return;
         if (error instanceof HttpError && error.status === 401) return this.restRefusedCredential(error);
-        if (error instanceof HttpError && isRefusal(error.status)) return this.fail(error.message);
+        if (error instanceof HttpError && isRefusal(error.status)) return this.fail(error.message, error);
         this.error = (error as Error).message;
         return this.scheduleRetry();
       }
@@ -173,7 +176,7 @@ export class Connection {
   private tokenRefused(error: unknown): void {
     const message = `Could not get a credential: ${(error as Error).message}`;
     if (isSignedOutAnswer(error)) return this.signOut(message);
-    if (error instanceof HttpError && isRefusal(error.status)) return this.fail(message);
+    if (error instanceof HttpError && isRefusal(error.status)) return this.fail(message, error);
     this.error = message;
     this.scheduleRetry();
   }
@@ -398,8 +401,9 @@ export class Connection {
     }
   }
 
-  private fail(message: string): void {
+  private fail(message: string, refusal?: HttpError): void {
     this.error = message;
+    this.notFound = refusal?.status === 404;
     this.polling?.abort();
     this.polling = undefined;
     this.setStatus('error');

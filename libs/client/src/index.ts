@@ -1,6 +1,6 @@
 // The Buildcast client SDK: framework-free, for browsers and Node. See docs/protocol.md.
 export { watchBuild, type BuildListener, type BuildWatch } from './build-watch.js';
-export { watchProject, type ProjectWatch } from './project-watch.js';
+export { watchProject, type ProjectWatch, type ProjectWatchOptions } from './project-watch.js';
 export type { ConnectionStatus } from './connection.js';
 export type { GetToken, IssuedToken, TokenTarget } from './credential.js';
 export {
@@ -21,6 +21,7 @@ export {
 } from './options.js';
 export {
   toAuditInfo,
+  toSummaryInfo,
   type AuditInfo,
   type BuildSessionInfo,
   type BuildView,

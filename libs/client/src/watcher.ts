@@ -23,6 +23,10 @@ export abstract class Watcher<Args extends unknown[]> {
     return this.connection.error;
   }
 
+  get notFound(): boolean {
+    return this.connection.notFound;
+  }
+
   subscribe(listener: (...args: Args) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -37,6 +37,11 @@ export interface Project {
   createdAt: string;
 }
 
+/** `GET /api/projects` lists each project with its newest build (null before the first). */
+export interface ProjectListItem extends Project {
+  latestBuild: SessionSummary | null;
+}
+
 export interface SessionView {
   id: string;
   projectId: string;

@@ -6,6 +6,7 @@ import {
   type BuildEvent,
   type BuildRequest,
   type Project,
+  type ProjectListItem,
   type SessionStatus,
   type SessionSummary,
   type Snapshot,
@@ -49,6 +50,15 @@ export interface UnclaimedSession {
   agent: AgentKind;
   /** Its build request is stored (every session queued since requests moved to Postgres). */
   hasRequest: boolean;
+}
+
+export interface ProjectListPage {
+  limit: number;
+  /** The id of the last project of the previous page. */
+  before?: string;
+  name?: string;
+  /** Only this project (a key restricted to it sees no other). */
+  onlyId?: string;
 }
 
 export interface EventsAfterResult {
@@ -127,12 +137,27 @@ export class BuildReadModel {
     return toProject(row);
   }
 
-  /** Newest first. */
-  async listProjects(): Promise<Project[]> {
-    const rows = await this.dataSource.query<ProjectRow[]>(
-      `SELECT ${PROJECT_COLUMNS} FROM projects p ORDER BY p.created_at DESC, p.id`,
+  /**
+   * Newest first, each with its newest build: a page of at most `limit`, after the project
+   * `before` (see ListPageQueryDto), optionally only those named `name`, or only `onlyId`
+   * (a key restricted to one project).
+   */
+  async listProjects(page: ProjectListPage): Promise<ProjectListItem[]> {
+    const rows = await this.dataSource.query<(ProjectRow & { latest_build: SessionRow | null })[]>(
+      `SELECT ${PROJECT_COLUMNS},
+         (SELECT row_to_json(l) FROM (SELECT ${SESSION_COLUMNS} FROM build_sessions s
+            WHERE s.project_id = p.id ORDER BY s.created_at DESC, s.id DESC LIMIT 1) l) AS latest_build
+       FROM projects p
+       WHERE ($2::uuid IS NULL OR (p.created_at, p.id) < (SELECT c.created_at, c.id FROM projects c WHERE c.id = $2))
+         AND ($3::text IS NULL OR p.name = $3)
+         AND ($4::uuid IS NULL OR p.id = $4)
+       ORDER BY p.created_at DESC, p.id DESC LIMIT $1`,
+      [page.limit, page.before ?? null, page.name ?? null, page.onlyId ?? null],
     );
-    return rows.map(toProject);
+    return rows.map((row) => ({
+      ...toProject(row),
+      latestBuild: row.latest_build ? toSessionSummary(row.latest_build) : null,
+    }));
   }
 
   async getProject(id: string): Promise<Project | null> {
@@ -261,12 +286,16 @@ export class BuildReadModel {
     await this.dataSource.query(`DELETE FROM build_sessions WHERE id = $1`, [id]);
   }
 
-  /** Newest first. */
-  async listSessions(projectId: string, limit: number): Promise<SessionSummary[]> {
-    if (!isUuid(projectId)) return [];
+  /** Newest first: at most `limit`, those after the session `before` of the project (a page cursor). */
+  async listSessions(projectId: string, limit: number, before?: string): Promise<SessionSummary[]> {
+    if (!isUuid(projectId) || (before !== undefined && !isUuid(before))) return [];
     const rows = await this.dataSource.query<SessionRow[]>(
-      `SELECT ${SESSION_COLUMNS} FROM build_sessions s WHERE s.project_id = $1 ORDER BY s.created_at DESC LIMIT $2`,
-      [projectId, limit],
+      `SELECT ${SESSION_COLUMNS} FROM build_sessions s
+       WHERE s.project_id = $1
+         AND ($3::uuid IS NULL OR (s.created_at, s.id) <
+           (SELECT c.created_at, c.id FROM build_sessions c WHERE c.id = $3 AND c.project_id = $1))
+       ORDER BY s.created_at DESC, s.id DESC LIMIT $2`,
+      [projectId, limit, before ?? null],
     );
     return rows.map(toSessionSummary);
   }

@@ -5,6 +5,7 @@ export {
   type SnapshotReadOptions,
   type SnapshotText,
   type SnapshotVersion,
+  type ProjectListPage,
   type UnclaimedSession,
 } from './build-read-model.js';
 export { type AuditActor, type AuditRecord } from './build-audit.js';

@@ -51,19 +51,34 @@ export class BuildsController {
     @Body() body: StartBuildDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<StartBuildResponse> {
-    const needed = scopeToStart(body.agent);
-    if (!hasScope(principal.scopes, needed)) {
-      throw new ForbiddenException(`agent: starting a ${body.agent} build needs the ${needed} scope`);
-    }
+    assertMayStart(principal, body);
     return this.builds.start(projectId, body, principal);
   }
 
+  /** A new build from the stored request of this one (the web app's "Run again"). */
+  @Post(':sessionId/run-again')
+  @Requires('builds:write', 'agents:run')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @CountsAsBuildStart()
+  @ApiOperation({
+    summary: 'Start a new build with the same request (agent, transcript, pacing, prompt, model)',
+  })
+  async runAgain(
+    @Param() { projectId, sessionId }: SessionParamsDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<StartBuildResponse> {
+    const request = await this.builds.storedRequest(projectId, sessionId);
+    assertMayStart(principal, request);
+    return this.builds.start(projectId, request, principal);
+  }
+
+  /** Newest first, a page at a time (`limit`, and `before`: the last id of the previous page). */
   @Get()
   list(
     @Param() { projectId }: ProjectParamsDto,
     @Query() query: ListBuildsQueryDto,
   ): Promise<SessionSummary[]> {
-    return this.builds.list(projectId, query.limit);
+    return this.builds.list(projectId, query);
   }
 
   /**
@@ -142,4 +157,12 @@ function setSnapshotValidator(response: Response, { etag, finished }: SnapshotVa
   response.setHeader('etag', etag);
   response.setHeader('cache-control', snapshotCacheControl(finished));
   response.setHeader('vary', SNAPSHOT_VARY);
+}
+
+/** Live agents run a process on the worker host: only `agents:run` starts them. */
+function assertMayStart(principal: Principal, request: StartBuildDto): void {
+  const needed = scopeToStart(request.agent);
+  if (!hasScope(principal.scopes, needed)) {
+    throw new ForbiddenException(`agent: starting a ${request.agent} build needs the ${needed} scope`);
+  }
 }

@@ -18,7 +18,7 @@ import {
   type ToolCallDetail,
 } from '#contracts';
 import { AppConfig, resolveAgent } from '#config';
-import type { EventsQueryDto, StartBuildDto } from '#contracts/dto';
+import type { EventsQueryDto, ListBuildsQueryDto, StartBuildDto } from '#contracts/dto';
 import { BuildLog, BuildQueue, CancelRequests, ChannelSubscriber, EventPublisher } from '#bus';
 import {
   BuildReadModel,
@@ -78,10 +78,27 @@ export class BuildsService {
     return { sessionId: session.id, projectId, status: 'queued' };
   }
 
-  async list(projectId: string, limit: number): Promise<SessionSummary[]> {
+  async list(projectId: string, { limit, before }: ListBuildsQueryDto): Promise<SessionSummary[]> {
     if (!(await this.readModel.getProject(projectId)))
       throw new NotFoundException(`Project ${projectId} not found`);
-    return this.readModel.listSessions(projectId, limit);
+    // An unknown cursor would silently answer an empty page, as if the list had ended.
+    if (before !== undefined && !(await this.readModel.getSessionSummary(projectId, before))) {
+      throw new BadRequestException([`before: no build ${before} in project ${projectId}`]);
+    }
+    return this.readModel.listSessions(projectId, limit, before);
+  }
+
+  /** The request a build was started with (its agent, transcript, pacing, prompt, model). */
+  async storedRequest(projectId: string, sessionId: string): Promise<StartBuildDto> {
+    const session = await this.readModel.getSessionSummary(projectId, sessionId);
+    if (!session) throw sessionNotFound(projectId, sessionId);
+    const request = await this.readModel.getBuildRequest(sessionId);
+    if (!request) throw new ConflictException(`Build ${sessionId} has no stored request to run again`);
+    return {
+      ...request,
+      prompt: session.prompt ?? undefined,
+      model: session.model ?? undefined,
+    };
   }
 
   async toolCall(projectId: string, sessionId: string, toolCallId: string): Promise<ToolCallDetail> {

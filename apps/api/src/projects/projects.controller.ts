@@ -1,7 +1,16 @@
-import { Body, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Project } from '#contracts';
-import { CreateProjectDto, ProjectParamsDto } from '#contracts/dto';
+import type { Project, ProjectListItem } from '#contracts';
+import { CreateProjectDto, ListProjectsQueryDto, ProjectParamsDto } from '#contracts/dto';
 import type { Principal } from '#identity';
 import { BuildReadModel } from '#persistence';
 import { CurrentPrincipal, Requires } from '../identity/access.decorators.js';
@@ -18,13 +27,18 @@ export class ProjectsController {
     return this.readModel.createProject(body.name);
   }
 
-  /** A key restricted to a project sees only that one. */
+  /** Newest first, a page at a time, each with its newest build. A key restricted to a project sees only that one. */
   @Get()
   @Requires('builds:read')
-  async list(@CurrentPrincipal() principal: Principal): Promise<Project[]> {
-    if (principal.projectId === null) return this.readModel.listProjects();
-    const project = await this.readModel.getProject(principal.projectId);
-    return project ? [project] : [];
+  async list(
+    @Query() query: ListProjectsQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ProjectListItem[]> {
+    // An unknown cursor would silently answer an empty page, as if the list had ended.
+    if (query.before !== undefined && !(await this.readModel.getProject(query.before))) {
+      throw new BadRequestException([`before: no project ${query.before}`]);
+    }
+    return this.readModel.listProjects({ ...query, onlyId: principal.projectId ?? undefined });
   }
 
   @Get(':projectId')

@@ -1,6 +1,7 @@
 import { deleteJson, getJson, HttpError, postJson, type ClientOptions } from '#client';
 import type {
   Project,
+  ProjectListItem,
   Snapshot,
   StartBuildResponse,
   SubscriptionToken,
@@ -34,6 +35,8 @@ export function clientOptions(): ClientOptions {
 
 const apiUrl = () => `${window.location.origin}/api`;
 const projectUrl = (projectId: string) => `${apiUrl()}/projects/${encodeURIComponent(projectId)}`;
+const pageQuery = ({ limit, before }: { limit: number; before?: string }) =>
+  new URLSearchParams({ limit: String(limit), ...(before ? { before } : {}) }).toString();
 const buildUrl = (projectId: string, sessionId: string) =>
   `${projectUrl(projectId)}/builds/${encodeURIComponent(sessionId)}`;
 
@@ -54,11 +57,16 @@ export type StartBuildRequest =
   | { agent: 'replay'; format: TranscriptFormat; transcript: string; eventIntervalMs?: number };
 
 export const api = {
-  listProjects: () => getJson<Project[]>(fetchJson, `${apiUrl()}/projects`),
+  /** A page of projects, newest first, each with its newest build (`before`: the last id of the page before). */
+  listProjects: (page: { limit: number; before?: string }) =>
+    getJson<ProjectListItem[]>(fetchJson, `${apiUrl()}/projects?${pageQuery(page)}`),
   getProject: (projectId: string) => getJson<Project>(fetchJson, projectUrl(projectId)),
   createProject: (name: string) => postJson<Project>(fetchJson, `${apiUrl()}/projects`, { name }),
   startBuild: (projectId: string, request: StartBuildRequest) =>
     postJson<StartBuildResponse>(fetchJson, `${projectUrl(projectId)}/builds`, request),
+  /** A new build with the stored request of this one (agent, transcript, pacing, prompt, model). */
+  runAgain: (projectId: string, sessionId: string) =>
+    postJson<StartBuildResponse>(fetchJson, `${buildUrl(projectId, sessionId)}/run-again`, {}),
   cancelBuild: (projectId: string, sessionId: string) =>
     postJson<unknown>(fetchJson, `${buildUrl(projectId, sessionId)}/cancel`, {}),
   getBuild: (projectId: string, sessionId: string) =>
@@ -89,4 +97,9 @@ export function errorMessage(error: unknown): string {
 /** The request failed for want of a sign-in. */
 export function isSignedOutError(error: unknown): boolean {
   return error instanceof HttpError && error.status === 401;
+}
+
+/** The project or build asked for does not exist. */
+export function isNotFoundError(error: unknown): boolean {
+  return error instanceof HttpError && error.status === 404;
 }

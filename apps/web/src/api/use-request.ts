@@ -1,22 +1,35 @@
 import { useEffect, useState } from 'react';
-import { errorMessage, isSignedOutError } from './api.js';
+import { errorMessage, isNotFoundError, isSignedOutError } from './api.js';
 
 interface RequestResult<T> {
   value: T | null;
   error: string | null;
   /** It failed with 401: the page offers a sign-in instead of the error. */
   signedOut: boolean;
+  /** It failed with 404: the page says so instead of an error (trying again cannot help). */
+  notFound: boolean;
 }
 
 /** Loads once per `key` (a later answer for an old key is dropped); the value or the error. */
 export function useRequest<T>(load: () => Promise<T>, key: string): RequestResult<T> {
-  const [result, setResult] = useState<RequestResult<T>>({ value: null, error: null, signedOut: false });
+  const [result, setResult] = useState<RequestResult<T>>({
+    value: null,
+    error: null,
+    signedOut: false,
+    notFound: false,
+  });
   useEffect(() => {
     let current = true;
     load().then(
-      (value) => current && setResult({ value, error: null, signedOut: false }),
+      (value) => current && setResult({ value, error: null, signedOut: false, notFound: false }),
       (error: unknown) =>
-        current && setResult({ value: null, error: errorMessage(error), signedOut: isSignedOutError(error) }),
+        current &&
+        setResult({
+          value: null,
+          error: errorMessage(error),
+          signedOut: isSignedOutError(error),
+          notFound: isNotFoundError(error),
+        }),
     );
     return () => {
       current = false;

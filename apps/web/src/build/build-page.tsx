@@ -3,6 +3,8 @@ import { isFinishedStatus } from '#contracts';
 import { api } from '../api/api.js';
 import { useAction } from '../api/use-request.js';
 import { ConnectionPill } from '../components/connection-pill.js';
+import { NotFound } from '../components/not-found.js';
+import { useDocumentStatus } from '../document/use-document-status.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { elapsed, formatDuration, formatTime } from '../format/format.js';
@@ -17,7 +19,15 @@ export function BuildPage(props: { projectId: string; sessionId: string }) {
   const watch = useBuildWatch(props.projectId, props.sessionId);
   const build = watch?.state ?? null;
   const now = useNow(build !== null && !isFinishedStatus(build.session.status));
+  useDocumentStatus(
+    build && {
+      status: build.session.status,
+      percent: build.session.progress.percent,
+      projectName: build.session.projectName,
+    },
+  );
 
+  if (watch?.notFound) return <NotFound what="build" reason="unknown" />;
   return (
     <main className="page">
       {watch && <ConnectionPill status={watch.status} error={watch.error} onRetry={() => watch.retry()} />}

@@ -56,7 +56,7 @@ function TodoItem(props: { todo: TodoView; children: ReactNode }) {
   return (
     <li className={`todo status-${todo.status}`} data-testid="todo" data-status={todo.status}>
       <div className="todo-line">
-        <span className="todo-mark" aria-label={todo.status}>
+        <span className="todo-mark" role="img" aria-label={todo.status}>
           {active ? <span className="spinner" /> : TODO_MARKS[todo.status]}
         </span>
         <span className="todo-text">{active ? todo.activeForm || todo.content : todo.content}</span>

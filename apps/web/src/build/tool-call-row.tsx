@@ -26,7 +26,7 @@ export function ToolCallRow(props: {
       data-status={call.status}
     >
       <button type="button" className="tool-call-line" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <span className="tool-mark" aria-label={call.status}>
+        <span className="tool-mark" role="img" aria-label={call.status}>
           {call.status === 'running' ? <span className="spinner" /> : MARKS[call.status]}
         </span>
         <span className="tool-name">{call.name}</span>

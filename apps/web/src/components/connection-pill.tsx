@@ -18,7 +18,8 @@ const LABELS: Record<ConnectionStatus, string> = {
 export function ConnectionPill(props: {
   status: ConnectionStatus;
   error: string | null;
-  onRetry: () => void;
+  /** Left out where asking again cannot help (the project or build does not exist). */
+  onRetry?: () => void;
 }) {
   const { status, error } = props;
   const quiet = status === 'live' || status === 'connecting';
@@ -36,9 +37,11 @@ export function ConnectionPill(props: {
       {status === 'error' && (
         <>
           {error && <span className="pill-detail">{error}</span>}
-          <button type="button" className="pill-retry" onClick={props.onRetry}>
-            Retry
-          </button>
+          {props.onRetry && (
+            <button type="button" className="pill-retry" onClick={props.onRetry}>
+              Retry
+            </button>
+          )}
         </>
       )}
       {status === 'signed-out' && (

@@ -1,4 +1,4 @@
-import { elapsed, formatDuration, summarizeInput } from './format.js';
+import { elapsed, formatDuration, formatRelative, summarizeInput } from './format.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -37,4 +37,19 @@ describe('summarizeInput', () => {
     expect(long).toHaveLength(90);
     expect(long.endsWith('…')).toBe(true);
   });
+});
+
+describe('formatRelative', () => {
+  const now = Date.parse('2026-03-10T12:00:00Z');
+  it.each([
+    [0, 'just now'],
+    [59_000, 'just now'],
+    [60_000, '1 minute ago'],
+    [3 * 60_000 + 30_000, '3 minutes ago'],
+    [2 * 3600_000, '2 hours ago'],
+    [24 * 3600_000, 'yesterday'],
+    [3 * 24 * 3600_000, '3 days ago'],
+    [14 * 24 * 3600_000, '2 weeks ago'],
+    [400 * 24 * 3600_000, 'last year'],
+  ])('%d ms ago → %s', (ago, text) => expect(formatRelative(new Date(now - ago), now)).toBe(text));
 });

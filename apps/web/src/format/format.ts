@@ -16,6 +16,25 @@ export function formatTime(date: Date): string {
     : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600_000],
+  ['month', 30 * 24 * 3600_000],
+  ['week', 7 * 24 * 3600_000],
+  ['day', 24 * 3600_000],
+  ['hour', 3600_000],
+  ['minute', 60_000],
+];
+
+/** "3 minutes ago", "yesterday", "just now": the largest whole unit, in English. */
+export function formatRelative(date: Date, now: number): string {
+  const ago = now - date.getTime();
+  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  for (const [unit, ms] of RELATIVE_UNITS) {
+    if (Math.abs(ago) >= ms) return format.format(-Math.trunc(ago / ms), unit);
+  }
+  return 'just now';
+}
+
 /** The time a build took, or has taken so far. */
 export function elapsed(startedAt: Date | null, endedAt: Date | null, now: number): number | null {
   if (!startedAt) return null;

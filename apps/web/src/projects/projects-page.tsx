@@ -1,14 +1,32 @@
 import { useState, type FormEvent } from 'react';
+import type { ProjectListItem } from '#contracts';
 import { api } from '../api/api.js';
 import { useAction, useRequest } from '../api/use-request.js';
 import { FormError } from '../components/form-error.js';
-import { formatTime } from '../format/format.js';
 import { Link, navigate, paths } from '../routing/router.js';
 import { SignInPrompt } from '../session/session-bar.js';
+import { useLatestBuild } from '../watch/use-latest-build.js';
+import { BuildStatusLine } from './build-status-line.js';
 
-/** `/`: every project, and a form to create one. */
+/** Projects per page; each card watches its project's room for its newest build. */
+const PROJECTS_PER_PAGE = 24;
+
+/** `/`: the projects a page at a time, each with its newest build (live), and a form to create one. */
 export function ProjectsPage() {
-  const { value: projects, error: loadError, signedOut } = useRequest(() => api.listProjects(), 'projects');
+  const {
+    value: firstPage,
+    error: loadError,
+    signedOut,
+  } = useRequest(() => api.listProjects({ limit: PROJECTS_PER_PAGE }), 'projects');
+  const [older, setOlder] = useState<ProjectListItem[][]>([]);
+  const projects = firstPage && [...firstPage, ...older.flat()];
+  const lastPage = older.at(-1) ?? firstPage;
+  const more = useAction();
+  const loadMore = () =>
+    more.run(async () => {
+      const page = await api.listProjects({ limit: PROJECTS_PER_PAGE, before: projects?.at(-1)?.id });
+      setOlder((pages) => [...pages, page]);
+    });
 
   return (
     <main className="page">
@@ -26,16 +44,44 @@ export function ProjectsPage() {
       {projects && projects.length > 0 && (
         <ul className="card-list" data-testid="project-list">
           {projects.map((project) => (
-            <li key={project.id} className="card card-link" data-testid="project">
-              <Link to={paths.project(project.id)}>
-                <strong>{project.name}</strong>
-                <span className="muted">created {formatTime(new Date(project.createdAt))}</span>
-              </Link>
-            </li>
+            <ProjectCard key={project.id} project={project} />
           ))}
         </ul>
       )}
+      {lastPage?.length === PROJECTS_PER_PAGE && (
+        <p className="load-more">
+          <button
+            type="button"
+            className="button"
+            data-testid="load-more-projects"
+            disabled={more.busy}
+            onClick={() => void loadMore()}
+          >
+            {more.busy ? 'Loading…' : 'Load more projects'}
+          </button>
+          <FormError error={more.error} />
+        </p>
+      )}
     </main>
+  );
+}
+
+function ProjectCard(props: { project: ProjectListItem }) {
+  const { project } = props;
+  const latest = useLatestBuild(project.id, project.latestBuild);
+  return (
+    <li className="card card-link" data-testid="project" data-project-id={project.id}>
+      <Link to={paths.project(project.id)}>
+        <strong className="project-name">{project.name}</strong>
+        {latest ? (
+          <BuildStatusLine build={latest} testId="latest-build" />
+        ) : (
+          <span className="muted" data-testid="latest-build" data-status="none">
+            No builds yet
+          </span>
+        )}
+      </Link>
+    </li>
   );
 }
 

@@ -23,3 +23,10 @@ export const paths = {
   build: (projectId: string, sessionId: string) =>
     `/projects/${encodeURIComponent(projectId)}/builds/${encodeURIComponent(sessionId)}`,
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Project and build ids are UUIDs: anything else is a mistyped or cut-off link. */
+export function isWellFormedId(id: string): boolean {
+  return UUID.test(id);
+}

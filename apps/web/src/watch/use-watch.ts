@@ -38,8 +38,9 @@ export function useBuildWatch(projectId: string, sessionId: string): BuildWatch 
   return useWatch(() => watchBuild(projectId, sessionId, clientOptions()), `${projectId}/${sessionId}`);
 }
 
-export function useProjectWatch(projectId: string): ProjectWatch | null {
-  return useWatch(() => watchProject(projectId, clientOptions()), projectId);
+/** `pageSize`: builds per page (a project card needs only the newest). */
+export function useProjectWatch(projectId: string, pageSize?: number): ProjectWatch | null {
+  return useWatch(() => watchProject(projectId, clientOptions(), { pageSize }), `${projectId}/${pageSize}`);
 }
 
 /** The current time, refreshed every `intervalMs` while `active` (for running durations). */

@@ -12,7 +12,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { SessionParamsDto } from './projects.dto.js';
+import { ListPageQueryDto, SessionParamsDto } from './projects.dto.js';
 import { AGENT_KINDS, TRANSCRIPT_FORMATS, type AgentKind, type TranscriptFormat } from '../snapshot.js';
 
 /** Transcripts are stored in Postgres with the session; the HTTP body limit (MAX_BODY_BYTES) caps them first. */
@@ -121,12 +121,4 @@ export class EventsQueryDto {
   waitMs: number = 0;
 }
 
-export class ListBuildsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit: number = 50;
-}
+export class ListBuildsQueryDto extends ListPageQueryDto {}
