@@ -4,7 +4,8 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
-      'dist/**',
+      // the apps' build, and the packed client's (libs/client/dist)
+      '**/dist/**',
       'node_modules/**',
       'coverage/**',
       'scratch/**',

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { BuildEvent, Snapshot } from '#contracts';
+import type { BuildEvent, Snapshot } from './contracts.js';
 import { watchBuild } from './build-watch.js';
 import { HttpError } from './http.js';
 import type { WebSocketLike } from './options.js';
