@@ -1,45 +1,31 @@
-import { useEffect, useReducer, useState } from 'react';
-import { watchBuild, watchProject, type BuildWatch, type ProjectWatch } from '#client';
+import { useEffect, useState } from 'react';
+import {
+  useBuild,
+  useProject,
+  type BuildSnapshot,
+  type ProjectSnapshot,
+  type WatchSnapshot,
+} from '#client/react';
 import { clientOptions } from '../api/api.js';
 import { markSignedOut } from '../session/session-store.js';
 
-interface Closable {
-  readonly status: string;
-  subscribe(listener: () => void): () => void;
-  close(): void;
-}
-
 /**
- * Opens a watch for as long as the component shows it and re-renders on every change. The
- * watch holds the state; React only reads it (state, status and error) during render. A
- * watch that ends `signed-out` tells the whole app (the top bar).
+ * The SDK's hooks (`@buildcast/client/react`) with the app's options; a watch that ends
+ * `signed-out` tells the whole app (the top bar).
  */
-function useWatch<W extends Closable>(open: () => W, key: string): W | null {
-  const [watch, setWatch] = useState<W | null>(null);
-  const [, changed] = useReducer((n: number) => n + 1, 0);
+export function useBuildWatch(projectId: string, sessionId: string): BuildSnapshot {
+  return useSignedOutNotice(useBuild(projectId, sessionId, clientOptions()));
+}
+
+export function useProjectWatch(projectId: string): ProjectSnapshot {
+  return useSignedOutNotice(useProject(projectId, clientOptions()));
+}
+
+function useSignedOutNotice<S extends WatchSnapshot>(snapshot: S): S {
   useEffect(() => {
-    const opened = open();
-    setWatch(opened);
-    const unsubscribe = opened.subscribe(() => {
-      if (opened.status === 'signed-out') markSignedOut();
-      changed();
-    });
-    return () => {
-      unsubscribe();
-      opened.close();
-      setWatch(null);
-    };
-    // `key` names everything `open` depends on.
-  }, [key]);
-  return watch;
-}
-
-export function useBuildWatch(projectId: string, sessionId: string): BuildWatch | null {
-  return useWatch(() => watchBuild(projectId, sessionId, clientOptions()), `${projectId}/${sessionId}`);
-}
-
-export function useProjectWatch(projectId: string): ProjectWatch | null {
-  return useWatch(() => watchProject(projectId, clientOptions()), projectId);
+    if (snapshot.status === 'signed-out') markSignedOut();
+  }, [snapshot.status]);
+  return snapshot;
 }
 
 /** The current time, refreshed every `intervalMs` while `active` (for running durations). */
