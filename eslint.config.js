@@ -9,6 +9,8 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'scratch/**',
+      // type-checked by test/package against the packed client, not this repository
+      'test/fixtures/client-package/**',
       '.buildcast/**',
       '**/*.js',
       '**/*.mjs',
