@@ -489,6 +489,21 @@ describe('watchBuild with getToken', () => {
     watch.close();
   });
 
+  it('a snapshot answered 401 (the token expired or was revoked) asks getToken again and hydrates with the new one', async () => {
+    restSignedOut = true;
+    const watch = await start();
+    expect(watch.status).toBe('reconnecting');
+    expect(authorization(0)).toBe('Bearer token-1');
+    restSignedOut = false;
+    await jest.advanceTimersByTimeAsync(500); // the backoff: random 0.5 × 1 s
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(authorization(1)).toBe('Bearer token-2');
+    expect(watch.state?.seq).toBe(3);
+    FakeSocket.last.open();
+    expect(FakeSocket.last.sent).toEqual([{ type: 'auth', token: 'token-2' }]);
+    watch.close();
+  });
+
   it('polling: a REST 401 asks getToken again, a refusal there is signed-out', async () => {
     const watch = await start({ getToken, random: () => 0, failuresBeforePolling: 1 });
     FakeSocket.last.drop(1006);
