@@ -4,10 +4,13 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
-      'dist/**',
+      // the apps' build, and the packed client's (libs/client/dist)
+      '**/dist/**',
       'node_modules/**',
       'coverage/**',
       'scratch/**',
+      // type-checked by test/package against the packed client, not this repository
+      'test/fixtures/client-package/**',
       '.buildcast/**',
       '**/*.js',
       '**/*.mjs',

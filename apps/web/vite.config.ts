@@ -15,6 +15,8 @@ export default defineConfig({
     // The web app uses the libraries' sources, as the Node apps use their build.
     alias: {
       '#contracts': lib('contracts/src/index.ts'),
+      // Before '#client': an alias also matches what starts with it and a slash.
+      '#client/react': lib('client/src/react/index.ts'),
       '#client': lib('client/src/index.ts'),
     },
   },

@@ -27,7 +27,7 @@ describe('libs/client against the real stack', () => {
     gateway = await startGateway(stack.config, gatewayPort);
     options = {
       baseUrl: stack.apiUrl.replace(/\/api$/, ''),
-      WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+      WebSocket,
       minBackoffMs: 50,
       maxBackoffMs: 300,
       failuresBeforePolling: 3,

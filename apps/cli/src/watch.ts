@@ -23,13 +23,13 @@ const TOLD: Partial<Record<ConnectionStatus, string>> = {
 
 /** `ws` sockets that present the API key at connect (Authorization: Bearer, as REST does). */
 function keyedWebSocket(key: string | undefined): WebSocketFactory {
-  if (key === undefined) return WebSocket as unknown as WebSocketFactory;
+  if (key === undefined) return WebSocket;
   const headers = { authorization: `Bearer ${key}` };
   return class KeyedWebSocket extends WebSocket {
     constructor(url: string) {
       super(url, { headers });
     }
-  } as unknown as WebSocketFactory;
+  };
 }
 
 /** Prints the build's state, then one line per change until it finishes; resolves with its final state. */

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { BuildEvent, Snapshot } from '#contracts';
+import type { BuildEvent, Snapshot } from './contracts.js';
 import { watchBuild } from './build-watch.js';
 import { HttpError } from './http.js';
 import { FakeSocket } from './test/fake-socket.js';
@@ -484,6 +484,21 @@ describe('watchBuild with getToken', () => {
     expect(watch.status).toBe('signed-out');
     await jest.advanceTimersByTimeAsync(60_000);
     expect(FakeSocket.all).toHaveLength(1);
+    watch.close();
+  });
+
+  it('a snapshot answered 401 (the token expired or was revoked) asks getToken again and hydrates with the new one', async () => {
+    restSignedOut = true;
+    const watch = await start();
+    expect(watch.status).toBe('reconnecting');
+    expect(authorization(0)).toBe('Bearer token-1');
+    restSignedOut = false;
+    await jest.advanceTimersByTimeAsync(500); // the backoff: random 0.5 × 1 s
+    expect(getToken).toHaveBeenCalledTimes(2);
+    expect(authorization(1)).toBe('Bearer token-2');
+    expect(watch.state?.seq).toBe(3);
+    FakeSocket.last.open();
+    expect(FakeSocket.last.sent).toEqual([{ type: 'auth', token: 'token-2' }]);
     watch.close();
   });
 

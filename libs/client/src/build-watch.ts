@@ -5,7 +5,7 @@ import {
   type EventsPage,
   type ServerMessage,
   type Snapshot,
-} from '#contracts';
+} from './contracts.js';
 import type { ConnectionStatus } from './connection.js';
 import { getJson, getJsonIfChanged } from './http.js';
 import { sleep } from './sleep.js';

@@ -1,4 +1,4 @@
-import { CloseCode, type ServerMessage } from '#contracts';
+import { CloseCode, type ServerMessage } from './contracts.js';
 import {
   closeAction,
   isDue,

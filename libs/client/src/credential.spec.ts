@@ -1,4 +1,4 @@
-import { CloseCode } from '#contracts';
+import { CloseCode } from './contracts.js';
 import { closeAction, isDue, isSignedOutAnswer, renewalTime, toCredential } from './credential.js';
 import { HttpError } from './http.js';
 

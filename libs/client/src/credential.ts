@@ -1,4 +1,4 @@
-import { CloseCode } from '#contracts';
+import { CloseCode } from './contracts.js';
 import { HttpError } from './http.js';
 
 /**

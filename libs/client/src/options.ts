@@ -1,12 +1,18 @@
 import type { GetToken } from './credential.js';
 
+/**
+ * An event handler property checked like a method (bivariantly): the browser's WebSocket and
+ * `ws`'s hand their handlers richer events than the client reads, and should fit as they are.
+ */
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
 /** The parts of the browser's WebSocket the client uses (the `ws` package has them too). */
 export interface WebSocketLike {
   readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }

@@ -1,4 +1,4 @@
-import { isFinishedStatus, type ServerMessage, type SessionSummary } from '#contracts';
+import { isFinishedStatus, type ServerMessage, type SessionSummary } from './contracts.js';
 import type { ConnectionStatus } from './connection.js';
 import { getJson } from './http.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';

@@ -5,7 +5,7 @@ import type {
   Snapshot,
   SnapshotSession,
   ToolCallView,
-} from '#contracts';
+} from './contracts.js';
 
 /** Wire dates (ISO strings) become Date objects here, and only here. */
 export interface SessionInfo extends Omit<SessionView, 'createdAt' | 'startedAt' | 'endedAt'> {

@@ -1,5 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NewBuildEvent, Todo } from '#contracts';
-import { sleep } from '../sleep.js';
 
 export type DemoStep = { delayMs: number; events: NewBuildEvent[] };
 
@@ -474,7 +474,7 @@ export function demoScript(): DemoStep[] {
 export async function* playDemo(signal: AbortSignal, speed = 1): AsyncGenerator<NewBuildEvent[]> {
   const factor = speed > 0 && Number.isFinite(speed) ? speed : 1;
   for (const step of demoScript()) {
-    await sleep(step.delayMs / factor, signal);
+    await sleep(step.delayMs / factor, undefined, { signal }).catch(() => undefined); // aborted: checked below
     if (signal.aborted) return;
     yield step.events;
   }

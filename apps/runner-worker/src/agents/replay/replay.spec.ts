@@ -1,7 +1,6 @@
 import type { NewBuildEvent } from '#contracts';
 import { createParser, type TranscriptParser } from '../parsers/transcript-parser.js';
 import { CONTEXT } from '../test/parse-helpers.js';
-import { sleep } from '../sleep.js';
 import { replayTranscript } from './replay.js';
 
 const transcript = [
@@ -63,21 +62,5 @@ describe('replayTranscript', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(batches).toHaveLength(1);
     expect(ended).toBe(false);
-  });
-});
-
-describe('sleep', () => {
-  it('resolves early on abort', async () => {
-    const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 20);
-    await sleep(10_000, controller.signal);
-    expect(Date.now() - started).toBeLessThan(1000);
-  });
-
-  it('waits the given time without a signal', async () => {
-    const started = Date.now();
-    await sleep(30);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
   });
 });

@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NewBuildEvent } from '#contracts';
 import type { TranscriptParser } from '../parsers/transcript-parser.js';
-import { sleep } from '../sleep.js';
 
 /**
  * Plays a transcript line by line. Lines that produce no events (token deltas, status
@@ -20,13 +20,13 @@ export async function* replayTranscript(
     const events = parser.parseLine(line.endsWith('\r') ? line.slice(0, -1) : line);
     if (events.length === 0) continue;
     if (!first && intervalMs > 0) {
-      await sleep(intervalMs, signal);
+      await sleep(intervalMs, undefined, { signal }).catch(() => undefined); // aborted: checked below
       if (signal.aborted) return;
     }
     first = false;
     yield events;
   }
-  if (!first && intervalMs > 0) await sleep(intervalMs, signal);
+  if (!first && intervalMs > 0) await sleep(intervalMs, undefined, { signal }).catch(() => undefined);
   if (signal.aborted) return;
   yield parser.end();
 }
