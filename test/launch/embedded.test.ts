@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Snapshot } from '#contracts';
 import { eventually, isAlive, killAll, pollUntilFinished, startDemoBuild } from '../support/builds.js';
 import { TEST_ADMIN_KEY } from '../support/credentials.js';
-import { freePort } from '../support/ports.js';
+import { freePort, SIDE_PORTS } from '../support/ports.js';
 import { request } from '../support/stack.js';
 import { spawnNode, START_SCRIPT, startedPid, type NodeProcess } from '../support/start-script.js';
 
@@ -47,7 +47,7 @@ describe('npm start: embedded Postgres', () => {
     const stack = spawnNode([START_SCRIPT], {
       API_PORT: String(apiPort),
       GATEWAY_PORT: String(gatewayPort),
-      METRICS_PORT: '0',
+      ...SIDE_PORTS,
       BUILDCAST_EMBEDDED: '1',
       BUILDCAST_DATA_DIR: dataDir,
       BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,

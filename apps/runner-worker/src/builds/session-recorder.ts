@@ -14,6 +14,8 @@ export class SessionRecorder {
   private readonly logger = new Logger(SessionRecorder.name);
   private started = false;
   private finishedStatus: FinishedStatus | undefined;
+  /** The latest seq this recorder committed (0: none yet). */
+  private committedSeq = 0;
 
   constructor(
     private readonly sessionId: string,
@@ -23,10 +25,21 @@ export class SessionRecorder {
     private readonly toolOutputMaxBytes: number,
     /** How long this worker's lease on the session surely lasts: the bound of append retries. */
     private readonly leaseLeftMs: () => number,
+    /** Told of every committed append (the runner's metrics). */
+    private readonly observeAppend: (batchSize: number, seconds: number) => void = () => undefined,
   ) {}
 
   get finished(): boolean {
     return this.finishedStatus !== undefined;
+  }
+
+  /** How this recorder ended the session; undefined while it has not. */
+  get status(): FinishedStatus | undefined {
+    return this.finishedStatus;
+  }
+
+  get seq(): number {
+    return this.committedSeq;
   }
 
   async record(batch: NewBuildEvent[]): Promise<void> {
@@ -68,7 +81,11 @@ export class SessionRecorder {
   private async appendWithRetry(events: NewBuildEvent[], options: AppendOptions) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.log.append(this.sessionId, events, options);
+        const startedAt = performance.now();
+        const committed = await this.log.append(this.sessionId, events, options);
+        this.observeAppend(events.length, (performance.now() - startedAt) / 1000);
+        this.committedSeq = committed.toSeq;
+        return committed;
       } catch (error) {
         const delay = isTransient(error) ? appendRetryDelay(attempt, this.leaseLeftMs()) : undefined;
         if (delay === undefined) throw error;
