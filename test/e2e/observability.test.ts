@@ -90,6 +90,9 @@ describe.each(TRANSPORTS)('metrics over %s: the API and the runner-worker', (tra
     // Process figures under the app's prefix, as the gateway's.
     expect(await runner('buildcast_runner_process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(await api('buildcast_api_process_resident_memory_bytes')).toBeGreaterThan(0);
+    // Only on its own port: the public API port has no metrics.
+    const publicPort = await fetch(`${stack.apiUrl.slice(0, -'/api'.length)}/metrics`);
+    expect(await publicPort.text()).not.toContain('buildcast_api_');
   });
 
   it("the runner's /health names its checks; its port serves nothing else", async () => {

@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { pino, type DestinationStream, type Level, type Logger as Pino } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyOptions } from 'pino-pretty';
 import { chooseLogFormat, type LogFormat } from './log-format.js';
 import { toPinoCall } from './nest-log-call.js';
 
@@ -97,6 +98,10 @@ function lowestPinoLevel(levels: readonly LogLevel[]): Level | 'silent' {
 
 /** `12:00:01.234 INFO runner [BuildRunner] Build … ended {"projectId":…}`: one line, in this process. */
 function prettyStream(destination: DestinationStream | undefined): DestinationStream {
+  // Loaded only when used: JSON (containers, collectors) starts without it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (
+    options: PrettyOptions,
+  ) => DestinationStream;
   return pretty({
     destination: destination ?? 1,
     sync: true,
