@@ -102,7 +102,15 @@ describe('npm start: embedded Postgres', () => {
       );
       // No Redis anywhere: every app runs its announcements and build queue on Postgres.
       expect(first.output()).toMatch(/\[start\] transport: postgres \(BUILDCAST_EMBEDDED=1/);
-      expect(first.output().match(/run on Postgres: LISTEN\/NOTIFY/g)).toHaveLength(3);
+      // (The apps start at their own pace on a busy machine: the API may answer first.)
+      await eventually(
+        () =>
+          Promise.resolve(
+            first.output().match(/run on Postgres: LISTEN\/NOTIFY/g)?.length === 3 || undefined,
+          ),
+        'the three apps to say which transport they run on',
+        120_000,
+      );
       const { projectId, sessionId } = await startDemoBuild(first.apiUrl, 'embedded', 1);
       const events = await pollUntilFinished(first.apiUrl, projectId, sessionId);
       const before = await request<Snapshot>(`${first.apiUrl}/projects/${projectId}/builds/${sessionId}`);
