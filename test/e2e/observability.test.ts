@@ -132,78 +132,89 @@ describe('logs: one JSON object a line from every app process', () => {
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
-  it("the API's request lines carry the key id; the runner logs each build's start and end with project, session and seq", async () => {
-    const key = await request<{ id: string; key: string }>(`${stack.apiUrl}/keys`, {
-      body: { name: 'log reader', scopes: ['builds:read'] },
-    });
-    expect(key.status).toBe(201);
-    const apiPort = await freePort();
-    const api = spawnNode(
-      ['dist/apps/api/src/main.js'],
-      stack.childEnv({ API_PORT: String(apiPort), LOG_FORMAT: 'json' }),
-    );
-    const runner = spawnNode(['dist/apps/runner-worker/src/main.js'], stack.childEnv({ LOG_FORMAT: 'json' }));
-    children.push(api, runner);
-    const apiUrl = `http://127.0.0.1:${apiPort}/api`;
-    await eventually(
-      () =>
-        when(
-          request(`${apiUrl}/health`).then(
-            (r) => r.status === 200,
-            () => false,
+  it(
+    "the API's request lines carry the key id; the runner logs each build's start and end with project, session and seq",
+    async () => {
+      const key = await request<{ id: string; key: string }>(`${stack.apiUrl}/keys`, {
+        body: { name: 'log reader', scopes: ['builds:read'] },
+      });
+      expect(key.status).toBe(201);
+      const apiPort = await freePort();
+      const api = spawnNode(
+        ['dist/apps/api/src/main.js'],
+        stack.childEnv({ API_PORT: String(apiPort), LOG_FORMAT: 'json' }),
+      );
+      const runner = spawnNode(
+        ['dist/apps/runner-worker/src/main.js'],
+        stack.childEnv({ LOG_FORMAT: 'json' }),
+      );
+      children.push(api, runner);
+      const apiUrl = `http://127.0.0.1:${apiPort}/api`;
+      await eventually(
+        () =>
+          when(
+            request(`${apiUrl}/health`).then(
+              (r) => r.status === 200,
+              () => false,
+            ),
           ),
-        ),
-      'the API process',
-      60_000,
-    );
-    await eventually(
-      () => when(Promise.resolve(runner.output().includes('Runner-worker consuming'))),
-      'the runner process',
-      60_000,
-    );
+        'the API process',
+        60_000,
+      );
+      await eventually(
+        () => when(Promise.resolve(runner.output().includes('Runner-worker consuming'))),
+        'the runner process',
+        60_000,
+      );
 
-    const { projectId, sessionId } = await startDemoBuild(stack.apiUrl, 'logs', 1);
-    const events = await pollUntilFinished(stack.apiUrl, projectId, sessionId);
-    const snapshot = await request(`${apiUrl}/projects/${projectId}/builds/${sessionId}`, {
-      key: key.body.key,
-    });
-    expect(snapshot.status).toBe(200);
+      const { projectId, sessionId } = await startDemoBuild(stack.apiUrl, 'logs', 1);
+      const events = await pollUntilFinished(stack.apiUrl, projectId, sessionId);
+      const snapshot = await request(`${apiUrl}/projects/${projectId}/builds/${sessionId}`, {
+        key: key.body.key,
+      });
+      expect(snapshot.status).toBe(200);
 
-    const path = `/api/projects/${projectId}/builds/${sessionId}`;
-    const requestLine = await eventually(
-      () =>
-        Promise.resolve(
-          jsonLines(api).find((line) => (line.req as { path?: string } | undefined)?.path === path),
-        ),
-      'the request line',
-    );
-    expect(requestLine).toMatchObject({
-      app: 'api',
-      level: 'info',
-      msg: expect.stringMatching(new RegExp(`^GET ${path} 200 \\d+ ms$`)),
-      req: { method: 'GET', path },
-      res: { statusCode: 200 },
-      keyId: key.body.id,
-      via: 'key',
-    });
-    expect(JSON.stringify(requestLine)).not.toContain(key.body.key); // no credential in logs
-    expect(jsonLines(api).every((line) => line.app === 'api')).toBe(true);
-    expect(jsonLines(api).some((line) => String(line.msg).startsWith('API on http://localhost:'))).toBe(true);
+      const path = `/api/projects/${projectId}/builds/${sessionId}`;
+      const requestLine = await eventually(
+        () =>
+          Promise.resolve(
+            jsonLines(api).find((line) => (line.req as { path?: string } | undefined)?.path === path),
+          ),
+        'the request line',
+      );
+      expect(requestLine).toMatchObject({
+        app: 'api',
+        level: 'info',
+        msg: expect.stringMatching(new RegExp(`^GET ${path} 200 \\d+ ms$`)),
+        req: { method: 'GET', path },
+        res: { statusCode: 200 },
+        keyId: key.body.id,
+        via: 'key',
+      });
+      expect(JSON.stringify(requestLine)).not.toContain(key.body.key); // no credential in logs
+      expect(jsonLines(api).every((line) => line.app === 'api')).toBe(true);
+      expect(jsonLines(api).some((line) => String(line.msg).startsWith('API on http://localhost:'))).toBe(
+        true,
+      );
 
-    const build = { app: 'runner', context: 'BuildRunner', projectId, sessionId, agent: 'demo' };
-    const ended = await eventually(
-      () =>
-        Promise.resolve(jsonLines(runner).find((line) => line.msg === `Build ${sessionId} ended: completed`)),
-      'the build end line',
-    );
-    expect(ended).toMatchObject({ ...build, level: 'info', outcome: 'completed', seq: events.at(-1)!.seq });
-    expect(jsonLines(runner).find((line) => line.msg === `Build ${sessionId} started`)).toMatchObject({
-      ...build,
-      seq: 0,
-    });
-    expect(jsonLines(runner).every((line) => line.app === 'runner')).toBe(true);
+      const build = { app: 'runner', context: 'BuildRunner', projectId, sessionId, agent: 'demo' };
+      const ended = await eventually(
+        () =>
+          Promise.resolve(
+            jsonLines(runner).find((line) => line.msg === `Build ${sessionId} ended: completed`),
+          ),
+        'the build end line',
+      );
+      expect(ended).toMatchObject({ ...build, level: 'info', outcome: 'completed', seq: events.at(-1)!.seq });
+      expect(jsonLines(runner).find((line) => line.msg === `Build ${sessionId} started`)).toMatchObject({
+        ...build,
+        seq: 0,
+      });
+      expect(jsonLines(runner).every((line) => line.app === 'runner')).toBe(true);
 
-    for (const child of [api, runner]) child.child.kill('SIGTERM');
-    await Promise.all([api.exited, runner.exited]);
-  });
+      for (const child of [api, runner]) child.child.kill('SIGTERM');
+      await Promise.all([api.exited, runner.exited]);
+    },
+    4 * 60_000,
+  ); // two processes to start on a busy machine
 });
