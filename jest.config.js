@@ -10,6 +10,8 @@ const moduleNameMapper = {
   '^#health$': '<rootDir>/libs/health/src/index.ts',
   '^#identity$': '<rootDir>/libs/identity/src/index.ts',
   '^#launch$': '<rootDir>/libs/launch/src/index.ts',
+  '^#logging$': '<rootDir>/libs/logging/src/index.ts',
+  '^#metrics$': '<rootDir>/libs/metrics/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const transform = {

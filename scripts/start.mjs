@@ -59,6 +59,9 @@ if (database.status === 'rejected' || built.status === 'rejected' || stopping) {
 }
 
 const env = appEnvironment(setup.transport, database.value.url);
+// The apps write to concurrently's pipes, not to this terminal: they would choose JSON. A
+// person at the terminal gets pretty lines unless LOG_FORMAT says otherwise.
+if (process.stdout.isTTY && !process.env.LOG_FORMAT) env.LOG_FORMAT = 'pretty';
 // restartTries stays 0: concurrently's own restarts also restart apps that exit because of
 // the SIGTERM it forwarded, so a stopped stack would come back.
 const { commands, result } = concurrently(

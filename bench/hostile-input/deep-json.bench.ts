@@ -134,6 +134,7 @@ async function main(): Promise<void> {
       REDIS_URL,
       QUEUE_PREFIX: `buildcast-bench-${randomBytes(4).toString('hex')}`,
       API_PORT: String(port),
+      API_METRICS_PORT: '0',
       BUILDCAST_ADMIN_KEY: BENCH_ADMIN_KEY, // an older build ignores it
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -66,6 +66,7 @@ export async function replayAll(
         counting,
         TOOL_OUTPUT_MAX_BYTES,
         () => 60_000,
+        undefined,
         LIMITS[mode],
       );
       const parser = createParser('buildcast-ndjson', context);

@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { eventually } from '../support/builds.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort } from '../support/ports.js';
+import { freePort, SIDE_PORTS } from '../support/ports.js';
 import { spawnNode, START_SCRIPT } from '../support/start-script.js';
 
 /** Runs `node <args>` to its end (or until `until` shows in its output, then SIGTERM). */
 async function run(args: string[], env: Record<string, string>, until?: string) {
-  const node = spawnNode(args, { METRICS_PORT: '0', ...env });
+  const node = spawnNode(args, { ...SIDE_PORTS, ...env });
   if (until !== undefined) {
     await eventually(() => Promise.resolve(node.output().includes(until) || undefined), until, 60_000);
     node.child.kill('SIGTERM');

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { eventually, isAlive, killAll } from '../support/builds.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { freePort } from '../support/gateway.js';
+import { freePort, SIDE_PORTS } from '../support/ports.js';
 import { deleteQueueKeys, TEST_REDIS_URL, uniqueQueuePrefix } from '../support/redis.js';
 import { spawnNode, START_SCRIPT, startedPid } from '../support/start-script.js';
 
@@ -51,6 +51,7 @@ describe('npm start: supervision', () => {
         REDIS_URL: TEST_REDIS_URL,
         QUEUE_PREFIX: prefix,
         DATABASE_POOL_SIZE: '3',
+        ...SIDE_PORTS,
       });
       supervisor = stack.child;
       const pidOf = (app: App, nth = 1) => startedPid(stack.output(), app, nth);

@@ -79,7 +79,8 @@ export async function spawnGateway(env: Record<string, string>, port: number): P
     child.once('exit', (code, signal) => resolve(code ?? signal)),
   );
   const httpUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  // Generous: on a busy machine loading the modules alone has taken 20 s.
+  const deadline = Date.now() + 60_000;
   let metricsUrl: string | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output}`);
@@ -92,7 +93,7 @@ export async function spawnGateway(env: Record<string, string>, port: number): P
     if (ok && metricsUrl) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`gateway did not become healthy in 20 s:\n${output}`);
+      throw new Error(`gateway did not become healthy in 60 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -4,7 +4,7 @@ import { createApi } from '../../apps/api/src/create-api.js';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { TEST_ADMIN_KEY } from './credentials.js';
-import { freePort } from './ports.js';
+import { freePort, SIDE_PORTS } from './ports.js';
 import { deleteQueueKeys, TEST_REDIS_URL, uniqueQueuePrefix } from './redis.js';
 
 export { TEST_ADMIN_KEY };
@@ -47,8 +47,9 @@ export async function startStack(
     QUEUE_PREFIX: uniqueQueuePrefix(),
     DATABASE_POOL_SIZE: '5',
     BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
-    // Gateways on this config serve /metrics on a free port of their own (see gateway.ts).
-    METRICS_PORT: '0',
+    // Gateways on this config serve /metrics on a free port of their own (see gateway.ts), and
+    // so would the API's and the workers' side listeners if a test starts them.
+    ...SIDE_PORTS,
     BUILDCAST_TRANSPORT: options.transport ?? process.env.TEST_TRANSPORT ?? 'redis',
     ...options.env,
   });
@@ -70,6 +71,7 @@ export async function startStack(
       BUILDCAST_TRANSPORT: config.transport,
       DATABASE_POOL_SIZE: '4',
       BUILDCAST_ADMIN_KEY: TEST_ADMIN_KEY,
+      ...SIDE_PORTS,
       // Same allowed origins as this stack's API (a child gateway checks them on upgrade).
       API_PORT: String(config.apiPort),
       ...(config.publicUrlIsSet ? { PUBLIC_URL: config.publicUrl } : {}),

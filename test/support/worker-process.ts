@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { SIDE_PORTS } from './ports.js';
 
 const WORKER_MAIN = path.resolve('dist/apps/runner-worker/src/main.js');
 
@@ -14,7 +15,7 @@ const WORKER_MAIN = path.resolve('dist/apps/runner-worker/src/main.js');
 export async function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
   if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [WORKER_MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...SIDE_PORTS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module.js';
 import { AuthGuard } from './identity/auth.guard.js';
 import { IdentityApiModule } from './identity/identity-api.module.js';
 import { LimitsModule } from './limits/limits.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { RateLimitGuard } from './limits/rate-limit.guard.js';
 import { ProjectsModule } from './projects/projects.module.js';
 
@@ -21,6 +22,7 @@ export class ApiModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
         BusModule.forRoot(config.transport),
+        ObservabilityModule,
         IdentityModule,
         IdentityApiModule,
         LimitsModule,

@@ -6,7 +6,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '#config';
 import { PresenceService } from '#bus';
-import { IdentityService } from '#identity';
+import { IdentityService, type Principal } from '#identity';
+import { AppLogger, DEFAULT_LOG_LEVELS, pathOf, requestLogger } from '#logging';
 import { ApiModule } from './app.module.js';
 import { DependencyUnavailableFilter } from './errors/dependency-unavailable.filter.js';
 import { answerClientErrors } from './input/client-errors.js';
@@ -15,19 +16,30 @@ import { jsonBody } from './input/json-body.js';
 import { requireCredentialForDocs } from './identity/docs-access.js';
 import { printFirstSignInLink } from './identity/first-admin-key.js';
 import { serveWebApp } from './web-app/serve-web-app.js';
+import { ApiMetrics } from './observability/api-metrics.js';
+import { requestMetrics } from './observability/request-metrics.js';
 import { forwardWebSockets } from './websocket-proxy.js';
 import { serveAsyncApi } from './docs/asyncapi-route.js';
 
 /** Builds the API application exactly as production runs it (tests use this too). */
 export async function createApi(
   config: AppConfig,
-  logger: LogLevel[] = ['error', 'warn', 'log'],
+  levels: LogLevel[] = DEFAULT_LOG_LEVELS,
 ): Promise<INestApplication> {
+  const logger = new AppLogger({ app: 'api', format: config.logFormat, levels });
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
     logger,
   });
   answerClientErrors(app.getHttpServer());
+  // First, so that every answer is logged and measured, a refused body (413) too.
+  app.use(
+    requestLogger(logger.pino, {
+      fields: (request) => requestIdentity((request as { principal?: Principal | null }).principal),
+      skip: (request) => pathOf(request.url).startsWith('/api/health'),
+    }),
+  );
+  app.use(requestMetrics(app.get(ApiMetrics)));
   app.use(jsonBody(config.maxBodyBytes));
   app.setGlobalPrefix('api');
   app.useGlobalFilters(new DependencyUnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
@@ -71,4 +83,9 @@ export async function createApi(
   await app.init();
   await printFirstSignInLink(app);
   return app;
+}
+
+/** The key behind a request, once the AuthGuard resolved one (keyId null: BUILDCAST_ADMIN_KEY). */
+function requestIdentity(principal: Principal | null | undefined): Record<string, unknown> {
+  return principal ? { keyId: principal.keyId, via: principal.via } : {};
 }

@@ -3,11 +3,15 @@ import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '#config';
 import { DatabaseUnreachableError, waitForDatabase } from '#persistence';
 import { createApi } from './create-api.js';
+import { ApiMetrics } from './observability/api-metrics.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   await waitForDatabase(config.databaseUrl);
   const app = await createApi(config);
+  await app
+    .get(ApiMetrics)
+    .endpoint.listen(config.apiMetricsPort, config.metricsBindAddress, 'API_METRICS_PORT');
   await app.listen(config.apiPort, config.bindAddress);
   Logger.log(`API on http://localhost:${config.apiPort}/api (docs at /api/docs)`, 'Bootstrap');
 }

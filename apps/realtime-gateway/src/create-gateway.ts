@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig } from '#config';
 import { PresenceService } from '#bus';
 import { allowedOrigins } from '#identity';
+import { AppLogger, DEFAULT_LOG_LEVELS } from '#logging';
 import { GatewayModule } from './gateway.module.js';
 import { LeanWsAdapter } from './lean-ws-adapter.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
@@ -10,8 +11,9 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js';
 /** Builds the gateway exactly as production runs it (tests run several in one process). */
 export async function createGateway(
   config: AppConfig,
-  logger: LogLevel[] = ['error', 'warn', 'log'],
+  levels: LogLevel[] = DEFAULT_LOG_LEVELS,
 ): Promise<INestApplication> {
+  const logger = new AppLogger({ app: 'gateway', format: config.logFormat, levels });
   const app = await NestFactory.create(GatewayModule.forRoot(config), { logger });
   const metrics = app.get(GatewayMetrics);
   app.useWebSocketAdapter(

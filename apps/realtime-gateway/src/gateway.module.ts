@@ -1,13 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '#config';
 import { BusModule } from '#bus';
-import { InfrastructureHealthModule } from '#health';
+import { InfrastructureHealthController, InfrastructureHealthModule } from '#health';
 import { IdentityModule } from '#identity';
 import { PersistenceModule } from '#persistence';
 import { GatewayAuth } from './auth/gateway-auth.service.js';
 import { Connections } from './connections/connections.service.js';
 import { ConnectionsPerIp } from './connections/connections-per-ip.js';
-import { HealthController } from './health/health.controller.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { RealtimeGateway } from './realtime.gateway.js';
@@ -30,7 +29,7 @@ export class GatewayModule {
         InfrastructureHealthModule,
         IdentityModule,
       ],
-      controllers: [HealthController],
+      controllers: [InfrastructureHealthController],
       providers: [
         GatewayMetrics,
         MetricsServer,

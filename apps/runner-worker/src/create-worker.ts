@@ -1,18 +1,22 @@
 import { NestFactory } from '@nestjs/core';
-import type { INestApplicationContext, LogLevel } from '@nestjs/common';
+import type { INestApplication, LogLevel } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { PresenceService } from '#bus';
+import { AppLogger, DEFAULT_LOG_LEVELS } from '#logging';
 import { WorkerModule } from './worker.module.js';
 
-/** A runner-worker: an application context (no HTTP server) consuming the `builds` queue. */
+/**
+ * A runner-worker consuming the `builds` queue, initialised but not listening: main.ts serves
+ * its `/health` and `/metrics` on RUNNER_PORT (tests listen on a free port when they need it).
+ */
 export async function createWorker(
   config: AppConfig,
-  logger: LogLevel[] = ['error', 'warn', 'log'],
-): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
-    logger,
-  });
+  levels: LogLevel[] = DEFAULT_LOG_LEVELS,
+): Promise<INestApplication> {
+  const logger = new AppLogger({ app: 'runner', format: config.logFormat, levels });
+  const app = await NestFactory.create(WorkerModule.forRoot(config), { logger });
   app.enableShutdownHooks();
+  await app.init();
   await app.get(PresenceService).announce('runner');
   return app;
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '#config';
 import { BuildLog, BuildsQueueModule, BusModule } from '#bus';
+import { InfrastructureHealthController, InfrastructureHealthModule } from '#health';
 import { PersistenceModule } from '#persistence';
 import { BuildRunner } from './builds/build-runner.js';
 import { BuildsProcessor, LiveBuildsProcessor } from './builds/builds.processor.js';
@@ -10,6 +11,8 @@ import { QueuedSweeper } from './builds/queued-sweeper.js';
 import { PostgresBuildsConsumer } from './builds/postgres-builds-consumer.js';
 import { LiveAgents } from './agents/live/live-agents.js';
 import { WorkDirectories } from './agents/live/work-directories.js';
+import { MetricsController } from './observability/metrics.controller.js';
+import { RunnerMetrics } from './observability/runner-metrics.js';
 
 @Module({})
 export class WorkerModule {
@@ -21,8 +24,12 @@ export class WorkerModule {
         PersistenceModule.forRoot({ databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize }),
         BusModule.forRoot(config.transport),
         BuildsQueueModule.register('consumer', config.transport),
+        InfrastructureHealthModule,
       ],
+      // On RUNNER_PORT (main.ts): for the orchestrator's health checks and Prometheus.
+      controllers: [InfrastructureHealthController, MetricsController],
       providers: [
+        RunnerMetrics,
         BuildLog,
         BuildRunner,
         RunningBuilds,

@@ -161,6 +161,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_BIND_ADDRESS: 'http://x' })).toThrow(/METRICS_BIND_ADDRESS/);
   });
 
+  it('gives the API metrics and the runner ports of their own, and reads LOG_FORMAT', () => {
+    const defaults = loadConfig({});
+    expect([defaults.apiMetricsPort, defaults.runnerPort, defaults.logFormat]).toEqual([9465, 3002, null]);
+    const tests = loadConfig({ API_METRICS_PORT: '0', RUNNER_PORT: '0', LOG_FORMAT: 'json' });
+    expect([tests.apiMetricsPort, tests.runnerPort, tests.logFormat]).toEqual([0, 0, 'json']);
+    expect(() => loadConfig({ RUNNER_PORT: '70000' })).toThrow(
+      'RUNNER_PORT="70000": RUNNER_PORT must be an integer port between 0 (any free port) and 65535',
+    );
+    expect(() => loadConfig({ API_METRICS_PORT: 'x' })).toThrow(/API_METRICS_PORT="x"/);
+    expect(() => loadConfig({ LOG_FORMAT: 'text' })).toThrow(
+      'LOG_FORMAT="text": LOG_FORMAT must be json or pretty',
+    );
+  });
+
   it('gives live agents only the environment AGENT_ENV allows: never the database or Redis URLs', () => {
     const env = {
       PATH: '/usr/bin',

@@ -10,6 +10,10 @@ const toInt = ({ value }: { value: unknown }): unknown =>
 const ORIGIN = /^https?:\/\/[^/\s]+$/;
 const PORT = '$property must be an integer port between 1 and 65535';
 const METRICS_PORT = 'METRICS_PORT must be an integer port between 0 (any free port) and 65535';
+const ANY_PORT = '$property must be an integer port between 0 (any free port) and 65535';
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export const TRANSPORTS = ['redis', 'postgres'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -54,6 +58,25 @@ class Environment {
   @Min(0, { message: METRICS_PORT })
   @Max(65535, { message: METRICS_PORT })
   METRICS_PORT = 9464;
+
+  /** The API's Prometheus endpoint, on a port of its own like the gateway's (0: any free port). */
+  @Transform(toInt)
+  @IsInt({ message: ANY_PORT })
+  @Min(0, { message: ANY_PORT })
+  @Max(65535, { message: ANY_PORT })
+  API_METRICS_PORT = 9465;
+
+  /** The runner-worker's `/health` and `/metrics`, at BIND_ADDRESS (0: any free port). */
+  @Transform(toInt)
+  @IsInt({ message: ANY_PORT })
+  @Min(0, { message: ANY_PORT })
+  @Max(65535, { message: ANY_PORT })
+  RUNNER_PORT = 3002;
+
+  /** `json` (one object a line) or `pretty` (for people); unset: pretty at a terminal, else JSON. */
+  @IsOptional()
+  @Matches(/^(json|pretty)$/, { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT?: LogFormat;
 
   /** Where /metrics listens: loopback unless a scraper elsewhere needs it (compose sets 0.0.0.0). */
   @Matches(/^[A-Za-z0-9.:-]+$/, {
@@ -397,6 +420,10 @@ export class AppConfig {
   readonly bindAddress: string;
   readonly metricsPort: number;
   readonly metricsBindAddress: string;
+  readonly apiMetricsPort: number;
+  readonly runnerPort: number;
+  /** LOG_FORMAT; null: pretty when stdout is a terminal, else JSON. */
+  readonly logFormat: LogFormat | null;
   readonly gatewayUrl: string;
   readonly gateway: GatewayConfig;
   readonly limits: LimitsConfig;
@@ -439,6 +466,9 @@ export class AppConfig {
     this.bindAddress = env.BIND_ADDRESS;
     this.metricsPort = env.METRICS_PORT;
     this.metricsBindAddress = env.METRICS_BIND_ADDRESS;
+    this.apiMetricsPort = env.API_METRICS_PORT;
+    this.runnerPort = env.RUNNER_PORT;
+    this.logFormat = env.LOG_FORMAT ?? null;
     this.gatewayUrl = env.GATEWAY_URL ?? `http://127.0.0.1:${env.GATEWAY_PORT}`;
     this.gateway = {
       coalesceMs: env.GATEWAY_COALESCE_MS,

@@ -1,2 +1,3 @@
 export * from './infrastructure-health.js';
 export * from './health.module.js';
+export * from './health.controller.js';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { freePort } from '../../support/gateway.js';
+import { freePort, SIDE_PORTS } from '../../support/ports.js';
 import {
   startOwnPostgres,
   startOwnRedis,
@@ -60,7 +60,7 @@ export async function startFaultStack(options: { workerConcurrency?: number } = 
       API_PORT: String(apiPort),
       GATEWAY_PORT: String(gatewayPort),
       GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`,
-      METRICS_PORT: '0', // a restarted gateway takes any free port; no test scrapes it
+      ...SIDE_PORTS, // a restarted app takes any free port; no test scrapes them
       WORKER_CONCURRENCY: String(options.workerConcurrency ?? 4),
       // The suite's builds are replays: they take these slots (a full worker queues them).
       REPLAY_CONCURRENCY: String(options.workerConcurrency ?? 4),

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppConfig } from '#config';
 import { limitKey, PresenceService, SlotStores, type ExpiringSlots } from '#bus';
+import { ApiMetrics } from '../observability/api-metrics.js';
 import { credentialTracker } from './credential-tracker.js';
 import { tooManyRequests } from './too-many-requests.js';
 
@@ -22,6 +23,7 @@ export class LongPolls {
     slots: SlotStores,
     private readonly presence: PresenceService,
     private readonly config: AppConfig,
+    private readonly metrics: ApiMetrics,
   ) {
     this.slots = slots.open('Long-poll limits');
   }
@@ -33,8 +35,23 @@ export class LongPolls {
 
   /** Runs `poll` in a slot of the request's credential; 429 when it has none left. */
   async run<T>(request: Request, response: Response, waitMs: number, poll: () => Promise<T>): Promise<T> {
+    if (waitMs <= 0) return poll();
+    this.metrics.longPollsInFlight.inc();
+    try {
+      return await this.runInSlot(request, response, waitMs, poll);
+    } finally {
+      this.metrics.longPollsInFlight.dec();
+    }
+  }
+
+  private async runInSlot<T>(
+    request: Request,
+    response: Response,
+    waitMs: number,
+    poll: () => Promise<T>,
+  ): Promise<T> {
     const tracker = credentialTracker(request.headers);
-    if (waitMs <= 0 || tracker === null) return poll();
+    if (tracker === null) return poll();
     const key = LongPolls.key(this.config, tracker);
     const member = `${this.presence.instanceId}:${randomUUID()}`;
     const limit = this.config.limits.longPollsPerKey;

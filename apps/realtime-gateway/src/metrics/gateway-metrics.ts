@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { AppMetrics } from '#metrics';
 
-/**
- * The gateway's Prometheus metrics, on a registry of its own (two gateways in one test
- * process must not share counters). Served at GET /metrics on METRICS_PORT (metrics-server.ts).
- */
+/** The gateway's Prometheus metrics. Served at GET /metrics on METRICS_PORT (metrics-server.ts). */
 @Injectable()
-export class GatewayMetrics {
-  readonly registry = new Registry();
-
+export class GatewayMetrics extends AppMetrics {
   readonly connections = new Gauge({
     name: 'buildcast_gateway_connections',
     help: 'Open WebSocket connections',
@@ -80,19 +76,7 @@ export class GatewayMetrics {
   private seqCount = 0;
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'buildcast_gateway_' });
-  }
-
-  /** A gauge whose value is computed when Prometheus scrapes it. */
-  defineGauge(name: string, help: string, read: () => number): void {
-    new Gauge({
-      name,
-      help,
-      registers: [this.registry],
-      collect() {
-        this.set(read());
-      },
-    });
+    super('buildcast_gateway_');
   }
 
   batchFlushed(seqs: number, sockets: number, bytes: number, committedAt: number[]): void {

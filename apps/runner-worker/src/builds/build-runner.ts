@@ -19,6 +19,7 @@ import { demoScript, playDemo } from '../agents/demo/demo-script.js';
 import { createParser } from '../agents/parsers/transcript-parser.js';
 import { LiveAgents } from '../agents/live/live-agents.js';
 import { replayTranscript } from '../agents/replay/replay.js';
+import { RunnerMetrics } from '../observability/runner-metrics.js';
 import { RunningBuilds, type StopReason } from './running-builds.js';
 import { SessionRecorder } from './session-recorder.js';
 import { WorkerLeases } from './worker-leases.js';
@@ -54,6 +55,7 @@ export class BuildRunner {
     private readonly leases: WorkerLeases,
     private readonly live: LiveAgents,
     private readonly config: AppConfig,
+    private readonly metrics: RunnerMetrics,
   ) {}
 
   /** `claimed`: this worker already holds the session's lease (the Postgres build queue claimed it). */
@@ -91,12 +93,23 @@ export class BuildRunner {
       this.log,
       this.config.toolOutputMaxBytes,
       () => this.leases.leaseLeftMs(session.id),
+      (batchSize, seconds) => this.metrics.observeAppend(batchSize, seconds),
     );
+    const build = { projectId: session.projectId, sessionId: session.id, agent: job.agent };
+    this.metrics.buildStarted(session.createdAt);
+    this.logger.log(`Build ${session.id} started`, { ...build, seq: session.seq });
     try {
       // Registered while it ends too: its lease is renewed until the last append is done.
       await this.running.run(session.id, (signal) => this.runClaimed(job, session, recorder, signal));
     } finally {
       this.leases.forget(session.id);
+      const outcome = recorder.status ?? 'ended_elsewhere';
+      this.metrics.buildEnded(job.agent, outcome);
+      this.logger.log(`Build ${session.id} ended: ${outcome}`, {
+        ...build,
+        outcome,
+        seq: Math.max(recorder.seq, session.seq),
+      });
     }
   }
 

@@ -12,13 +12,17 @@ function storeFailing(...failures: Error[]) {
       const failure = failures.shift();
       if (failure) return Promise.reject(failure);
       appended.push(events);
-      return Promise.resolve({ events: [] } as unknown as AppendResult);
+      const toSeq = appended.flat().length;
+      return Promise.resolve({ events: [], toSeq } as unknown as AppendResult);
     },
   } as unknown as BuildLog;
   return { store, appended };
 }
-const recorder = (log: BuildLog, leaseLeftMs = 0) =>
-  new SessionRecorder('s', STARTED, log, 1000, () => leaseLeftMs);
+const recorder = (
+  log: BuildLog,
+  leaseLeftMs = 0,
+  observeAppend?: (batchSize: number, seconds: number) => void,
+) => new SessionRecorder('s', STARTED, log, 1000, () => leaseLeftMs, observeAppend);
 const message: NewBuildEvent = { type: 'message', data: { role: 'assistant', text: 'hi' } };
 const types = (batches: NewBuildEvent[][]) => batches.map((batch) => batch.map((event) => event.type));
 
@@ -71,5 +75,18 @@ describe('SessionRecorder', () => {
     await dropped.record([message]);
     await expect(dropped.finish('completed')).rejects.toThrow('ECONNREFUSED');
     expect(lost.appended).toEqual([]);
+  });
+
+  it('tells the metrics of each committed append, not of failed tries, and keeps the latest seq', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const { store } = storeFailing(refused);
+    const observed: [number, number][] = [];
+    const session = recorder(store, 60_000, (batchSize, seconds) => observed.push([batchSize, seconds]));
+    await session.record([message, message]);
+    await session.finish('completed');
+    expect(observed.map(([batchSize]) => batchSize)).toEqual([3, 1]);
+    expect(observed.every(([, seconds]) => seconds >= 0)).toBe(true);
+    expect(session.seq).toBe(4);
+    expect(session.status).toBe('completed');
   });
 });

@@ -34,6 +34,8 @@ export class SessionRecorder {
   /** What is committed: after a failed append, recording resumes from here. */
   private committed: LogState = { started: false, finished: undefined };
   private appender: GroupCommit<QueuedEvent>;
+  /** The latest seq this recorder committed (0: none yet). */
+  private committedSeq = 0;
 
   constructor(
     private readonly sessionId: string,
@@ -43,6 +45,8 @@ export class SessionRecorder {
     private readonly toolOutputMaxBytes: number,
     /** How long this worker's lease on the session surely lasts: the bound of append retries. */
     private readonly leaseLeftMs: () => number,
+    /** Told of every committed append (the runner's metrics). */
+    private readonly observeAppend: (batchSize: number, seconds: number) => void = () => undefined,
     private readonly limits: GroupLimits = APPEND_LIMITS,
   ) {
     this.appender = this.newAppender();
@@ -50,6 +54,15 @@ export class SessionRecorder {
 
   get finished(): boolean {
     return this.committed.finished !== undefined;
+  }
+
+  /** How this recorder ended the session; undefined while it has not. */
+  get status(): FinishedStatus | undefined {
+    return this.committed.finished;
+  }
+
+  get seq(): number {
+    return this.committedSeq;
   }
 
   /**
@@ -132,7 +145,11 @@ export class SessionRecorder {
   private async appendWithRetry(events: NewBuildEvent[], options?: { fullOutputs: Map<string, string> }) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.log.append(this.sessionId, events, options);
+        const startedAt = performance.now();
+        const committed = await this.log.append(this.sessionId, events, options);
+        this.observeAppend(events.length, (performance.now() - startedAt) / 1000);
+        this.committedSeq = committed.toSeq;
+        return committed;
       } catch (error) {
         const delay = isTransient(error) ? appendRetryDelay(attempt, this.leaseLeftMs()) : undefined;
         if (delay === undefined) throw error;

@@ -1,10 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck } from '@nestjs/terminus';
-import { InfrastructureHealth, type HealthReport } from '#health';
+import { InfrastructureHealth, type HealthReport } from './infrastructure-health.js';
 
-/** `GET /health`: 200 while this instance can reach Postgres (and Redis, its transport), else 503 (the API's shape). */
+/**
+ * `GET /health` of the gateway and the runner-worker: 200 while this instance can reach
+ * Postgres (and Redis, its transport), else 503 (the API's shape).
+ */
 @Controller('health')
-export class HealthController {
+export class InfrastructureHealthController {
   constructor(private readonly health: InfrastructureHealth) {}
 
   @Get()

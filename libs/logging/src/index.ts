@@ -1,0 +1,3 @@
+export * from './app-logger.js';
+export * from './log-format.js';
+export * from './request-logger.js';
