@@ -5,6 +5,7 @@ import {
   type AgentKind,
   type BuildEvent,
   type BuildRequest,
+  type MessageView,
   type Project,
   type SessionStatus,
   type SessionSummary,
@@ -16,6 +17,7 @@ import {
 } from '#contracts';
 import {
   EVENT_COLUMNS,
+  MESSAGE_VIEW_COLUMNS,
   PROJECT_COLUMNS,
   SESSION_COLUMNS,
   TODO_VIEW_COLUMNS,
@@ -65,6 +67,9 @@ const SNAPSHOT = `
     (SELECT coalesce(json_agg(v), '[]')::text
        FROM (SELECT ${TOOL_CALL_VIEW_COLUMNS} FROM tool_calls c WHERE c.session_id = s.id ORDER BY c.started_seq) v)
       AS tool_calls,
+    (SELECT coalesce(json_agg(v), '[]')::text
+       FROM (SELECT ${MESSAGE_VIEW_COLUMNS} FROM build_events e
+             WHERE e.session_id = s.id AND e.type = 'message' ORDER BY e.seq) v) AS messages,
     ${AUDIT_JSON} AS audit
   FROM build_sessions s WHERE s.id = $1 AND s.project_id = $2`;
 
@@ -82,7 +87,7 @@ const TOOL_CALL_DETAIL = `
   FROM tool_calls c JOIN build_sessions s ON s.id = c.session_id
   WHERE c.session_id = $1 AND s.project_id = $2 AND c.tool_call_id = $3`;
 
-type SnapshotRow = SessionRow & { todos: string; tool_calls: string; audit: string };
+type SnapshotRow = SessionRow & { todos: string; tool_calls: string; messages: string; audit: string };
 
 /** The queries behind the REST API and the runners: projects, sessions, snapshots, the log. */
 @Injectable()
@@ -264,6 +269,7 @@ export class BuildReadModel {
       session,
       todos: JSON.parse(row.todos) as TodoView[],
       toolCalls: JSON.parse(row.tool_calls) as ToolCallView[],
+      messages: JSON.parse(row.messages) as MessageView[],
     };
   }
 
@@ -276,7 +282,7 @@ export class BuildReadModel {
     if (!row) return null;
     // The audit goes in as Postgres wrote it too: the view's JSON object, its `}` replaced.
     const session = `${JSON.stringify(toSessionView(row)).slice(0, -1)},"audit":${row.audit}}`;
-    return `{"seq":${row.last_seq},"session":${session},"todos":${row.todos},"toolCalls":${row.tool_calls}}`;
+    return `{"seq":${row.last_seq},"session":${session},"todos":${row.todos},"toolCalls":${row.tool_calls},"messages":${row.messages}}`;
   }
 
   private async readSnapshot(projectId: string, sessionId: string): Promise<SnapshotRow | undefined> {

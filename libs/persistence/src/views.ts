@@ -45,7 +45,10 @@ export const TODO_VIEW_COLUMNS = `t.idx AS "index", t.content, t.active_form AS 
 
 export const TOOL_CALL_VIEW_COLUMNS = `c.tool_call_id AS "id", c.todo_index AS "todoIndex", c.name, c.input, c.output,
   c.is_error AS "isError", c.output_truncated AS "outputTruncated", c.status,
-  ${iso('c.started_at')} AS "startedAt", ${iso('c.ended_at')} AS "endedAt"`;
+  ${iso('c.started_at')} AS "startedAt", ${iso('c.ended_at')} AS "endedAt", c.started_seq AS "startedSeq"`;
+
+/** The snapshot's messages, from the log (`build_events` aliased `e`). */
+export const MESSAGE_VIEW_COLUMNS = `e.seq, e.data->>'role' AS "role", e.data->>'text' AS "text", ${iso('e.at')} AS "at"`;
 
 export const EVENT_COLUMNS = `e.seq, e.type, ${iso('e.at')} AS "at", e.data`;
 

@@ -2,6 +2,7 @@ import { Initial1764000000000 } from './1764000000000-Initial.js';
 import { AgentRuns1764100000000 } from './1764100000000-AgentRuns.js';
 import { BuildRequests1764200000000 } from './1764200000000-BuildRequests.js';
 import { Identity1764300000000 } from './1764300000000-Identity.js';
+import { FinishedSessions1764400000000 } from './1764400000000-FinishedSessions.js';
 
 /** Every migration in order, as classes: the same list works from src (ts-jest) and from dist. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AgentRuns1764100000000,
   BuildRequests1764200000000,
   Identity1764300000000,
+  FinishedSessions1764400000000,
 ];
