@@ -40,8 +40,12 @@ export class SessionRecorder {
       if (finishedStatus !== undefined) break;
       if (event.type === 'session.started') {
         if (started) continue;
-        // The runner knows who and where; the transcript may know the model.
-        event.data = { ...this.startedData, model: event.data.model ?? this.startedData.model };
+        // The runner knows who and where; the transcript may know the model and the prompt.
+        event.data = {
+          ...this.startedData,
+          model: event.data.model ?? this.startedData.model,
+          prompt: this.startedData.prompt ?? event.data.prompt ?? null,
+        };
       } else if (!started) {
         events.push({ type: 'session.started', data: this.startedData });
       }
