@@ -1,4 +1,4 @@
-import { elapsed, formatDuration, summarizeInput } from './format.js';
+import { elapsed, formatCost, formatDuration, formatTokens, summarizeInput } from './format.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -37,4 +37,18 @@ describe('summarizeInput', () => {
     expect(long).toHaveLength(90);
     expect(long.endsWith('…')).toBe(true);
   });
+});
+
+describe('formatTokens and formatCost', () => {
+  it.each([
+    [956, '956'],
+    [225_369, '225.4K'],
+    [1_800_000, '1.8M'],
+  ])('%d tokens → %s', (count, text) => expect(formatTokens(count)).toBe(text));
+
+  it.each([
+    [12.4712, '$12.47'],
+    [0, '$0.00'],
+    [0.004, '< $0.01'],
+  ])('$%d → %s', (usd, text) => expect(formatCost(usd)).toBe(text));
 });
