@@ -18,15 +18,15 @@ function labels(
 }
 
 describe('buildTimeline', () => {
-  it('puts each message right after the call before it, in that call’s todo', () => {
+  it('puts each message right after the call before it, in that call’s todo (the first ones before the first call)', () => {
     const timeline = buildTimeline(
       new Set([0, 1]),
       [call('b', 5, 1), call('a', 3, 0)],
       [message(2), message(4), message(6), message(7)],
     );
     expect(labels(timeline)).toEqual({
-      lead: ['message:2'],
-      groups: { '0': ['call:a', 'message:4'], '1': ['call:b', 'message:6', 'message:7'] },
+      lead: [],
+      groups: { '0': ['message:2', 'call:a', 'message:4'], '1': ['call:b', 'message:6', 'message:7'] },
     });
   });
 

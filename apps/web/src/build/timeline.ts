@@ -10,7 +10,7 @@ interface PlacedMessage {
 export type TimelineEntry<C, M> = { kind: 'call'; call: C } | { kind: 'message'; message: M };
 
 export interface Timeline<C, M> {
-  /** Messages before the first tool call: shown above the todo list. */
+  /** Messages while there is no tool call yet: shown above the todo list. */
   lead: TimelineEntry<C, M>[];
   /** By todo index; `null` for calls outside the todo list. */
   groups: Map<number | null, TimelineEntry<C, M>[]>;
@@ -18,7 +18,8 @@ export interface Timeline<C, M> {
 
 /**
  * Calls and messages in seq order, grouped by todo. A message carries no todo: it goes
- * right after the call before it (in that call's group), which is where it was said.
+ * right after the call before it (in that call's group), which is where it was said; one
+ * before the first call goes right before that call, which it introduces.
  */
 export function buildTimeline<C extends PlacedCall, M extends PlacedMessage>(
   todoIndexes: ReadonlySet<number>,
@@ -46,6 +47,8 @@ export function buildTimeline<C extends PlacedCall, M extends PlacedMessage>(
   for (const call of sortedCalls) {
     placeMessagesBefore(call.startedSeq);
     lastKey = call.todoIndex !== null && todoIndexes.has(call.todoIndex) ? call.todoIndex : null;
+    // The opening messages move from the lead to just before the first call.
+    for (const entry of lead.splice(0)) add(lastKey, entry);
     add(lastKey, { kind: 'call', call });
   }
   placeMessagesBefore(Infinity);
