@@ -66,6 +66,13 @@ export class BuildsController {
 
   /** The Snapshot of libs/contracts, sent as Postgres built it. */
   @Get(':sessionId')
+  @ApiOkResponse({
+    description:
+      'the snapshot: { seq, session, todos, toolCalls, messages }; a tool call is running, succeeded, failed ' +
+      'or aborted (the session finished before its result, endedAt = the session end); messages are the ' +
+      "agent's message events { seq, role, text, at } in seq order, placed among the calls by their startedSeq",
+  })
+  @ApiNotFoundResponse({ description: 'unknown project or build' })
   @Header('content-type', 'application/json; charset=utf-8')
   snapshot(@Param() { projectId, sessionId }: SessionParamsDto): Promise<string> {
     return this.builds.snapshotJson(projectId, sessionId);
