@@ -254,6 +254,35 @@ describe('EventStore', () => {
     await expectProjectionsMatchLog(created);
   });
 
+  it('aborts the open calls when the session finishes, stored or new, and no call that has a result', async () => {
+    const created = await newSession();
+    await store.append(created.id, [
+      started('done'),
+      started('open'),
+      finished('done'),
+      message('Half **way**'),
+    ]);
+    await store.append(created.id, [started('later')]);
+    // The finishing batch names a finished call again (a repeated start) and starts one more.
+    const result = await store.append(created.id, [
+      started('done'),
+      started('last'),
+      { type: 'session.finished', data: { status: 'cancelled' } },
+    ]);
+    const snapshot = await expectProjectionsMatchLog(created);
+    const endedAt = result.summary.endedAt;
+    expect(snapshot.toolCalls.map(({ id, status, endedAt: end }) => [id, status, end])).toEqual([
+      ['done', 'succeeded', expect.not.stringMatching(endedAt!)],
+      ['open', 'aborted', endedAt],
+      ['later', 'aborted', endedAt],
+      ['last', 'aborted', endedAt],
+    ]);
+    expect(snapshot.toolCalls[0].output).toBe('done done');
+    expect(snapshot.messages).toEqual([
+      expect.objectContaining({ seq: 4, role: 'assistant', text: 'Half **way**' }),
+    ]);
+  });
+
   it('refuses an unknown session', async () => {
     await expect(
       store.append('00000000-0000-4000-8000-000000000000', [message('hi')]),

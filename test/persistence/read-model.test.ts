@@ -116,6 +116,7 @@ describe('BuildReadModel', () => {
       session: { ...(({ seq: _seq, ...view }) => view)(first), audit: [] },
       todos: [],
       toolCalls: [],
+      messages: [],
     });
     await readModel.deleteSession(second.id);
     await expect(readModel.getSessionSummary(projectId, second.id)).resolves.toBeNull();

@@ -85,4 +85,5 @@ export const unapplied = (snapshot: Snapshot): Snapshot => ({
   seq: 0,
   todos: [],
   toolCalls: [],
+  messages: [],
 });

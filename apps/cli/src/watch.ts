@@ -7,7 +7,13 @@ import {
   type ConnectionStatus,
   type WebSocketFactory,
 } from '#client';
-import { isFinishedStatus, type BuildEvent, type Progress, type TodoView } from '#contracts';
+import {
+  isFinishedStatus,
+  type BuildEvent,
+  type Progress,
+  type TodoView,
+  type ToolCallStatus,
+} from '#contracts';
 import { refused, type BuildcastApi } from './api.js';
 
 /** A terminal watcher gives up on the socket sooner than a browser: REST is fine here. */
@@ -94,7 +100,7 @@ function progressText({ completed, total, percent }: Progress): string {
 interface StateForLines {
   session: { progress: Progress };
   todos: TodoView[];
-  toolCalls: { id: string; name: string }[];
+  toolCalls: { id: string; name: string; status: ToolCallStatus }[];
 }
 
 /** One terminal line for an event, or null for nothing worth a line. */
@@ -118,9 +124,17 @@ export function describeEvent(event: BuildEvent, after: StateForLines): string |
       return `  · ${firstLine(event.data.text)}`;
     case 'session.finished': {
       const error = event.data.error ? `: ${event.data.error}` : '';
-      return `■ ${event.data.status} · ${progressText(after.session.progress)}${error}`;
+      return `■ ${event.data.status} · ${progressText(after.session.progress)}${abortedText(after.toolCalls)}${error}`;
     }
   }
+}
+
+/** The calls the session's end left without a result (the fold marks them aborted). */
+function abortedText(toolCalls: StateForLines['toolCalls']): string {
+  const aborted = toolCalls.filter((call) => call.status === 'aborted').map((call) => call.name);
+  if (aborted.length === 0) return '';
+  const names = aborted.length > 3 ? `${aborted.slice(0, 3).join(', ')}, …` : aborted.join(', ');
+  return ` · ${aborted.length} tool call${aborted.length === 1 ? '' : 's'} aborted (${names})`;
 }
 
 function inputText(input: unknown): string {

@@ -29,6 +29,7 @@ const snapshot = (seq = 0): Snapshot => ({
   },
   todos: [],
   toolCalls: [],
+  messages: [],
 });
 
 const started = (seq: number, id: string): BuildEvent => ({

@@ -25,6 +25,7 @@ export {
   type AuditInfo,
   type BuildSessionInfo,
   type BuildView,
+  type MessageInfo,
   type SessionInfo,
   type SessionSummaryInfo,
   type ToolCallInfo,

@@ -1,5 +1,6 @@
 import type {
   BuildAuditEntry,
+  MessageView,
   SessionSummary,
   SessionView,
   Snapshot,
@@ -21,6 +22,10 @@ export interface ToolCallInfo extends Omit<ToolCallView, 'startedAt' | 'endedAt'
   durationMs: number | null;
 }
 
+export interface MessageInfo extends Omit<MessageView, 'at'> {
+  at: Date;
+}
+
 export interface AuditInfo extends Omit<BuildAuditEntry, 'at'> {
   at: Date;
 }
@@ -35,6 +40,8 @@ export interface BuildView {
   session: BuildSessionInfo;
   todos: Snapshot['todos'];
   toolCalls: ToolCallInfo[];
+  /** The agent's messages in seq order (place them among the calls by `startedSeq`). */
+  messages: MessageInfo[];
 }
 
 export interface SessionSummaryInfo extends SessionInfo {
@@ -79,6 +86,8 @@ export function toBuildView(snapshot: Snapshot): BuildView {
         durationMs: endedAt ? endedAt.getTime() - startedAt.getTime() : null,
       };
     }),
+    // A snapshot from an older API has no messages.
+    messages: (snapshot.messages ?? []).map((message) => ({ ...message, at: new Date(message.at) })),
   };
 }
 

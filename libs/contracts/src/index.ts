@@ -1,6 +1,7 @@
 export * from './events.js';
 export * from './snapshot.js';
 export * from './progress.js';
+export * from './usage.js';
 export * from './reducer.js';
 export * from './messages.js';
 export * from './append.js';

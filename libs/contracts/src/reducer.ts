@@ -9,7 +9,7 @@ import type { SessionView, Snapshot, SnapshotSession, ToolCallView } from './sna
  */
 export function applyEvent(state: Snapshot, event: BuildEvent): Snapshot {
   if (event.seq <= state.seq) return state;
-  let { session, todos, toolCalls } = state;
+  let { session, todos, toolCalls, messages } = state;
   switch (event.type) {
     case 'session.started': {
       const { agentId, model, projectName, prompt } = event.data;
@@ -42,6 +42,7 @@ export function applyEvent(state: Snapshot, event: BuildEvent): Snapshot {
         status: 'running',
         startedAt: event.at,
         endedAt: null,
+        startedSeq: event.seq,
       };
       toolCalls = [...toolCalls, call];
       break;
@@ -62,10 +63,14 @@ export function applyEvent(state: Snapshot, event: BuildEvent): Snapshot {
       );
       break;
     }
-    case 'message':
+    case 'message': {
+      const { role, text } = event.data;
+      messages = [...messages, { seq: event.seq, role, text, at: event.at }];
       break;
+    }
     case 'session.finished': {
       const { status, error, usage } = event.data;
+      toolCalls = abortOpenCalls(toolCalls, event.at);
       session = {
         ...session,
         status,
@@ -77,7 +82,18 @@ export function applyEvent(state: Snapshot, event: BuildEvent): Snapshot {
     }
   }
   const progress = computeProgress(todos, session.status);
-  return { seq: event.seq, session: { ...session, progress }, todos, toolCalls };
+  return { seq: event.seq, session: { ...session, progress }, todos, toolCalls, messages };
+}
+
+/**
+ * A finished session runs nothing: each call still without a result is `aborted`, ended at
+ * the session's end, so every reader of the fold shows it stopped (contract v2).
+ */
+export function abortOpenCalls(toolCalls: ToolCallView[], endedAt: string): ToolCallView[] {
+  if (!toolCalls.some((call) => call.status === 'running')) return toolCalls;
+  return toolCalls.map((call) =>
+    call.status === 'running' ? { ...call, status: 'aborted', endedAt } : call,
+  );
 }
 
 /** A session before its first event, as the API creates it (no audit entries unless given). */
@@ -89,5 +105,6 @@ export function emptySnapshot(
     session: { ...session, audit: session.audit ?? [], progress: computeProgress([], session.status) },
     todos: [],
     toolCalls: [],
+    messages: [],
   };
 }

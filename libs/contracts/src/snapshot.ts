@@ -75,7 +75,8 @@ export interface TodoView {
   status: TodoStatus;
 }
 
-export type ToolCallStatus = 'running' | 'succeeded' | 'failed';
+/** `aborted`: the session finished before the call got a result (set by the fold, never sent by agents). */
+export type ToolCallStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
 
 export interface ToolCallView {
   id: string;
@@ -89,7 +90,19 @@ export interface ToolCallView {
   outputTruncated: boolean;
   status: ToolCallStatus;
   startedAt: string;
+  /** For an aborted call, the session's end. */
   endedAt: string | null;
+  /** Extension: the seq of its tool.started, which places it among the messages. */
+  startedSeq: number;
+}
+
+/** Extension: an agent's `message` event, kept for the build's timeline. */
+export interface MessageView {
+  seq: number;
+  role: 'assistant';
+  /** Markdown, as the agent wrote it. */
+  text: string;
+  at: string;
 }
 
 /**
@@ -128,6 +141,8 @@ export interface Snapshot {
   session: SnapshotSession;
   todos: TodoView[];
   toolCalls: ToolCallView[];
+  /** The agent's messages in seq order. */
+  messages: MessageView[];
 }
 
 export interface StartBuildResponse {

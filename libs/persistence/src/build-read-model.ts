@@ -5,6 +5,7 @@ import {
   type AgentKind,
   type BuildEvent,
   type BuildRequest,
+  type MessageView,
   type Project,
   type ProjectListItem,
   type SessionStatus,
@@ -17,6 +18,7 @@ import {
 } from '#contracts';
 import {
   EVENT_COLUMNS,
+  MESSAGE_VIEW_COLUMNS,
   PROJECT_COLUMNS,
   SESSION_COLUMNS,
   TODO_VIEW_COLUMNS,
@@ -79,6 +81,9 @@ const SNAPSHOT = `
        FROM (SELECT ${toolCallPreviewColumns('$3::int')} FROM tool_calls c
              WHERE c.session_id = s.id ORDER BY c.started_seq) v)
       AS tool_calls,
+    (SELECT coalesce(json_agg(v), '[]')::text
+       FROM (SELECT ${MESSAGE_VIEW_COLUMNS} FROM build_events e
+             WHERE e.session_id = s.id AND e.type = 'message' ORDER BY e.seq) v) AS messages,
     ${AUDIT_JSON} AS audit
   FROM build_sessions s WHERE s.id = $1 AND s.project_id = $2`;
 
@@ -101,7 +106,7 @@ const TOOL_CALL_DETAIL = `
   FROM tool_calls c JOIN build_sessions s ON s.id = c.session_id
   WHERE c.session_id = $1 AND s.project_id = $2 AND c.tool_call_id = $3`;
 
-type SnapshotRow = SessionRow & { todos: string; tool_calls: string; audit: string };
+type SnapshotRow = SessionRow & { todos: string; tool_calls: string; messages: string; audit: string };
 
 export interface SnapshotReadOptions {
   /** Tool-call outputs are previews of at most this many characters; 0 or absent: whole. */
@@ -327,6 +332,7 @@ export class BuildReadModel {
       session,
       todos: JSON.parse(row.todos) as TodoView[],
       toolCalls: JSON.parse(row.tool_calls) as ToolCallView[],
+      messages: JSON.parse(row.messages) as MessageView[],
     };
   }
 
@@ -347,7 +353,7 @@ export class BuildReadModel {
       seq: row.last_seq,
       status: row.status,
       audit: row.audit,
-      json: `{"seq":${row.last_seq},"session":${session},"todos":${row.todos},"toolCalls":${row.tool_calls}}`,
+      json: `{"seq":${row.last_seq},"session":${session},"todos":${row.todos},"toolCalls":${row.tool_calls},"messages":${row.messages}}`,
     };
   }
 

@@ -78,6 +78,8 @@ const LOCK_SESSION = `
 const KNOWN_TOOL_CALLS = `
   SELECT tool_call_id FROM tool_calls WHERE session_id = $1 AND tool_call_id = ANY($2::text[])`;
 
+const OPEN_TOOL_CALLS = `SELECT tool_call_id FROM tool_calls WHERE session_id = $1 AND status = 'running'`;
+
 // Every write of an append, in one statement. Its parts touch disjoint rows (one statement
 // may not modify a row twice): the stored calls the batch finishes carry their full outputs,
 // new calls are inserted with theirs, `full_outputs` has only the other ids; todos beyond the
@@ -200,13 +202,13 @@ async function appendLocked(
     ...event,
     at,
   }));
-  const after = committed.reduce(applyEvent, knownState(before, known));
-  const { finished, added, fullOutputs } = toolCallWrites(
-    committed,
-    after.toolCalls,
-    known,
-    options.fullOutputs,
-  );
+  // Finishing the session aborts every open call (the fold does it): the fold must see them all.
+  const open = accepted.some((event) => event.type === 'session.finished')
+    ? await openToolCalls(manager, sessionId)
+    : null;
+  const stored = open ? new Set([...known, ...open]) : known;
+  const after = committed.reduce(applyEvent, knownState(before, stored, open));
+  const { finished, added, fullOutputs } = toolCallWrites(after.toolCalls, stored, options.fullOutputs);
   // The fold's audit is a placeholder (the audit is no projection of events): not part of a summary.
   const { audit, ...session } = after.session;
   await prepared(manager, 'event_store_write', WRITE, [
@@ -275,6 +277,12 @@ async function knownToolCalls(
   return new Set(rows.map((stored) => stored.tool_call_id));
 }
 
+/** The session's calls still running, under the lock (so none can finish meanwhile). */
+async function openToolCalls(manager: EntityManager, sessionId: string): Promise<Set<string>> {
+  const rows = await manager.query<{ tool_call_id: string }[]>(OPEN_TOOL_CALLS, [sessionId]);
+  return new Set(rows.map((stored) => stored.tool_call_id));
+}
+
 /**
  * The events that take a seq: a repeated tool.started is a no-op (the contract calls it a
  * duplicate), and nothing may follow session.finished.
@@ -296,9 +304,16 @@ function acceptedEvents(batch: NewBuildEvent[], known: ReadonlySet<string>): New
 /**
  * The part of the session state that the batch can touch, as a Snapshot for applyEvent:
  * placeholders stand in for the stored todo list (only their statuses count, for progress)
- * and for the stored tool calls the batch names (so a tool.finished finds its call).
+ * and for the stored tool calls the batch names (so a tool.finished finds its call). When
+ * `open` (the running calls) is known, a stored call outside it is a finished placeholder that
+ * session.finished leaves alone; like every placeholder, it is written only if the batch
+ * finishes it (sets its endedAt).
  */
-function knownState(before: SessionSummary, known: ReadonlySet<string>): Snapshot {
+function knownState(
+  before: SessionSummary,
+  known: ReadonlySet<string>,
+  open: ReadonlySet<string> | null,
+): Snapshot {
   const { seq, ...session } = before;
   const todos = placeholderTodos(session.progress.completed, session.progress.total).map((todo, index) => ({
     index,
@@ -315,35 +330,31 @@ function knownState(before: SessionSummary, known: ReadonlySet<string>): Snapsho
     output: null,
     isError: false,
     outputTruncated: false,
-    status: 'running',
+    status: open === null || open.has(id) ? 'running' : 'succeeded',
     startedAt: '',
     endedAt: null,
+    startedSeq: 0,
   }));
-  return { seq, session: { ...session, audit: [] }, todos, toolCalls };
+  return { seq, session: { ...session, audit: [] }, todos, toolCalls, messages: [] };
 }
 
 /**
  * The tool-call rows the write changes, each row in one part only: the stored calls this batch
- * finished (only finishing a call sets its endedAt), the new calls (with their startedSeq), and
- * the full outputs of the remaining ids (stored calls the batch did not finish).
+ * finished or aborted (only that sets their endedAt), the new calls (the fold gave them their
+ * startedSeq), and the full outputs of the remaining ids (stored calls the batch did not finish).
  */
 function toolCallWrites(
-  committed: BuildEvent[],
   toolCalls: ToolCallView[],
   known: ReadonlySet<string>,
   fullOutputs: ReadonlyMap<string, string> = new Map(),
 ) {
   const fullOutput = (id: string) => fullOutputs.get(id);
-  const startedSeq = new Map<string, number>();
-  for (const event of committed) {
-    if (event.type === 'tool.started') startedSeq.set(event.data.toolCallId, event.seq);
-  }
   const finished = toolCalls
     .filter((call) => known.has(call.id) && call.endedAt !== null)
     .map((call) => ({ ...call, fullOutput: fullOutput(call.id) }));
   const added = toolCalls
     .filter((call) => !known.has(call.id))
-    .map((call) => ({ ...call, startedSeq: startedSeq.get(call.id), fullOutput: fullOutput(call.id) }));
+    .map((call) => ({ ...call, fullOutput: fullOutput(call.id) }));
   const written = new Set([...finished, ...added].map((call) => call.id));
   const others = [...fullOutputs.keys()]
     .filter((id) => !written.has(id))

@@ -61,8 +61,11 @@ function toolCallViewColumns(output: string, outputTruncated: string): string {
   return `c.tool_call_id AS "id", c.todo_index AS "todoIndex",
   c.parent_tool_call_id AS "parentToolCallId", c.name, c.input, ${output} AS "output",
   c.is_error AS "isError", ${outputTruncated} AS "outputTruncated", c.status,
-  ${iso('c.started_at')} AS "startedAt", ${iso('c.ended_at')} AS "endedAt"`;
+  ${iso('c.started_at')} AS "startedAt", ${iso('c.ended_at')} AS "endedAt", c.started_seq AS "startedSeq"`;
 }
+
+/** The snapshot's messages, from the log (`build_events` aliased `e`). */
+export const MESSAGE_VIEW_COLUMNS = `e.seq, e.data->>'role' AS "role", e.data->>'text' AS "text", ${iso('e.at')} AS "at"`;
 
 export const EVENT_COLUMNS = `e.seq, e.type, ${iso('e.at')} AS "at", e.data`;
 

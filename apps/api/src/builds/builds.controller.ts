@@ -94,7 +94,12 @@ export class BuildsController {
       'a finished build is `Cache-Control: private, max-age=86400, immutable`, a running one `no-cache`. ' +
       'br or gzip when accepted.',
   })
-  @ApiOkResponse({ description: 'the Snapshot' })
+  @ApiOkResponse({
+    description:
+      'the snapshot: { seq, session, todos, toolCalls, messages }; a tool call is running, succeeded, failed ' +
+      'or aborted (the session finished before its result, endedAt = the session end); messages are the ' +
+      "agent's message events { seq, role, text, at } in seq order, placed among the calls by their startedSeq",
+  })
   @ApiNotFoundResponse({ description: 'unknown project or build' })
   async snapshot(
     @Param() { projectId, sessionId }: SessionParamsDto,

@@ -89,4 +89,24 @@ describe('SessionRecorder', () => {
     expect(session.seq).toBe(4);
     expect(session.status).toBe('completed');
   });
+
+  it("keeps the transcript's model and prompt unless the build request named them", async () => {
+    const { store, appended } = storeFailing();
+    const fromTranscript: NewBuildEvent = {
+      type: 'session.started',
+      data: { agentId: 'x', model: 'transcript-model', projectName: 'x', prompt: 'Fix the flaky test' },
+    };
+    await recorder(store).record([fromTranscript]);
+    expect(appended[0][0].data).toEqual({
+      ...STARTED,
+      model: 'transcript-model',
+      prompt: 'Fix the flaky test',
+    });
+
+    const asked = storeFailing();
+    await new SessionRecorder('s', { ...STARTED, prompt: 'As asked' }, asked.store, 1000, () => 0).record([
+      fromTranscript,
+    ]);
+    expect(asked.appended[0][0].data).toMatchObject({ prompt: 'As asked' });
+  });
 });

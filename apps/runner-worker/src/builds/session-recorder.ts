@@ -75,8 +75,12 @@ export class SessionRecorder {
     for (const event of batch) {
       if (event.type === 'session.started') {
         if (this.queued.started) continue;
-        // The runner knows who and where; the transcript may know the model.
-        event.data = { ...this.startedData, model: event.data.model ?? this.startedData.model };
+        // The runner knows who and where; the transcript may know the model and the prompt.
+        event.data = {
+          ...this.startedData,
+          model: event.data.model ?? this.startedData.model,
+          prompt: this.startedData.prompt ?? event.data.prompt ?? null,
+        };
       } else if (!this.queued.started) {
         events.push({ type: 'session.started', data: this.startedData });
       }

@@ -1,5 +1,5 @@
 import type { BuildView } from '#client';
-import { isFinishedStatus } from '#contracts';
+import { isFinishedStatus, readUsage } from '#contracts';
 import { api } from '../api/api.js';
 import { useAction } from '../api/use-request.js';
 import { ConnectionPill } from '../components/connection-pill.js';
@@ -7,11 +7,12 @@ import { NotFound } from '../components/not-found.js';
 import { useDocumentStatus } from '../document/use-document-status.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { elapsed, formatDuration, formatTime } from '../format/format.js';
+import { elapsed, formatCost, formatDuration, formatTime, formatTokens } from '../format/format.js';
 import { Link, paths } from '../routing/router.js';
 import { SignInPrompt } from '../session/session-bar.js';
 import { useBuildWatch, useNow } from '../watch/use-watch.js';
 import { AuditLine } from './audit-line.js';
+import { endReason } from './end-reason.js';
 import { TodoList } from './todo-list.js';
 
 /** `/projects/:projectId/builds/:sessionId`: one build, live. */
@@ -58,11 +59,17 @@ function BuildHeader(props: { build: BuildView; now: number }) {
   const { session } = props.build;
   const { progress } = session;
   const duration = elapsed(session.startedAt, session.endedAt, props.now);
+  const reason = endReason(session);
   return (
     <header className="card build-header">
       <div className="build-title">
         <h1>{session.projectName}</h1>
-        <StatusBadge status={session.status} testId="build-status" />
+        <StatusBadge status={session.status} testId="build-status" title={reason ?? undefined} />
+        {reason && (
+          <span className="end-reason" data-testid="end-reason">
+            {reason}
+          </span>
+        )}
         {!isFinishedStatus(session.status) && (
           <CancelButton projectId={session.projectId} sessionId={session.id} />
         )}
@@ -82,11 +89,16 @@ function BuildHeader(props: { build: BuildView; now: number }) {
         </div>
         <div>
           <dt>Duration</dt>
-          <dd>{duration === null ? '—' : formatDuration(duration)}</dd>
+          <dd data-testid="duration">{duration === null ? '—' : formatDuration(duration)}</dd>
         </div>
+        <Usage usage={session.usage} />
       </dl>
       <AuditLine build={props.build} />
-      {session.prompt && <p className="prompt">{session.prompt}</p>}
+      {session.prompt && (
+        <p className="prompt" data-testid="prompt">
+          {session.prompt}
+        </p>
+      )}
       <div className="progress-row">
         <ProgressBar
           percent={progress.percent}
@@ -104,6 +116,23 @@ function BuildHeader(props: { build: BuildView; now: number }) {
         </p>
       )}
     </header>
+  );
+}
+
+/** Tokens and cost, when the agent reported them (`session.finished.usage`): one group of the list. */
+function Usage(props: { usage: Record<string, unknown> | null }) {
+  const figures = readUsage(props.usage);
+  if (!figures) return null;
+  const parts = [
+    figures.inputTokens !== null && `${formatTokens(figures.inputTokens)} tokens in`,
+    figures.outputTokens !== null && `${formatTokens(figures.outputTokens)} out`,
+    figures.costUsd !== null && formatCost(figures.costUsd),
+  ].filter((part) => part !== false);
+  return (
+    <div data-testid="usage">
+      <dt>Usage</dt>
+      <dd>{parts.join(' · ')}</dd>
+    </div>
   );
 }
 

@@ -1,36 +1,48 @@
-import type { BuildView, ToolCallInfo } from '#client';
+import type { BuildView, MessageInfo, ToolCallInfo } from '#client';
 import type { ReactNode } from 'react';
-import type { TodoView } from '#contracts';
+import { isFinishedStatus, type TodoView } from '#contracts';
+import { AgentMessage } from './agent-message.js';
+import { buildTimeline, type TimelineEntry } from './timeline.js';
 import { ToolCallRow } from './tool-call-row.js';
 
-const TODO_MARKS = { pending: '○', in_progress: null, completed: '✓' } as const;
+type Entry = TimelineEntry<ToolCallInfo, MessageInfo>;
 
-/** The agent's todo list, each todo with the tool calls that ran while it was in progress. */
+/** A todo left in progress by a finished build: it stopped, it does not spin. */
+const TODO_MARKS = { pending: '○', in_progress: null, completed: '✓' } as const;
+const STOPPED_MARK = '■';
+
+/**
+ * The agent's todo list, each todo with the tool calls that ran while it was in progress and
+ * the agent's messages in place between them.
+ */
 export function TodoList(props: { build: BuildView; now: number }) {
   const { build, now } = props;
-  const byTodo = new Map<number | null, ToolCallInfo[]>();
-  const todoIndexes = new Set(build.todos.map((todo) => todo.index));
-  for (const call of build.toolCalls) {
-    const key = call.todoIndex !== null && todoIndexes.has(call.todoIndex) ? call.todoIndex : null;
-    byTodo.set(key, [...(byTodo.get(key) ?? []), call]);
-  }
-  const calls = (key: number | null) => (
-    <ToolCalls
-      calls={byTodo.get(key) ?? []}
-      projectId={build.session.projectId}
-      sessionId={build.session.id}
+  const { session } = build;
+  const finished = isFinishedStatus(session.status);
+  const timeline = buildTimeline(
+    new Set(build.todos.map((todo) => todo.index)),
+    build.toolCalls,
+    build.messages,
+  );
+  const entries = (list: Entry[] | undefined) => (
+    <Entries
+      entries={list ?? []}
+      projectId={session.projectId}
+      sessionId={session.id}
+      sessionEndedAt={session.endedAt}
       now={now}
     />
   );
-  const loose = byTodo.get(null) ?? [];
+  const loose = timeline.groups.get(null) ?? [];
 
   return (
     <>
+      {entries(timeline.lead)}
       {build.todos.length > 0 && (
         <ol className="todos">
           {build.todos.map((todo) => (
-            <TodoItem key={todo.index} todo={todo}>
-              {calls(todo.index)}
+            <TodoItem key={todo.index} todo={todo} finished={finished}>
+              {entries(timeline.groups.get(todo.index))}
             </TodoItem>
           ))}
         </ol>
@@ -38,47 +50,61 @@ export function TodoList(props: { build: BuildView; now: number }) {
       {loose.length > 0 && (
         <section className="loose-calls">
           <h3>{build.todos.length > 0 ? 'Outside the todo list' : 'Tool calls'}</h3>
-          {calls(null)}
+          {entries(loose)}
         </section>
       )}
-      {build.todos.length === 0 && loose.length === 0 && (
+      {build.todos.length === 0 && loose.length === 0 && timeline.lead.length === 0 && (
         <p className="empty">
-          {build.session.status === 'queued' ? 'Waiting for a runner…' : 'No todos or tool calls yet.'}
+          {session.status === 'queued' ? 'Waiting for a runner…' : 'No todos or tool calls yet.'}
         </p>
       )}
     </>
   );
 }
 
-function TodoItem(props: { todo: TodoView; children: ReactNode }) {
-  const { todo } = props;
+function TodoItem(props: { todo: TodoView; finished: boolean; children: ReactNode }) {
+  const { todo, finished } = props;
   const active = todo.status === 'in_progress';
+  const stopped = active && finished;
   return (
     <li className={`todo status-${todo.status}`} data-testid="todo" data-status={todo.status}>
       <div className="todo-line">
-        <span className="todo-mark" role="img" aria-label={todo.status}>
-          {active ? <span className="spinner" /> : TODO_MARKS[todo.status]}
+        <span className="todo-mark" role="img" aria-label={stopped ? 'stopped' : todo.status}>
+          {stopped ? STOPPED_MARK : active ? <span className="spinner" /> : TODO_MARKS[todo.status]}
         </span>
-        <span className="todo-text">{active ? todo.activeForm || todo.content : todo.content}</span>
+        <span className="todo-text">
+          {active && !finished ? todo.activeForm || todo.content : todo.content}
+        </span>
       </div>
       {props.children}
     </li>
   );
 }
 
-function ToolCalls(props: { calls: ToolCallInfo[]; projectId: string; sessionId: string; now: number }) {
-  if (props.calls.length === 0) return null;
+function Entries(props: {
+  entries: Entry[];
+  projectId: string;
+  sessionId: string;
+  sessionEndedAt: Date | null;
+  now: number;
+}) {
+  if (props.entries.length === 0) return null;
   return (
     <ul className="tool-calls">
-      {props.calls.map((call) => (
-        <ToolCallRow
-          key={call.id}
-          call={call}
-          projectId={props.projectId}
-          sessionId={props.sessionId}
-          now={props.now}
-        />
-      ))}
+      {props.entries.map((entry) =>
+        entry.kind === 'call' ? (
+          <ToolCallRow
+            key={`call-${entry.call.id}`}
+            call={entry.call}
+            projectId={props.projectId}
+            sessionId={props.sessionId}
+            sessionEndedAt={props.sessionEndedAt}
+            now={props.now}
+          />
+        ) : (
+          <AgentMessage key={`message-${entry.message.seq}`} message={entry.message} />
+        ),
+      )}
     </ul>
   );
 }

@@ -3,21 +3,26 @@ import type { ToolCallInfo } from '#client';
 import { api } from '../api/api.js';
 import { useAction } from '../api/use-request.js';
 import { FormError } from '../components/form-error.js';
-import { formatDuration, prettyJson, summarizeInput } from '../format/format.js';
+import { elapsed, formatDuration, prettyJson, summarizeInput } from '../format/format.js';
+import { fileChanges } from './file-changes.js';
+import { FileDiffs } from './file-diff.js';
 
-const MARKS = { running: null, succeeded: '✓', failed: '✗' } as const;
+const MARKS = { running: null, succeeded: '✓', failed: '✗', aborted: '⊘' } as const;
 
 /** One tool call: a line that opens to show its input and output. */
 export function ToolCallRow(props: {
   call: ToolCallInfo;
   projectId: string;
   sessionId: string;
+  /** The session's end: nothing runs past it (the fold already ends open calls there). */
+  sessionEndedAt: Date | null;
   now: number;
 }) {
   const { call, now } = props;
   const [open, setOpen] = useState(false);
-  const duration = call.durationMs ?? now - call.startedAt.getTime();
-  const summary = summarizeInput(call.input);
+  const duration = elapsed(call.startedAt, call.endedAt ?? props.sessionEndedAt, now) ?? 0;
+  const changes = fileChanges(call.name, call.input);
+  const summary = changes ? changes.map((change) => change.path).join(', ') : summarizeInput(call.input);
   return (
     <li
       className={`tool-call status-${call.status}`}
@@ -33,15 +38,25 @@ export function ToolCallRow(props: {
         <span className="tool-summary" title={summary}>
           {summary}
         </span>
-        <span className="tool-duration">{formatDuration(Math.max(0, duration))}</span>
+        <span className="tool-duration" data-testid="tool-duration">
+          {formatDuration(Math.max(0, duration))}
+        </span>
       </button>
       {open && <ToolCallDetails {...props} />}
     </li>
   );
 }
 
+const NO_OUTPUT = {
+  running: 'Running…',
+  aborted: 'Aborted: the build ended before this call returned.',
+  succeeded: 'No output.',
+  failed: 'No output.',
+} as const;
+
 function ToolCallDetails(props: { call: ToolCallInfo; projectId: string; sessionId: string }) {
   const { call } = props;
+  const changes = fileChanges(call.name, call.input);
   const [fullOutput, setFullOutput] = useState<string | null>(null);
   const { busy, error, run } = useAction();
   const loadFull = () =>
@@ -49,11 +64,20 @@ function ToolCallDetails(props: { call: ToolCallInfo; projectId: string; session
   const output = fullOutput ?? call.output;
   return (
     <div className="tool-details">
-      <h4>Input</h4>
-      <pre>{prettyJson(call.input)}</pre>
+      {changes ? (
+        <>
+          <h4>Changes</h4>
+          <FileDiffs changes={changes} />
+        </>
+      ) : (
+        <>
+          <h4>Input</h4>
+          <pre>{prettyJson(call.input)}</pre>
+        </>
+      )}
       <h4>Output{call.isError ? ' (error)' : ''}</h4>
       {output === null ? (
-        <p className="muted">{call.status === 'running' ? 'Running…' : 'No output.'}</p>
+        <p className="muted">{NO_OUTPUT[call.status]}</p>
       ) : (
         <pre className={call.isError ? 'output-error' : undefined}>{output}</pre>
       )}

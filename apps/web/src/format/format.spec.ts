@@ -1,4 +1,4 @@
-import { elapsed, formatDuration, formatRelative, summarizeInput } from './format.js';
+import { elapsed, formatCost, formatDuration, formatRelative, formatTokens, summarizeInput } from './format.js';
 
 describe('formatDuration', () => {
   it.each([
@@ -52,4 +52,18 @@ describe('formatRelative', () => {
     [14 * 24 * 3600_000, '2 weeks ago'],
     [400 * 24 * 3600_000, 'last year'],
   ])('%d ms ago → %s', (ago, text) => expect(formatRelative(new Date(now - ago), now)).toBe(text));
+});
+
+describe('formatTokens and formatCost', () => {
+  it.each([
+    [956, '956'],
+    [225_369, '225.4K'],
+    [1_800_000, '1.8M'],
+  ])('%d tokens → %s', (count, text) => expect(formatTokens(count)).toBe(text));
+
+  it.each([
+    [12.4712, '$12.47'],
+    [0, '$0.00'],
+    [0.004, '< $0.01'],
+  ])('$%d → %s', (usd, text) => expect(formatCost(usd)).toBe(text));
 });

@@ -68,3 +68,16 @@ function pickSummary(input: unknown): string {
 export function prettyJson(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 }
+
+const COMPACT = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** Token counts as people read them: 956, 225.4K, 1.8M. */
+export function formatTokens(count: number): string {
+  return COMPACT.format(count);
+}
+
+/** US dollars, to the cent; a cost under a cent is not shown as free. */
+export function formatCost(usd: number): string {
+  if (usd > 0 && usd < 0.01) return '< $0.01';
+  return `$${usd.toFixed(2)}`;
+}

@@ -1,7 +1,9 @@
-import { Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { BuildSessionEntity } from './build-session.entity.js';
 
 /** The log: one row per committed event, addressed by (session, seq). */
+// The snapshot's messages (a partial index, made by the FinishedSessions migration).
+@Index('idx_build_events_messages', { synchronize: false })
 @Entity('build_events')
 export class BuildEventEntity {
   @ForeignKey(() => BuildSessionEntity, { name: 'fk_build_events_session', onDelete: 'CASCADE' })

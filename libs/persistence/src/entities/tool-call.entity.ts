@@ -2,7 +2,7 @@ import { Check, Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
 import { BuildSessionEntity } from './build-session.entity.js';
 
 /** One tool call of a session; listed in the order of `started_seq`. */
-@Check('chk_tool_calls_status', `status IN ('running', 'succeeded', 'failed')`)
+@Check('chk_tool_calls_status', `status IN ('running', 'succeeded', 'failed', 'aborted')`)
 @Entity('tool_calls')
 export class ToolCallEntity {
   @ForeignKey(() => BuildSessionEntity, { name: 'fk_tool_calls_session', onDelete: 'CASCADE' })

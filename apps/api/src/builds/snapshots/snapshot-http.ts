@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
  * Bump when the snapshot's JSON changes shape for the same events (a field added to the
  * fold, a new preview rule): validators handed out before then stop matching.
  */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 /**
  * The snapshot's validator. Every field of a snapshot is a projection of the events up to
