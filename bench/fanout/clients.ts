@@ -16,9 +16,13 @@ import {
 
 interface Tracked {
   room: string;
+  /** Sends a client message (ws targets). */
+  sendMessage?: (message: unknown) => void;
   /** Receive wall time per seq (0 = not yet); index = seq. */
   recv: Float64Array;
   up: boolean;
+  /** Wall time of its (latest) `subscribed`. */
+  subscribedAt: number;
   current: boolean;
   close: () => void;
 }
@@ -76,12 +80,14 @@ function other(kind: string): void {
 }
 
 /** Buildcast and the relay: JSON text frames; events frames carry fromSeq..toSeq. */
-function connectWs(url: string, room: Room): Promise<Tracked> {
+function connectWs(url: string, room: Room, deferred: boolean): Promise<Tracked> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
-    target.searchParams.set('projectId', room.projectId);
-    target.searchParams.set('sessionId', room.sessionId);
-    target.searchParams.set('since', '0');
+    if (!deferred) {
+      target.searchParams.set('projectId', room.projectId);
+      target.searchParams.set('sessionId', room.sessionId);
+      target.searchParams.set('since', '0');
+    }
     // Buildcast's gateway authenticates the socket with it; the relay ignores it.
     const ws = new WebSocket(target, {
       perMessageDeflate: false,
@@ -91,8 +97,10 @@ function connectWs(url: string, room: Room): Promise<Tracked> {
       room: roomKey(room),
       recv: new Float64Array(capacity),
       up: false,
+      subscribedAt: 0,
       current: false,
       close: () => ws.terminate(),
+      sendMessage: (message) => ws.send(JSON.stringify(message)),
     };
     const timer = setTimeout(() => fail(new Error('no subscribed within 30 s')), 30_000);
     const fail = (error: Error) => {
@@ -111,11 +119,13 @@ function connectWs(url: string, room: Room): Promise<Tracked> {
       if (message.type === 'events' || (message.type === undefined && message.toSeq !== undefined)) {
         cover(tracked, message.fromSeq!, message.toSeq!, at);
       } else if (message.type === 'heartbeat') counters.heartbeats++;
-      else if (message.type === 'subscribed') {
+      else if (message.type === 'subscribed' || (message.type === 'authenticated' && deferred)) {
+        if (message.type === 'subscribed') tracked.subscribedAt = at;
         clearTimeout(timer);
         tracked.up = true;
         resolve(tracked);
-      } else if (message.type === 'error' && !tracked.up) fail(new Error(data.toString()));
+      } else if (message.type === 'authenticated') return;
+      else if (message.type === 'error' && !tracked.up) fail(new Error(data.toString()));
       else other(message.type ?? 'unknown');
     });
     ws.on('ping', () => counters.pings++);
@@ -143,6 +153,7 @@ function connectSocketIo(url: string, room: Room): Promise<Tracked> {
       room: roomKey(room),
       recv: new Float64Array(capacity),
       up: false,
+      subscribedAt: 0,
       current: false,
       close: () => socket.disconnect(),
     };
@@ -166,7 +177,9 @@ async function connectAll(message: Extract<ToClients, { type: 'connect' }>): Pro
   capacity = message.capacity + 1;
   const wanted = message.rooms.flatMap((room) => Array.from({ length: room.count }, () => room));
   const connect = (room: Room) =>
-    message.protocol === 'ws' ? connectWs(message.url, room) : connectSocketIo(message.url, room);
+    message.protocol === 'ws'
+      ? connectWs(message.url, room, message.deferred ?? false)
+      : connectSocketIo(message.url, room);
   let failed = 0;
   const errors = new Set<string>();
   // Bounded concurrency: thousands of simultaneous handshakes only measure the accept queue.
@@ -186,6 +199,19 @@ async function connectAll(message: Extract<ToClients, { type: 'connect' }>): Pro
   );
   counters.sockets = sockets.length;
   send({ type: 'connected', sockets: sockets.length, failed, errors: [...errors] });
+}
+
+/** Deferred sockets subscribe to their slot's session now, from seq 0. */
+function subscribeSlots(rooms: Record<string, Room>): void {
+  let subscribing = 0;
+  for (const socket of sockets) {
+    const room = rooms[socket.room];
+    if (!room || !socket.sendMessage) continue;
+    socket.room = roomKey(room);
+    socket.sendMessage({ type: 'subscribe', projectId: room.projectId, sessionId: room.sessionId, since: 0 });
+    subscribing++;
+  }
+  send({ type: 'subscribing', sockets: subscribing });
 }
 
 async function finish(message: Extract<ToClients, { type: 'finish' }>): Promise<void> {
@@ -212,7 +238,8 @@ async function finish(message: Extract<ToClients, { type: 'finish' }>): Promise<
     for (let seq = 1; seq <= room.lastSeq; seq++) {
       const at = seq < socket.recv.length ? socket.recv[seq] : 0;
       if (at === 0) missing++;
-      else histogram.add(at - room.commitTimes[seq]);
+      else if (!message.liveOnly || room.commitTimes[seq] >= socket.subscribedAt)
+        histogram.add(at - room.commitTimes[seq]);
     }
     if (socket.current) {
       currentSockets++;
@@ -235,6 +262,7 @@ process.on('message', (message: ToClients) => {
   const run = async () => {
     if (message.type === 'connect') await connectAll(message);
     else if (message.type === 'finish') await finish(message);
+    else if (message.type === 'subscribe') subscribeSlots(message.rooms);
     else if (message.type === 'counters') send({ type: 'counters', ...counters });
     else if (message.type === 'close') {
       for (const socket of sockets) socket.close();

@@ -38,6 +38,19 @@ export function rssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
+/** User + system CPU time of processes so far, summed, in seconds (a process gone counts 0). */
+export function cpuSecondsOf(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += cpuSeconds(pid);
+    } catch {
+      // exited (a Postgres backend whose connection closed): its CPU is lost, a lower bound
+    }
+  }
+  return total;
+}
+
 /** User + system CPU time of a process so far, in seconds (/proc/<pid>/stat, 100 ticks/s). */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -48,7 +61,10 @@ export function cpuSeconds(pid: number): number {
 
 export interface ServerUnderTest {
   target: TargetName;
+  /** The process that serves the sockets (its RSS is measured). */
   pid: number;
+  /** Every process of the server (Buildcast end to end: gateway, API, runner-worker); CPU is their sum. */
+  pids: number[];
   port: number;
   /** The URL the client processes connect to. */
   url: string;
@@ -89,12 +105,29 @@ export async function startServer(
     env.PORT = String(port);
     if (settings.heartbeatMs) env.HEARTBEAT_MS = String(settings.heartbeatMs);
   }
+  const { child, stop } = await startService(target, script, env, `http://127.0.0.1:${port}/health`);
+  const url = target === 'socketio' ? `http://127.0.0.1:${port}` : `ws://127.0.0.1:${port}/ws`;
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  return { target, pid: child.pid!, pids: [child.pid!], port, url, metricsUrl, stop };
+}
+
+/**
+ * Starts a node script in its own process and resolves when `healthUrl` answers 200; on
+ * failure it is stopped and the error carries the tail of its output (echoed live with
+ * BENCH_FANOUT_VERBOSE=1).
+ */
+export async function startService(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  healthUrl: string,
+  timeoutMs = 30_000,
+): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const child = track(spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
-  // Keep the tail of its output for the error message; echo it with BENCH_FANOUT_VERBOSE=1.
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
     const text = chunk.toString();
-    if (process.env.BENCH_FANOUT_VERBOSE) process.stderr.write(`[${target}] ${text}`);
+    if (process.env.BENCH_FANOUT_VERBOSE) process.stderr.write(`[${name}] ${text}`);
     tail.push(text);
     if (tail.length > 30) tail.shift();
   };
@@ -102,16 +135,12 @@ export async function startServer(
   child.stderr!.on('data', keep);
   const stop = () => stopChild(child);
   try {
-    await waitForHealth(child, `http://127.0.0.1:${port}/health`);
+    await waitForHealth(child, healthUrl, timeoutMs);
   } catch (error) {
     await stop();
-    throw new Error(`${target} did not start: ${(error as Error).message}\n${tail.join('')}`, {
-      cause: error,
-    });
+    throw new Error(`${name} did not start: ${(error as Error).message}\n${tail.join('')}`, { cause: error });
   }
-  const url = target === 'socketio' ? `http://127.0.0.1:${port}` : `ws://127.0.0.1:${port}/ws`;
-  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  return { target, pid: child.pid!, port, url, metricsUrl, stop };
+  return { child, stop };
 }
 
 async function waitForHealth(child: ChildProcess, url: string, timeoutMs = 30_000): Promise<void> {

@@ -3,11 +3,14 @@
 import { performance } from 'node:perf_hooks';
 
 /**
+ * `buildcast-e2e` is Buildcast driven through its API: the builds are replays the
+ * runner-worker commits, not the bench's own appends (see buildcast-stack.ts).
  * `relay-pg` (opt-in) is the relay fed by the Buildcast publisher (Postgres appends): the
  * floor for delivery when persistence shares the machine, to tell the gateway's cost from
  * Postgres's.
  */
-export type TargetName = 'buildcast' | 'socketio' | 'relay' | 'relay-pg' | 'buildcast-redis';
+export type TargetName =
+  'buildcast' | 'buildcast-e2e' | 'socketio' | 'relay' | 'relay-pg' | 'buildcast-redis';
 /** How a client talks to a target: plain WebSocket JSON frames, or the Socket.IO client. */
 export type ClientProtocol = 'ws' | 'socketio';
 
@@ -31,12 +34,27 @@ export type ToClients =
       /** Expected seqs per room, to size the receive-time arrays (they grow if needed). */
       capacity: number;
       concurrency: number;
+      /**
+       * ws only: connect and authenticate without a room; `rooms` name slots, not sessions,
+       * until `subscribe` maps each slot to the session it watches (a build started later).
+       */
+      deferred?: boolean;
+    }
+  | {
+      /** Each socket of a slot sends `subscribe` (since 0) for that slot's session. */
+      type: 'subscribe';
+      rooms: Record<string, Room>;
     }
   | {
       /** Publishing is over: wait until every socket is current, then report. */
       type: 'finish';
       rooms: Record<string, { lastSeq: number; commitTimes: number[] }>;
       timeoutMs: number;
+      /**
+       * Latencies of live seqs only: committed after the socket's `subscribed` arrived (a
+       * socket that subscribed to a running build got the earlier ones by catch-up).
+       */
+      liveOnly?: boolean;
     }
   | { type: 'counters' }
   | { type: 'close' };
@@ -69,7 +87,8 @@ export interface FinishReport extends Counters {
 export type FromClients =
   | { type: 'connected'; sockets: number; failed: number; errors: string[] }
   | ({ type: 'finished' } & FinishReport)
-  | ({ type: 'counters' } & Counters);
+  | ({ type: 'counters' } & Counters)
+  | { type: 'subscribing'; sockets: number };
 
 /**
  * Log-bucketed latency histogram, 1 % relative precision from 0.01 ms up; merging is adding

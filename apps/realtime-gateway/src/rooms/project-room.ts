@@ -2,6 +2,7 @@ import { projectChannel } from '#contracts';
 import { toSummaryMessage } from '#bus';
 import type { ClientConnection } from '../connections/client-connection.js';
 import { projectRoomKey, type RoomContext, type RoomHooks } from './room-context.js';
+import type { Room } from './room.js';
 
 /** Summaries sent to a socket when it joins a project room (the latest sessions first). */
 const SUMMARIES_ON_JOIN = 50;
@@ -11,8 +12,11 @@ const SUMMARIES_ON_JOIN = 50;
  * of a session (with its seq), so a lost one is repaired by sending the current ones again:
  * on join, after a Redis reconnect, and when a backed-up socket drains.
  */
-export class ProjectRoom {
+export class ProjectRoom implements Room {
   readonly key: string;
+  readonly kind = 'project';
+  /** Summaries carry their own seq: there is no log to audit here. */
+  readonly unfinishedSession = undefined;
   readonly channel: string;
   /**
    * Sockets and their state: live; paused (backed up, gets nothing until it drains); or
@@ -27,7 +31,7 @@ export class ProjectRoom {
   constructor(
     readonly projectId: string,
     private readonly context: RoomContext,
-    private readonly hooks: RoomHooks<ProjectRoom>,
+    private readonly hooks: RoomHooks,
   ) {
     this.key = projectRoomKey(projectId);
     this.channel = projectChannel(projectId);
@@ -75,10 +79,13 @@ export class ProjectRoom {
     connection.rooms.delete(this.key);
   }
 
-  /** Sends every member the current summaries again (after Redis was away). */
-  async refreshAll(): Promise<void> {
-    await Promise.all([...this.members.keys()].map((connection) => this.sendCurrent(connection)));
+  /** Redis was away: every member gets the current summaries again. */
+  recover(): void {
+    for (const connection of this.members.keys()) void this.sendCurrent(connection);
   }
+
+  /** Summaries are relayed as they come: nothing is pending. */
+  flush(): void {}
 
   /** A backed-up socket drained: it may have missed summaries, so it gets the current ones. */
   resume(connection: ClientConnection): void {

@@ -4,6 +4,7 @@ import type { ChannelSubscriber } from '#bus';
 import type { BuildReadModel } from '#persistence';
 import type { ClientConnection } from '../connections/client-connection.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { Room } from './room.js';
 
 /** What every room needs from the gateway around it. */
 export interface RoomContext {
@@ -15,11 +16,11 @@ export interface RoomContext {
 }
 
 /** What a room tells the registry. */
-export interface RoomHooks<R> {
+export interface RoomHooks {
   /** A socket is backed up: watch it and call the room's `resume` when it drained. */
-  paused(room: R, connection: ClientConnection): void;
+  paused(room: Room, connection: ClientConnection): void;
   /** The room removed a socket by itself: close it if that was the last one. */
-  left(room: R): void;
+  left(room: Room): void;
 }
 
 export const sessionRoomKey = (projectId: string, sessionId: string): string =>

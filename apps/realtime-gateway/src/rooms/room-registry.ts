@@ -5,13 +5,12 @@ import { BuildReadModel } from '#persistence';
 import type { ClientConnection } from '../connections/client-connection.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { ProjectRoom } from './project-room.js';
-import { projectRoomKey, sessionRoomKey, type RoomContext } from './room-context.js';
+import { projectRoomKey, sessionRoomKey, type RoomContext, type RoomHooks } from './room-context.js';
+import type { Room } from './room.js';
 import { SessionRoom, type JoinOutcome } from './session-room.js';
 
 /** How often backed-up sockets are checked for having drained. */
 const DRAIN_CHECK_MS = 100;
-
-type Room = SessionRoom | ProjectRoom;
 
 /**
  * Every room of this gateway instance. A room exists while it has a local socket: created
@@ -103,7 +102,7 @@ export class RoomRegistry implements OnModuleInit, OnApplicationShutdown {
 
   /** Sends every pending batch now (shutdown). */
   flushAll(): void {
-    for (const room of this.rooms.values()) if (room instanceof SessionRoom) room.flush();
+    for (const room of this.rooms.values()) room.flush();
   }
 
   get roomCount(): number {
@@ -115,7 +114,7 @@ export class RoomRegistry implements OnModuleInit, OnApplicationShutdown {
     if (!room) {
       room = create();
       this.rooms.set(key, room);
-      this.metrics.rooms.inc({ kind: this.roomKind(room) });
+      this.metrics.rooms.inc({ kind: room.kind });
     }
     return room;
   }
@@ -123,15 +122,11 @@ export class RoomRegistry implements OnModuleInit, OnApplicationShutdown {
   private closeIfEmpty(room: Room): void {
     if (room.size > 0 || this.rooms.get(room.key) !== room) return;
     this.rooms.delete(room.key);
-    this.metrics.rooms.dec({ kind: this.roomKind(room) });
+    this.metrics.rooms.dec({ kind: room.kind });
     void room.close().catch((error: Error) => this.logger.warn(`Closing ${room.key}: ${error.message}`));
   }
 
-  private roomKind(room: Room): 'session' | 'project' {
-    return room instanceof SessionRoom ? 'session' : 'project';
-  }
-
-  private readonly hooks = {
+  private readonly hooks: RoomHooks = {
     paused: (room: Room, connection: ClientConnection) => this.pause(room, connection),
     left: (room: Room) => this.closeIfEmpty(room),
   };
@@ -164,10 +159,7 @@ export class RoomRegistry implements OnModuleInit, OnApplicationShutdown {
   /** Redis was away: whatever it published meanwhile is lost, so every room reads Postgres. */
   private catchUpEverything(): void {
     this.logger.log(`Redis is back: catching ${this.rooms.size} rooms up from Postgres`);
-    for (const room of this.rooms.values()) {
-      if (room instanceof SessionRoom) room.catchUpFromDatabase();
-      else void room.refreshAll();
-    }
+    for (const room of this.rooms.values()) room.recover();
   }
 
   /**
@@ -175,14 +167,15 @@ export class RoomRegistry implements OnModuleInit, OnApplicationShutdown {
    * was lost, say `session.finished`) reads the rest. Nothing stays stuck at 99 %.
    */
   private async audit(): Promise<void> {
-    const open = [...this.rooms.values()].filter(
-      (room): room is SessionRoom => room instanceof SessionRoom && !room.isFinished,
-    );
+    const open = [...this.rooms.values()].flatMap((room) => {
+      const session = room.unfinishedSession;
+      return session ? [{ room, ...session }] : [];
+    });
     if (open.length === 0) return;
     try {
-      const latest = await this.context.readModel.latestSeqs(open.map((room) => room.sessionId));
-      for (const room of open) {
-        if ((latest.get(room.sessionId) ?? 0) > room.position) room.catchUpFromDatabase();
+      const latest = await this.context.readModel.latestSeqs(open.map(({ sessionId }) => sessionId));
+      for (const { room, sessionId, position } of open) {
+        if ((latest.get(sessionId) ?? 0) > position) room.recover();
       }
     } catch (error) {
       this.logger.warn(`Audit against Postgres failed: ${(error as Error).message}`);

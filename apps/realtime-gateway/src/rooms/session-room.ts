@@ -1,98 +1,70 @@
-import {
-  isFinishedStatus,
-  sessionChannel,
-  type BuildEvent,
-  type CommittedEventsNotice,
-  type ServerMessageMap,
-} from '#contracts';
-import { catchUpPageEvents, frameBudget, sliceByBytes } from '../coalescing/byte-slices.js';
+import { isFinishedStatus, sessionChannel, type BuildEvent, type CommittedEventsNotice } from '#contracts';
+import { catchUpPageEvents, frameBudget } from '../coalescing/byte-slices.js';
 import { Coalescer, type EventBatch } from '../coalescing/coalescer.js';
+import { FrameEncoder, type EventFrame } from '../coalescing/frame-encoder.js';
 import type { ClientConnection } from '../connections/client-connection.js';
+import { MemberCursor } from '../sequencing/member-cursor.js';
+import { Sequencer, type SequencerStep } from '../sequencing/sequencer.js';
 import { CATCH_UP_PAGE, sessionRoomKey, type RoomContext, type RoomHooks } from './room-context.js';
+import type { Room } from './room.js';
 
-/** An `events` frame, serialized once for every socket, and the batch it carries. */
-interface Frame {
-  batch: EventBatch;
-  frame: Buffer;
-}
-
-/**
- * One socket in a session room. `seq` is the last seq this socket has been sent: a socket
- * is never sent a seq twice, and never a seq after a gap.
- */
+/** One socket in a session room, and where it is in the log. */
 interface Member {
   readonly connection: ClientConnection;
-  seq: number;
-  /** live: gets the room's frames; catching-up: reading Postgres, frames wait in `backlog`;
-   *  paused: its socket is backed up, it gets nothing until it drains. */
-  state: 'live' | 'catching-up' | 'paused';
-  backlog: Frame[];
-  backlogBytes: number;
-  /** The backlog outgrew the socket's limit and was let go: read Postgres again instead. */
-  backlogDropped: boolean;
+  readonly cursor: MemberCursor;
 }
 
 export type JoinOutcome = 'joined' | 'not-found' | 'resync' | 'gone';
 
 /**
- * `project:{p}:session:{s}`: the sockets watching one build. The room keeps `lastSeq`, the
- * highest seq it has taken in, gap-free from 1: a published message that does not continue
- * it sends the room to Postgres for the missing range first. Redis is only a doorbell that
- * usually carries the payload; Postgres is the truth.
+ * `project:{p}:session:{s}`: the sockets watching one build. The room's Sequencer keeps it
+ * gap-free in the log (a published message that does not continue it sends the room to
+ * Postgres for the missing range first); the Coalescer merges what it takes into batches;
+ * the FrameEncoder serializes each batch once; each socket's MemberCursor says what it gets.
+ * Redis is only a doorbell that usually carries the payload; Postgres is the truth.
  */
-export class SessionRoom {
+export class SessionRoom implements Room {
   readonly key: string;
+  readonly kind = 'session';
   readonly channel: string;
   private readonly members = new Map<ClientConnection, Member>();
+  private readonly sequencer = new Sequencer();
   private readonly coalescer: Coalescer;
-  /** Highest seq handed to the coalescer. */
-  private lastSeq = 0;
+  private readonly encoder: FrameEncoder;
   /** Highest seq flushed to members. */
   private flushedSeq = 0;
   private finished = false;
   private ready: Promise<void> | undefined;
   private joining = 0;
-  private opened = false;
   /** Whether the session exists in this project (read when the room opened). */
   private exists = false;
-  /** Published messages that arrived before the room was open or while it read Postgres. */
-  private inbox: Waiting[] = [];
-  /** How many reads of Postgres (fills) have begun. */
-  private fills = 0;
-  private filling = false;
   private leaveChannel: (() => Promise<void>) | undefined;
   private closed = false;
   /** Bytes of events one frame may carry (see frameBudget). */
   private readonly budget: number;
-  /** The encoded size of this room's events, on average (sizes the catch-up reads). */
-  private averageEventBytes: number | undefined;
 
   constructor(
     readonly projectId: string,
     readonly sessionId: string,
     private readonly context: RoomContext,
-    private readonly hooks: RoomHooks<SessionRoom>,
+    private readonly hooks: RoomHooks,
   ) {
     this.key = sessionRoomKey(projectId, sessionId);
     this.channel = sessionChannel(projectId, sessionId);
     this.budget = frameBudget(context.config.maxBufferedBytes);
+    this.encoder = new FrameEncoder(projectId, sessionId, this.budget);
     this.coalescer = new Coalescer(
       { windowMs: context.config.coalesceMs, quietMs: context.config.coalesceQuietMs },
       (batch) => this.broadcast(batch),
     );
   }
 
-  /** Members, plus sockets still joining: a room with either must stay open. */
   get size(): number {
     return this.members.size + this.joining;
   }
 
-  get isFinished(): boolean {
-    return this.finished;
-  }
-
-  get position(): number {
-    return this.lastSeq;
+  get unfinishedSession(): Room['unfinishedSession'] {
+    return this.finished ? undefined : { sessionId: this.sessionId, position: this.sequencer.lastSeq };
   }
 
   /**
@@ -106,10 +78,9 @@ export class SessionRoom {
       );
       const page = await this.context.readModel.eventsAfter(this.projectId, this.sessionId, 0, 0);
       this.exists = page !== null;
-      this.lastSeq = this.flushedSeq = page?.latestSeq ?? 0;
+      this.flushedSeq = page?.latestSeq ?? 0;
       this.finished = page !== null && isFinishedStatus(page.status);
-      this.opened = true;
-      this.drainInbox(false);
+      this.run(this.sequencer.open(this.flushedSeq));
     })();
     return this.ready;
   }
@@ -131,7 +102,7 @@ export class SessionRoom {
     await this.open();
     if (!this.exists) return 'not-found';
     // The room knows the latest seq as well as Postgres, unless the client claims more.
-    let latestSeq = this.lastSeq;
+    let latestSeq = this.sequencer.lastSeq;
     if (since !== undefined && since > latestSeq) {
       const latest = await this.context.readModel.eventsAfter(this.projectId, this.sessionId, 0, 0);
       if (!latest) return 'not-found';
@@ -148,11 +119,7 @@ export class SessionRoom {
     }
     const member: Member = {
       connection,
-      seq: since ?? this.flushedSeq,
-      state: 'live',
-      backlog: [],
-      backlogBytes: 0,
-      backlogDropped: false,
+      cursor: new MemberCursor(since ?? this.flushedSeq, this.context.config.maxBufferedBytes),
     };
     this.members.set(connection, member);
     connection.rooms.add(this.key);
@@ -166,7 +133,7 @@ export class SessionRoom {
     // Seqs between flushedSeq and lastSeq are in the next frame anyway, and seqs Postgres
     // has beyond lastSeq are on their way through Redis (or the audit): only older ones
     // need a read.
-    if (member.seq < this.flushedSeq) void this.catchUp(member);
+    if (member.cursor.seq < this.flushedSeq) void this.catchUp(member);
     return 'joined';
   }
 
@@ -187,19 +154,14 @@ export class SessionRoom {
       this.context.logger.warn(`Ignored a malformed message on ${this.channel}`);
       return;
     }
-    if (!this.opened || this.filling) {
-      this.wait(message);
-      return;
-    }
-    this.take(message);
+    this.run(this.sequencer.receive(message));
   }
 
-  /** Reads whatever Postgres has beyond `lastSeq` (after a Redis reconnect or an audit). */
-  catchUpFromDatabase(): void {
-    if (this.opened) void this.fill();
+  /** Reads whatever Postgres has beyond the room's position (after a Redis reconnect or an audit). */
+  recover(): void {
+    if (!this.closed && this.sequencer.beginRead()) void this.read();
   }
 
-  /** Sends what is pending now (shutdown). */
   flush(): void {
     this.coalescer.flush();
   }
@@ -207,8 +169,8 @@ export class SessionRoom {
   /** A paused socket drained: send it everything it missed in one catch-up. */
   resume(connection: ClientConnection): void {
     const member = this.members.get(connection);
-    if (member?.state !== 'paused') return;
-    if (this.lastSeq - member.seq > this.context.config.maxLagEvents) {
+    if (member?.cursor.state !== 'paused') return;
+    if (this.sequencer.lastSeq - member.cursor.seq > this.context.config.maxLagEvents) {
       this.expel(connection);
       this.resync(connection, 'the socket fell too far behind while it was not reading');
       return;
@@ -226,90 +188,55 @@ export class SessionRoom {
     await this.leaveChannel?.();
   }
 
-  private take(message: CommittedEventsNotice): void {
-    if (message.toSeq <= this.lastSeq) return;
-    if (message.events === undefined || message.fromSeq > this.lastSeq + 1) {
-      // The events are in Postgres: announced without them (NOTIFY), or a message before
-      // this one was lost (or is late). Postgres has everything up to message.toSeq.
-      this.wait(message);
-      void this.fill();
-      return;
+  /** Does what the sequencer decided, in order. */
+  private run(steps: SequencerStep[]): void {
+    for (const step of steps) {
+      if (step.kind === 'events') this.accept(step.events, 'redis');
+      else if (step.kind === 'read') void this.read();
+      else {
+        this.context.logger.warn(
+          `${this.key}: seqs ${step.fromSeq}..${step.toSeq} are not readable yet; the audit will retry`,
+        );
+      }
     }
-    const fresh = message.events.filter((event) => event.seq > this.lastSeq);
-    this.accept(fresh, message.toSeq, 'redis');
   }
 
-  private accept(events: BuildEvent[], toSeq: number, source: 'redis' | 'database'): void {
-    this.lastSeq = toSeq;
+  private accept(events: BuildEvent[], source: 'redis' | 'database'): void {
     if (events.some((event) => event.type === 'session.finished')) this.finished = true;
     this.context.metrics.eventsIn.inc({ source }, events.length);
     this.coalescer.push(events);
   }
 
-  /** Reads the log from `lastSeq` to its end, then goes back to the messages that waited. */
-  private async fill(): Promise<void> {
-    if (this.filling || this.closed) return;
-    this.filling = true;
-    this.fills += 1;
+  /**
+   * The read the sequencer began: the log from its position to its end, then the messages
+   * that waited for it.
+   */
+  private async read(): Promise<void> {
+    // A closed room reads nothing more (and takes in nothing more).
+    if (this.closed) return;
     try {
       for (;;) {
         const page = await this.context.readModel.eventsAfter(
           this.projectId,
           this.sessionId,
-          this.lastSeq,
+          this.sequencer.lastSeq,
           CATCH_UP_PAGE,
         );
         if (this.closed || !page || page.events.length === 0) break;
-        const fresh = page.events.filter((event) => event.seq > this.lastSeq);
-        if (fresh.length > 0) this.accept(fresh, fresh[fresh.length - 1].seq, 'database');
+        const fresh = this.sequencer.readPage(page.events);
+        if (fresh.length > 0) this.accept(fresh, 'database');
         if (page.events.length < CATCH_UP_PAGE) break;
       }
     } catch (error) {
       this.context.logger.warn(`Catching ${this.key} up from Postgres failed: ${(error as Error).message}`);
-    } finally {
-      this.filling = false;
     }
-    this.drainInbox(true);
+    this.run(this.sequencer.readEnded());
   }
 
-  /** Keeps a message until the room is open, or until Postgres was read after it arrived. */
-  private wait(message: CommittedEventsNotice): void {
-    this.inbox.push({ message, readBy: this.fills + 1 });
-  }
-
-  /**
-   * Takes the messages that waited, in seq order. A message whose seqs Postgres should hold
-   * (a notice without events, or one after a gap) that a read begun after it arrived still
-   * did not reach is dropped: that read failed, and the audit reads again. One that arrived
-   * during the read (committed after it began) makes the room read again.
-   */
-  private drainInbox(afterFill: boolean): void {
-    const waiting = this.inbox.sort((a, b) => a.message.fromSeq - b.message.fromSeq);
-    this.inbox = [];
-    for (const [index, entry] of waiting.entries()) {
-      if (this.filling) {
-        this.inbox.push(...waiting.slice(index));
-        return;
-      }
-      const { message } = entry;
-      const needsRead = message.events === undefined || message.fromSeq > this.lastSeq + 1;
-      if (afterFill && message.toSeq > this.lastSeq && needsRead && this.fills >= entry.readBy) {
-        this.context.logger.warn(
-          `${this.key}: seqs ${this.lastSeq + 1}..${message.toSeq} are not readable yet; the audit will retry`,
-        );
-        continue;
-      }
-      this.take(message);
-    }
-  }
-
-  /**
-   * The coalescer's output: cut into frames of at most the frame budget, each serialized
-   * once, the same frames for every live socket.
-   */
+  /** The coalescer's output: the same frames, serialized once, for every live socket. */
   private broadcast(batch: EventBatch): void {
     this.flushedSeq = batch.toSeq;
-    for (const frame of this.frames(batch)) {
+    for (const frame of this.encoder.encode(batch)) {
       let sockets = 0;
       for (const member of this.members.values()) {
         if (this.deliver(member, frame)) sockets += 1;
@@ -323,107 +250,43 @@ export class SessionRoom {
     }
   }
 
-  /**
-   * A batch as `events` frames whose events weigh at most the frame budget (an event bigger
-   * than that travels alone), so no socket is ever handed much more than its limit at once.
-   * Each event is JSON-encoded once, for measuring and for the frame.
-   */
-  private frames(batch: EventBatch): Frame[] {
-    const encoded = new Map<BuildEvent, string>();
-    const json = (event: BuildEvent): string => {
-      let text = encoded.get(event);
-      if (text === undefined) encoded.set(event, (text = JSON.stringify(event)));
-      return text;
-    };
-    let bytes = 0;
-    const sizeOf = (event: BuildEvent) => {
-      const size = Buffer.byteLength(json(event));
-      bytes += size;
-      return size;
-    };
-    const slices = sliceByBytes(batch, this.budget, sizeOf);
-    if (batch.events.length > 0) {
-      const average = bytes / batch.events.length;
-      this.averageEventBytes = (this.averageEventBytes ?? average) / 2 + average / 2;
-    }
-    return slices.map((slice) => {
-      const envelope = JSON.stringify({
-        type: 'events',
-        projectId: this.projectId,
-        sessionId: this.sessionId,
-        ...slice,
-        events: [],
-      } satisfies ServerMessageMap['events']);
-      // `…"events":[]}` with the encoded events put between the brackets.
-      const head = envelope.slice(0, -2);
-      return { batch: slice, frame: Buffer.from(`${head}${slice.events.map(json).join(',')}]}`) };
-    });
-  }
-
   /** Sends a frame to one member if it continues that member's seq; true when sent as is. */
-  private deliver(member: Member, { batch, frame }: Frame): boolean {
-    if (member.state === 'catching-up') {
-      this.hold(member, { batch, frame });
-      return false;
-    }
-    if (member.state === 'paused' || batch.toSeq <= member.seq) return false;
-    if (batch.fromSeq > member.seq + 1) {
+  private deliver(member: Member, frame: EventFrame): boolean {
+    const offer = member.cursor.offer(frame);
+    if (offer === 'held' || offer === 'skip') return false;
+    if (offer === 'gap') {
       void this.catchUp(member);
       return false;
     }
-    if (!member.connection.canQueue(frame.length)) {
+    if (!member.connection.canQueue(frame.frame.length)) {
       this.pause(member);
       return false;
     }
-    if (batch.fromSeq === member.seq + 1) {
-      member.connection.sendFrame(frame);
-      member.seq = batch.toSeq;
+    if (offer === 'whole') {
+      member.connection.sendFrame(frame.frame);
+      member.cursor.sent(frame.batch.toSeq);
       return true;
     }
-    // It already has the start of this batch (it caught up past it): send only the rest.
-    this.sendBatch(member, sliceAfter(batch, member.seq));
+    this.sendBatch(member, sliceAfter(frame.batch, member.cursor.seq));
     return false;
   }
 
   /**
-   * Keeps a frame for a member that is reading Postgres. A backlog bigger than the socket's
-   * limit is let go instead (its seqs are in the log): the catch-up reads again.
-   */
-  private hold(member: Member, frame: Frame): void {
-    if (member.backlogDropped) return;
-    member.backlog.push(frame);
-    member.backlogBytes += frame.frame.length;
-    if (member.backlogBytes > this.context.config.maxBufferedBytes) {
-      this.clearBacklog(member);
-      member.backlogDropped = true;
-    }
-  }
-
-  private clearBacklog(member: Member): void {
-    member.backlog = [];
-    member.backlogBytes = 0;
-    member.backlogDropped = false;
-  }
-
-  /**
-   * Replays seq > member.seq from Postgres to one socket, then the frames that were flushed
-   * meanwhile, then it is live again. Runs at most once per member at a time.
+   * Replays seq > the member's from Postgres to one socket, then the frames that were
+   * flushed meanwhile, then it is live again. Runs at most once per member at a time.
    */
   private async catchUp(member: Member): Promise<void> {
-    if (member.state === 'catching-up') return;
-    member.state = 'catching-up';
+    const { cursor } = member;
+    if (!cursor.beginCatchUp()) return;
     const stillHere = () => this.members.get(member.connection) === member && member.connection.isOpen;
     try {
       do {
-        this.clearBacklog(member);
+        cursor.startReading();
         if (!(await member.connection.oneAtATime(() => this.replay(member, stillHere)))) return;
-      } while (member.backlogDropped);
+      } while (cursor.mustReadAgain);
       // Frames flushed while Postgres was read: skip what it has, send the rest.
-      const backlog = member.backlog;
-      this.clearBacklog(member);
-      member.state = 'live';
-      for (const frame of backlog) {
-        if (member.state !== 'live') break;
+      for (const frame of cursor.goLive()) {
+        if (cursor.state !== 'live') break;
         this.deliver(member, frame);
       }
     } catch (error) {
@@ -433,7 +296,7 @@ export class SessionRoom {
         this.resync(member.connection, 'the gateway could not read the missing events');
       }
     } finally {
-      if (member.state === 'catching-up') member.state = 'live';
+      cursor.endCatchUp();
     }
   }
 
@@ -444,28 +307,29 @@ export class SessionRoom {
    * seq once drained; the rest of the page is dropped, not queued).
    */
   private async replay(member: Member, stillHere: () => boolean): Promise<boolean> {
+    const { connection, cursor } = member;
     for (;;) {
       if (!stillHere()) return false;
       // Another room may have filled the buffer while this one waited its turn: read nothing.
-      if (!member.connection.canQueue(this.budget)) {
+      if (!connection.canQueue(this.budget)) {
         this.pause(member);
         return false;
       }
       const limit = catchUpPageEvents(
         this.context.config.maxBufferedBytes,
-        this.averageEventBytes,
+        this.encoder.averageEventBytes,
         CATCH_UP_PAGE,
       );
       const page = await this.context.readModel.eventsAfter(
         this.projectId,
         this.sessionId,
-        member.seq,
+        cursor.seq,
         limit,
       );
       if (!stillHere()) return false;
       if (!page) {
-        this.expel(member.connection);
-        this.send(member.connection, {
+        this.expel(connection);
+        this.send(connection, {
           type: 'error',
           code: 'not_found',
           message: 'The session no longer exists',
@@ -474,16 +338,16 @@ export class SessionRoom {
         });
         return false;
       }
-      const fresh = page.events.filter((event) => event.seq > member.seq);
+      const fresh = page.events.filter((event) => event.seq > cursor.seq);
       if (fresh.length > 0) {
-        const batch = { fromSeq: member.seq + 1, toSeq: fresh[fresh.length - 1].seq, events: fresh };
-        for (const { batch: slice, frame } of this.frames(batch)) {
-          if (!member.connection.canQueue(frame.length)) {
+        const batch = { fromSeq: cursor.seq + 1, toSeq: fresh[fresh.length - 1].seq, events: fresh };
+        for (const { batch: slice, frame } of this.encoder.encode(batch)) {
+          if (!connection.canQueue(frame.length)) {
             this.pause(member);
             return false;
           }
-          this.context.metrics.frameSent(member.connection.sendFrame(frame));
-          member.seq = slice.toSeq;
+          this.context.metrics.frameSent(connection.sendFrame(frame));
+          cursor.sent(slice.toSeq);
         }
       }
       if (page.events.length < limit) return true;
@@ -491,8 +355,7 @@ export class SessionRoom {
   }
 
   private pause(member: Member): void {
-    member.state = 'paused';
-    this.clearBacklog(member);
+    member.cursor.pause();
     this.context.metrics.slowSockets.inc();
     this.hooks.paused(this, member.connection);
   }
@@ -504,7 +367,7 @@ export class SessionRoom {
       sessionId: this.sessionId,
       ...batch,
     });
-    if (bytes > 0) member.seq = batch.toSeq;
+    if (bytes > 0) member.cursor.sent(batch.toSeq);
   }
 
   private resync(connection: ClientConnection, reason: string): void {
@@ -516,12 +379,6 @@ export class SessionRoom {
     this.context.metrics.frameSent(bytes);
     return bytes;
   }
-}
-
-/** A message that waits for the room to open or for a read of Postgres (`readBy`: that fill's number). */
-interface Waiting {
-  message: CommittedEventsNotice;
-  readBy: number;
 }
 
 function sliceAfter(batch: EventBatch, seq: number): EventBatch {
