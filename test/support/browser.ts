@@ -50,7 +50,14 @@ export class WebStack {
       env: { GATEWAY_URL: `http://127.0.0.1:${gatewayPort}`, ...env },
     });
     const web = new WebStack(stack, gatewayPort);
-    await web.startGateway();
+    try {
+      await web.startGateway();
+    } catch (error) {
+      // A suite whose beforeAll fails never reaches afterAll: close what started, or jest
+      // waits on the stack's open handles for ever.
+      await stack.close();
+      throw error;
+    }
     return web;
   }
 

@@ -54,12 +54,11 @@ describe('replayTranscript', () => {
     };
     const controller = new AbortController();
     const batches: NewBuildEvent[][] = [];
-    const started = Date.now();
-    for await (const batch of replayTranscript(transcript, parser, 10_000, controller.signal)) {
+    // An hour between lines: the loop ends at all only because the abort cut the wait short.
+    for await (const batch of replayTranscript(transcript, parser, 3_600_000, controller.signal)) {
       batches.push(batch);
       controller.abort();
     }
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(batches).toHaveLength(1);
     expect(ended).toBe(false);
   });
