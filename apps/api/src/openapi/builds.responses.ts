@@ -27,6 +27,8 @@ import {
   type ToolCallView,
 } from '#contracts';
 import { toOpenApi30 } from './openapi-30-schema.js';
+import type { BuildsService } from '../builds/builds.service.js';
+import type { Exactly } from './exactly.js';
 
 const dateTime = { type: String, format: 'date-time' } as const;
 const nullableDateTime = { ...dateTime, nullable: true } as const;
@@ -34,7 +36,7 @@ const nullableString = { type: String, nullable: true } as const;
 const uuid = { type: String, format: 'uuid' } as const;
 
 @ApiSchema({ name: 'Progress' })
-export class ProgressResponse implements Progress {
+export class ProgressResponse implements Exactly<Progress, ProgressResponse> {
   @ApiProperty({ type: 'integer', minimum: 0 })
   completed!: number;
 
@@ -46,7 +48,7 @@ export class ProgressResponse implements Progress {
 }
 
 @ApiSchema({ name: 'SessionView' })
-export class SessionViewResponse implements SessionView {
+export class SessionViewResponse implements Exactly<SessionView, SessionViewResponse> {
   @ApiProperty(uuid)
   id!: string;
 
@@ -96,13 +98,16 @@ export class SessionViewResponse implements SessionView {
 }
 
 @ApiSchema({ name: 'SessionSummary' })
-export class SessionSummaryResponse extends SessionViewResponse implements SessionSummary {
+export class SessionSummaryResponse
+  extends SessionViewResponse
+  implements Exactly<SessionSummary, SessionSummaryResponse>
+{
   @ApiProperty({ type: 'integer', minimum: 0, description: 'the latest committed seq' })
   seq!: number;
 }
 
 @ApiSchema({ name: 'BuildAuditEntry' })
-export class BuildAuditEntryResponse implements BuildAuditEntry {
+export class BuildAuditEntryResponse implements Exactly<BuildAuditEntry, BuildAuditEntryResponse> {
   @ApiProperty({ enum: BUILD_AUDIT_ACTIONS })
   action!: BuildAuditAction;
 
@@ -117,13 +122,16 @@ export class BuildAuditEntryResponse implements BuildAuditEntry {
 }
 
 @ApiSchema({ name: 'SnapshotSession' })
-export class SnapshotSessionResponse extends SessionViewResponse implements SnapshotSession {
+export class SnapshotSessionResponse
+  extends SessionViewResponse
+  implements Exactly<SnapshotSession, SnapshotSessionResponse>
+{
   @ApiProperty({ type: [BuildAuditEntryResponse], description: 'who started and cancelled it, oldest first' })
   audit!: BuildAuditEntry[];
 }
 
 @ApiSchema({ name: 'Todo' })
-export class TodoResponse implements TodoView {
+export class TodoResponse implements Exactly<TodoView, TodoResponse> {
   @ApiProperty({ type: 'integer', minimum: 0 })
   index!: number;
 
@@ -140,7 +148,7 @@ export class TodoResponse implements TodoView {
 const TOOL_CALL_STATUSES = ['running', 'succeeded', 'failed'] as const satisfies ToolCallStatus[];
 
 @ApiSchema({ name: 'ToolCall' })
-export class ToolCallResponse implements ToolCallView {
+export class ToolCallResponse implements Exactly<ToolCallView, ToolCallResponse> {
   @ApiProperty({ description: 'the toolCallId of its tool.started event' })
   id!: string;
 
@@ -191,13 +199,16 @@ export class ToolCallResponse implements ToolCallView {
 }
 
 @ApiSchema({ name: 'ToolCallDetail' })
-export class ToolCallDetailResponse extends ToolCallResponse implements ToolCallDetail {
+export class ToolCallDetailResponse
+  extends ToolCallResponse
+  implements Exactly<ToolCallDetail, ToolCallDetailResponse>
+{
   @ApiProperty({ type: 'integer', minimum: 0, description: 'UTF-8 size of the full output' })
   outputBytes!: number;
 }
 
 @ApiSchema({ name: 'Snapshot' })
-export class SnapshotResponse implements Snapshot {
+export class SnapshotResponse implements Exactly<Snapshot, SnapshotResponse> {
   @ApiProperty({ type: 'integer', minimum: 0, description: 'the last event this snapshot reflects' })
   seq!: number;
 
@@ -212,7 +223,7 @@ export class SnapshotResponse implements Snapshot {
 }
 
 @ApiSchema({ name: 'StartedBuild' })
-export class StartBuildResponseBody implements StartBuildResponse {
+export class StartBuildResponseBody implements Exactly<StartBuildResponse, StartBuildResponseBody> {
   @ApiProperty(uuid)
   sessionId!: string;
 
@@ -223,9 +234,12 @@ export class StartBuildResponseBody implements StartBuildResponse {
   status!: 'queued';
 }
 
+/** What BuildsService.cancel answers (the contract has no name for it). */
+type CancelAnswer = Awaited<ReturnType<BuildsService['cancel']>>;
+
 /** `POST …/cancel`: ended here (`cancelled`), or asked of the runner-worker holding it (`cancelling`). */
 @ApiSchema({ name: 'CancelledBuild' })
-export class CancelBuildResponse {
+export class CancelBuildResponse implements Exactly<CancelAnswer, CancelBuildResponse> {
   @ApiProperty(uuid)
   sessionId!: string;
 
@@ -234,7 +248,7 @@ export class CancelBuildResponse {
 }
 
 @ApiSchema({ name: 'EventsPage' })
-export class EventsPageResponse implements EventsPage {
+export class EventsPageResponse implements Exactly<EventsPage, EventsPageResponse> {
   @ApiProperty({
     type: 'array',
     items: toOpenApi30(BUILD_EVENT_SCHEMA),

@@ -10,6 +10,7 @@ import {
 import type { HealthCheckStatus, HealthIndicatorResult } from '@nestjs/terminus';
 import type { HealthReport } from '#health';
 import { TRANSPORTS, type Transport } from '#config';
+import type { Exactly } from './exactly.js';
 
 const HEALTH_STATUSES = ['ok', 'error', 'degraded', 'shutting_down'] as const satisfies HealthCheckStatus[];
 
@@ -26,7 +27,7 @@ const INDICATORS: { type: 'object'; additionalProperties: SchemaObject } = {
 
 /** The answer of /api/health and /api/health/:service, with 200 and with 503 alike. */
 @ApiSchema({ name: 'HealthReport' })
-export class HealthReportResponse implements HealthReport {
+export class HealthReportResponse implements Exactly<HealthReport, HealthReportResponse> {
   @ApiProperty({ enum: HEALTH_STATUSES, description: 'error on 503' })
   status!: HealthCheckStatus;
 

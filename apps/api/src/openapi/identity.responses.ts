@@ -3,11 +3,12 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import type { SubscriptionToken, WhoAmI } from '#contracts';
 import { SCOPES, type ApiKeyView, type CredentialKind, type Scope } from '#identity';
+import type { Exactly } from './exactly.js';
 
 const CREDENTIAL_KINDS = ['key', 'cookie', 'token'] as const satisfies CredentialKind[];
 
 @ApiSchema({ name: 'ApiKey', description: 'An API key without its secret' })
-export class ApiKeyResponse implements ApiKeyView {
+export class ApiKeyResponse implements Exactly<ApiKeyView, ApiKeyResponse> {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
@@ -39,13 +40,16 @@ export class ApiKeyResponse implements ApiKeyView {
 }
 
 @ApiSchema({ name: 'CreatedApiKey' })
-export class CreatedApiKeyResponse extends ApiKeyResponse implements ApiKeyView {
+export class CreatedApiKeyResponse
+  extends ApiKeyResponse
+  implements Exactly<ApiKeyView & { key: string }, CreatedApiKeyResponse>
+{
   @ApiProperty({ description: 'the key itself: shown in this answer only (only its hash is stored)' })
   key!: string;
 }
 
 @ApiSchema({ name: 'SubscriptionToken' })
-export class SubscriptionTokenResponse implements SubscriptionToken {
+export class SubscriptionTokenResponse implements Exactly<SubscriptionToken, SubscriptionTokenResponse> {
   @ApiProperty({ description: 'for the WebSocket: ?token= or an auth message' })
   token!: string;
 
@@ -54,7 +58,7 @@ export class SubscriptionTokenResponse implements SubscriptionToken {
 }
 
 @ApiSchema({ name: 'WhoAmI' })
-export class WhoAmIResponse implements WhoAmI {
+export class WhoAmIResponse implements Exactly<WhoAmI, WhoAmIResponse> {
   @ApiProperty()
   keyName!: string;
 

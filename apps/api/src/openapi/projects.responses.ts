@@ -1,8 +1,9 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import type { Project } from '#contracts';
+import type { Exactly } from './exactly.js';
 
 @ApiSchema({ name: 'Project' })
-export class ProjectResponse implements Project {
+export class ProjectResponse implements Exactly<Project, ProjectResponse> {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
