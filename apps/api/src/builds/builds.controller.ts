@@ -12,7 +12,14 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiNotModifiedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { EventsPage, SessionSummary, StartBuildResponse, ToolCallDetail } from '#contracts';
 import {
   EventsQueryDto,
@@ -29,11 +36,21 @@ import { CountsAsBuildStart } from '../limits/throttlers.js';
 import { BuildsService, sessionNotFound } from './builds.service.js';
 import { matchesIfNoneMatch, SNAPSHOT_VARY, snapshotCacheControl } from './snapshots/snapshot-http.js';
 import { SnapshotResponses, type SnapshotValidator } from './snapshots/snapshot-responses.js';
+import { ApiErrors, BODY_ERRORS, GUARDED_ERRORS } from '../openapi/api-errors.js';
+import {
+  CancelBuildResponse,
+  EventsPageResponse,
+  SessionSummaryResponse,
+  SnapshotResponse,
+  StartBuildResponseBody,
+  ToolCallDetailResponse,
+} from '../openapi/builds.responses.js';
 
 @ApiTags('builds')
 @ApiBearerAuth()
 @Controller('projects/:projectId/builds')
 @Requires('builds:read')
+@ApiErrors(...GUARDED_ERRORS, 400, 404)
 export class BuildsController {
   constructor(
     private readonly builds: BuildsService,
@@ -46,6 +63,8 @@ export class BuildsController {
   @Requires('builds:write', 'agents:run')
   @HttpCode(HttpStatus.ACCEPTED)
   @CountsAsBuildStart()
+  @ApiAcceptedResponse({ type: StartBuildResponseBody, description: 'queued; a runner-worker takes it' })
+  @ApiErrors(...BODY_ERRORS, [403, 'the credential lacks builds:write, or agents:run for a live agent'])
   start(
     @Param() { projectId }: ProjectParamsDto,
     @Body() body: StartBuildDto,
@@ -63,6 +82,8 @@ export class BuildsController {
   @ApiOperation({
     summary: 'Start a new build with the same request (agent, transcript, pacing, prompt, model)',
   })
+  @ApiAcceptedResponse({ type: StartBuildResponseBody, description: 'queued; a runner-worker takes it' })
+  @ApiErrors([403, 'the credential lacks builds:write, or agents:run for a live agent'])
   async runAgain(
     @Param() { projectId, sessionId }: SessionParamsDto,
     @CurrentPrincipal() principal: Principal,
@@ -74,6 +95,7 @@ export class BuildsController {
 
   /** Newest first, a page at a time (`limit`, and `before`: the last id of the previous page). */
   @Get()
+  @ApiOkResponse({ type: [SessionSummaryResponse], description: 'newest first' })
   list(
     @Param() { projectId }: ProjectParamsDto,
     @Query() query: ListBuildsQueryDto,
@@ -95,12 +117,14 @@ export class BuildsController {
       'br or gzip when accepted.',
   })
   @ApiOkResponse({
+    type: SnapshotResponse,
     description:
       'the snapshot: { seq, session, todos, toolCalls, messages }; a tool call is running, succeeded, failed ' +
       'or aborted (the session finished before its result, endedAt = the session end); messages are the ' +
       "agent's message events { seq, role, text, at } in seq order, placed among the calls by their startedSeq",
   })
-  @ApiNotFoundResponse({ description: 'unknown project or build' })
+  @ApiNotModifiedResponse({ description: 'If-None-Match names the current ETag: no body' })
+  @ApiErrors([404, 'unknown project or build'])
   async snapshot(
     @Param() { projectId, sessionId }: SessionParamsDto,
     @Req() request: Request,
@@ -123,6 +147,8 @@ export class BuildsController {
   }
 
   @Get(':sessionId/events')
+  @ApiOkResponse({ type: EventsPageResponse })
+  @ApiErrors([429, 'a rate limit, or LONG_POLLS_PER_KEY long-polls already waiting with this credential'])
   events(
     @Param() { projectId, sessionId }: SessionParamsDto,
     @Query() query: EventsQueryDto,
@@ -141,8 +167,11 @@ export class BuildsController {
       'Events and snapshots carry outputs over TOOL_OUTPUT_MAX_BYTES shortened (outputTruncated: true); ' +
       'here `output` is the whole text and `outputBytes` its UTF-8 size.',
   })
-  @ApiOkResponse({ description: 'the ToolCallView of the snapshot, with the full output and outputBytes' })
-  @ApiNotFoundResponse({ description: 'unknown project, build or tool call id' })
+  @ApiOkResponse({
+    description: 'the ToolCallView of the snapshot, with the full output and outputBytes',
+    type: ToolCallDetailResponse,
+  })
+  @ApiErrors([404, 'unknown project, build or tool call id'])
   toolCall(@Param() { projectId, sessionId, toolCallId }: ToolCallParamsDto): Promise<ToolCallDetail> {
     return this.builds.toolCall(projectId, sessionId, toolCallId);
   }
@@ -150,6 +179,8 @@ export class BuildsController {
   @Post(':sessionId/cancel')
   @Requires('builds:write')
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({ type: CancelBuildResponse })
+  @ApiErrors([409, 'the build has already finished'])
   cancel(
     @Param() { projectId, sessionId }: SessionParamsDto,
     @CurrentPrincipal() principal: Principal,

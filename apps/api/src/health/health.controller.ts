@@ -5,6 +5,8 @@ import { PresenceService, type ServiceName } from '#bus';
 import { InfrastructureHealth, type HealthReport } from '#health';
 import { Public } from '../identity/access.decorators.js';
 import { NoRateLimits } from '../limits/throttlers.js';
+import { ApiErrors } from '../openapi/api-errors.js';
+import { ApiHealthReport } from '../openapi/health.responses.js';
 
 const CHECK_TIMEOUT_MS = 2000;
 const SERVICES = ['api', 'gateway', 'runner', 'database', 'redis'] as const;
@@ -25,13 +27,20 @@ export class HealthController {
   ) {}
 
   @Get()
-  @HealthCheck()
+  // Described here, with the contract's `checks` and `transport` (terminus' own lacks them).
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiHealthReport()
   check(): Promise<HealthReport> {
     return this.health.run(this.health.infrastructureChecks());
   }
 
   @Get(':service')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiHealthReport()
+  @ApiErrors(400, [
+    404,
+    'not one of api, gateway, runner, database, redis (or redis on the Postgres transport)',
+  ])
   checkOne(@Param('service') service: string): Promise<HealthReport> {
     if (!(SERVICES as readonly string[]).includes(service)) {
       throw new NotFoundException(`Unknown service "${service}"; one of ${SERVICES.join(', ')}`);

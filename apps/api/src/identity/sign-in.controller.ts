@@ -10,7 +10,7 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppConfig } from '#config';
 import type { WhoAmI } from '#contracts';
@@ -19,11 +19,14 @@ import { IdentityService, readSessionCookie, SESSION_COOKIE } from '#identity';
 import { Public } from './access.decorators.js';
 import { CrossSiteCheck } from './cross-site-check.js';
 import { RevocationNotices } from './revocation-notices.js';
+import { ApiErrors, BODY_ERRORS } from '../openapi/api-errors.js';
+import { WhoAmIResponse } from '../openapi/identity.responses.js';
 
 /** The web app's sign-in: a key traded for an HttpOnly, SameSite=Strict cookie (contract v2). */
 @ApiTags('session')
 @Controller('session')
 @Public()
+@ApiErrors(429, 503)
 export class SignInController {
   private readonly crossSite: CrossSiteCheck;
   private readonly secureCookie: boolean;
@@ -39,6 +42,12 @@ export class SignInController {
 
   @Post()
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'signed in: Set-Cookie carries the HttpOnly session cookie' })
+  @ApiErrors(
+    ...BODY_ERRORS,
+    [401, 'the key is unknown, revoked or not a Buildcast API key'],
+    [403, 'a foreign Origin (cross-site request)'],
+  )
   async signIn(
     @Body() body: SignInDto,
     @Req() request: Request,
@@ -58,6 +67,8 @@ export class SignInController {
 
   /** Who the credential of this request belongs to; 401 when there is none. */
   @Get()
+  @ApiOkResponse({ type: WhoAmIResponse })
+  @ApiErrors([401, 'no credential, or one that is unknown, revoked or expired (signed out)'])
   async whoAmI(@Req() request: Request): Promise<WhoAmI> {
     const { principal } = await this.identity.fromHeaders(request.headers);
     if (!principal) throw new UnauthorizedException('Signed out');
@@ -74,6 +85,8 @@ export class SignInController {
   /** Signs out: the web session ends (its sockets close) and the cookie is cleared. Always 204. */
   @Delete()
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'signed out (also when not signed in): the cookie is cleared' })
+  @ApiErrors([403, 'a foreign Origin (cross-site request)'])
   async signOut(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
     this.crossSite.refuseForeign(request.headers.origin);
     const cookie = readSessionCookie(request.headers.cookie);

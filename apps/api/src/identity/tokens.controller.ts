@@ -1,10 +1,12 @@
 import { Body, Controller, ForbiddenException, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { SubscriptionToken } from '#contracts';
 import { CreateTokenDto, ProjectParamsDto } from '#contracts/dto';
 import { BuildReadModel } from '#persistence';
 import { IdentityService, type Principal } from '#identity';
 import { CurrentPrincipal, Requires } from './access.decorators.js';
+import { ApiErrors, BODY_ERRORS, GUARDED_ERRORS } from '../openapi/api-errors.js';
+import { SubscriptionTokenResponse } from '../openapi/identity.responses.js';
 
 /** Short-lived WebSocket subscription tokens for one project, or one build (contract v2). */
 @ApiTags('tokens')
@@ -18,6 +20,13 @@ export class TokensController {
 
   @Post()
   @Requires('builds:read')
+  @ApiCreatedResponse({ type: SubscriptionTokenResponse })
+  @ApiErrors(
+    ...GUARDED_ERRORS,
+    ...BODY_ERRORS,
+    [403, 'the credential lacks builds:read, or is itself a subscription token'],
+    [404, 'no such project, or no such build in it'],
+  )
   async create(
     @Param() { projectId }: ProjectParamsDto,
     @Body() body: CreateTokenDto,

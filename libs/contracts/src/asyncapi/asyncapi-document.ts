@@ -73,7 +73,7 @@ export const EVENT_DATA_SCHEMAS: { [T in BuildEventType]: JsonSchema } = {
 };
 
 /** A committed event: one schema per type, chosen by `type`. */
-const buildEvent: JsonSchema = {
+export const BUILD_EVENT_SCHEMA: JsonSchema = {
   oneOf: BUILD_EVENT_TYPES.map((type) =>
     object({
       seq: { type: 'integer', minimum: 1 },
@@ -102,7 +102,7 @@ export const SERVER_MESSAGE_SCHEMAS: { [T in keyof ServerMessageMap]: JsonSchema
     sessionId: uuid,
     fromSeq: { type: 'integer', minimum: 1 },
     toSeq: { type: 'integer', minimum: 1 },
-    events: { type: 'array', items: buildEvent },
+    events: { type: 'array', items: BUILD_EVENT_SCHEMA },
   }),
   session: object({
     type: { const: 'session' },
