@@ -1,4 +1,4 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 import type { Project, ProjectListItem } from '#contracts';
 import { SessionSummaryResponse } from './builds.responses.js';
 import type { Exactly } from './exactly.js';
@@ -16,13 +16,17 @@ export class ProjectResponse implements Exactly<Project, ProjectResponse> {
 }
 
 @ApiSchema({ name: 'ProjectListItem' })
+@ApiExtraModels(SessionSummaryResponse)
 export class ProjectListItemResponse
   extends ProjectResponse
   implements Exactly<ProjectListItem, ProjectListItemResponse>
 {
+  // OpenAPI 3.0 ignores `nullable` beside a $ref: a second branch that admits only null.
   @ApiProperty({
-    type: () => SessionSummaryResponse,
-    nullable: true,
+    anyOf: [
+      { $ref: getSchemaPath(SessionSummaryResponse) },
+      { type: 'object', nullable: true, enum: [null] },
+    ],
     description: 'its newest build, if any',
   })
   latestBuild!: SessionSummaryResponse | null;
