@@ -3,6 +3,7 @@ import { AgentRuns1764100000000 } from './1764100000000-AgentRuns.js';
 import { BuildRequests1764200000000 } from './1764200000000-BuildRequests.js';
 import { Identity1764300000000 } from './1764300000000-Identity.js';
 import { ToolCallParent1764400000000 } from './1764400000000-ToolCallParent.js';
+import { IngestRequests1764500000000 } from './1764500000000-IngestRequests.js';
 
 /** Every migration in order, as classes: the same list works from src (ts-jest) and from dist. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   BuildRequests1764200000000,
   Identity1764300000000,
   ToolCallParent1764400000000,
+  IngestRequests1764500000000,
 ];
