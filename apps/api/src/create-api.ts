@@ -12,7 +12,7 @@ import { ApiModule } from './app.module.js';
 import { DependencyUnavailableFilter } from './errors/dependency-unavailable.filter.js';
 import { answerClientErrors } from './input/client-errors.js';
 import { TextInputPipe } from './input/text-input.pipe.js';
-import { jsonBody } from './input/json-body.js';
+import { jsonBody, ndjsonBody } from './input/json-body.js';
 import { requireCredentialForDocs } from './identity/docs-access.js';
 import { printFirstSignInLink } from './identity/first-admin-key.js';
 import { serveWebApp } from './web-app/serve-web-app.js';
@@ -41,6 +41,7 @@ export async function createApi(
   );
   app.use(requestMetrics(app.get(ApiMetrics)));
   app.use(jsonBody(config.maxBodyBytes));
+  app.use(ndjsonBody(config.maxBodyBytes));
   app.setGlobalPrefix('api');
   app.useGlobalFilters(new DependencyUnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
   app.useGlobalPipes(

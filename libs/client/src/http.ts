@@ -13,6 +13,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Sent as `Authorization: Bearer`; without it a browser's same-origin cookie authenticates. */
   token?: string;
+  /** More request headers (e.g. `Idempotency-Key`). */
+  headers?: Record<string, string>;
 }
 
 export function getJson<T>(fetchImpl: typeof fetch, url: string, options: RequestOptions = {}): Promise<T> {
@@ -77,7 +79,7 @@ async function send(
   fetchImpl: typeof fetch,
   url: string,
   init: RequestInit,
-  { signal, token }: RequestOptions,
+  { signal, token, headers }: RequestOptions,
 ): Promise<Response> {
   let response: Response;
   try {
@@ -88,6 +90,7 @@ async function send(
         accept: 'application/json',
         ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
         ...init.headers,
+        ...headers,
       },
     });
   } catch (error) {

@@ -2,6 +2,13 @@
 export { watchBuild, type BuildListener, type BuildWatch } from './build-watch.js';
 export { watchProject, type ProjectWatch, type ProjectWatchOptions } from './project-watch.js';
 export type { ConnectionStatus } from './connection.js';
+export {
+  createIngest,
+  type Ingest,
+  type IngestOptions,
+  type IngestRange,
+  type StartExternalBuild,
+} from './ingest.js';
 export type { GetToken, IssuedToken, TokenTarget } from './credential.js';
 export {
   deleteJson,

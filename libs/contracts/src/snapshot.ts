@@ -7,8 +7,11 @@ export interface Progress {
   percent: number;
 }
 
-/** The kind of runner that produced a build (what the start-build request asked for). */
-export const AGENT_KINDS = ['demo', 'replay', 'claude-code', 'codex', 'command'] as const;
+/**
+ * The kind of runner that produced a build (what the start-build request asked for).
+ * `external`: a runner that Buildcast does not start feeds the session (`POST …/events`).
+ */
+export const AGENT_KINDS = ['demo', 'replay', 'claude-code', 'codex', 'command', 'external'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
 export const TRANSCRIPT_FORMATS = [
@@ -148,7 +151,8 @@ export interface Snapshot {
 export interface StartBuildResponse {
   sessionId: string;
   projectId: string;
-  status: 'queued';
+  /** `running` for agent `external`: its caller feeds it (`POST …/events`). */
+  status: 'queued' | 'running';
 }
 
 /** `GET …/events`: `seq` is the cursor to pass as the next `after`. */

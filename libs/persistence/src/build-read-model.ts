@@ -43,6 +43,12 @@ export interface CreateSessionInput {
   request?: Omit<BuildRequest, 'agent'>;
   /** The credential that asked for the build: its `started` audit entry is written with the session. */
   startedBy?: AuditActor;
+  /**
+   * An external runner feeds the session itself: it is created running, with no request to
+   * run, and a lease of `leaseMs` that each append extends (no runner-worker ever claims it;
+   * their sweep ends it `interrupted` once no append came for that long).
+   */
+  external?: { leaseMs: number };
 }
 
 /** A queued session that no worker has claimed yet. */
@@ -184,12 +190,14 @@ export class BuildReadModel {
     const { format, transcript, eventIntervalMs } = input.request ?? {};
     const [row] = await this.dataSource.query<SessionRow[]>(
       `WITH s AS (
-         INSERT INTO build_sessions (project_id, status, agent, agent_id, model, project_name, prompt)
-         SELECT p.id, 'queued', $2, $3, $4, p.name, $5 FROM projects p WHERE p.id = $1
+         INSERT INTO build_sessions (project_id, status, agent, agent_id, model, project_name, prompt, lease_expires_at)
+         SELECT p.id, CASE WHEN $13::int IS NULL THEN 'queued' ELSE 'running' END, $2, $3, $4, p.name, $5,
+           clock_timestamp() + $13::int * interval '1 millisecond'
+         FROM projects p WHERE p.id = $1
          RETURNING *),
        r AS (
          INSERT INTO build_requests (session_id, format, transcript, event_interval_ms)
-         SELECT s.id, $6, $7, $8 FROM s),
+         SELECT s.id, $6, $7, $8 FROM s WHERE $13::int IS NULL),
        a AS (
          INSERT INTO build_audit (session_id, action, key_id, key_name, key_prefix, at)
          SELECT s.id, $9, $10::uuid, $11, $12, s.created_at FROM s WHERE $11::text IS NOT NULL)
@@ -206,6 +214,7 @@ export class BuildReadModel {
         ...(input.startedBy
           ? auditParams({ action: 'started', actor: input.startedBy })
           : ['started', null, null, null]),
+        input.external?.leaseMs ?? null,
       ],
     );
     return row ? toSessionSummary(row) : null;

@@ -50,6 +50,26 @@ export interface AppendOptions {
   onlyIfUnheld?: boolean;
   /** Who asked for this append (the API's cancel): recorded in its transaction, at its time. */
   audit?: AuditRecord;
+  /**
+   * An external runner's append (`POST …/events`): the session's lease is its last append, so
+   * it is extended by `leaseMs`, and a `session.started` is dropped unless the session has no
+   * event yet (each request is parsed on its own, so each may begin with one).
+   */
+  ingest?: { leaseMs: number; idempotency?: IdempotentRequest };
+}
+
+/** An `Idempotency-Key` and the hash of the body it was sent with. */
+export interface IdempotentRequest {
+  key: string;
+  bodyHash: string;
+}
+
+/** The same `Idempotency-Key` came with a different body. */
+export class IdempotencyConflictError extends Error {
+  override readonly name = 'IdempotencyConflictError';
+  constructor(readonly key: string) {
+    super(`Idempotency-Key ${key} was already used with a different body`);
+  }
 }
 
 /** The session already has its `session.finished`; nothing more may be appended. */
@@ -169,6 +189,19 @@ async function appendLocked(
   const [row] = await prepared<LockedRow>(manager, 'event_store_lock', LOCK_SESSION, [sessionId, ids]);
   if (!row) throw new SessionNotFoundError(sessionId);
   const before = toSessionSummary(row);
+  const idempotency = options.ingest?.idempotency;
+  // Before the finished check: a retry of the batch that finished the session repeats its answer.
+  const repeated = idempotency && (await earlierAnswer(manager, sessionId, idempotency));
+  if (repeated) {
+    return {
+      projectId: before.projectId,
+      sessionId,
+      events: [],
+      ...repeated,
+      summary: before,
+      summaryChanged: false,
+    };
+  }
   if (isFinishedStatus(before.status)) throw new SessionClosedError(sessionId);
   if (options.onlyIfLeaseExpired && !row.lease_expired) throw new LeaseHeldError(sessionId);
   if (options.onlyIfUnheld && !row.unheld) throw new LeaseHeldError(sessionId);
@@ -185,7 +218,11 @@ async function appendLocked(
     row.seen_seq === row.last_seq || ids.length === 0
       ? new Set(row.known)
       : await knownToolCalls(manager, sessionId, ids);
-  const accepted = acceptedEvents(batch, known);
+  const accepted = acceptedEvents(
+    options.ingest && before.seq > 0 ? batch.filter((event) => event.type !== 'session.started') : batch,
+    known,
+  );
+  if (options.ingest) await recordIngest(manager, sessionId, options.ingest, before.seq, accepted.length);
   if (accepted.length === 0) {
     return {
       ...result,
@@ -242,6 +279,51 @@ async function appendLocked(
     summary,
     summaryChanged: summaryChanged(before, summary),
   };
+}
+
+/** The range an earlier request with this key appended; IdempotencyConflictError for another body. */
+async function earlierAnswer(
+  manager: EntityManager,
+  sessionId: string,
+  { key, bodyHash }: IdempotentRequest,
+): Promise<{ fromSeq: number; toSeq: number } | null> {
+  const [earlier] = await manager.query<{ body_hash: string; from_seq: number; to_seq: number }[]>(
+    `SELECT body_hash, from_seq, to_seq FROM ingest_requests WHERE session_id = $1 AND key = $2`,
+    [sessionId, key],
+  );
+  if (!earlier) return null;
+  if (earlier.body_hash !== bodyHash) throw new IdempotencyConflictError(key);
+  return { fromSeq: earlier.from_seq, toSeq: earlier.to_seq };
+}
+
+/**
+ * An external runner's append, under the row lock: its lease runs `leaseMs` from now, and its
+ * key (if any) is kept with the range this append takes (empty: both the latest seq).
+ */
+async function recordIngest(
+  manager: EntityManager,
+  sessionId: string,
+  { leaseMs, idempotency }: NonNullable<AppendOptions['ingest']>,
+  seq: number,
+  count: number,
+): Promise<void> {
+  await manager.query(
+    `WITH renewed AS (
+       UPDATE build_sessions SET lease_expires_at = clock_timestamp() + $2::int * interval '1 millisecond'
+       WHERE id = $1 RETURNING id),
+     kept AS (
+       INSERT INTO ingest_requests (session_id, key, body_hash, from_seq, to_seq)
+       SELECT $1, $3, $4, $5, $6 WHERE $3::text IS NOT NULL)
+     SELECT 1`,
+    [
+      sessionId,
+      leaseMs,
+      idempotency?.key ?? null,
+      idempotency?.bodyHash ?? null,
+      count > 0 ? seq + 1 : seq,
+      seq + count,
+    ],
+  );
 }
 
 /**

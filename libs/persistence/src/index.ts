@@ -14,10 +14,12 @@ export { isDatabaseUnavailable } from './database-unavailable.js';
 export * from './entities/index.js';
 export {
   EventStore,
+  IdempotencyConflictError,
   LeaseHeldError,
   SessionClosedError,
   SessionNotFoundError,
   type AppendOptions,
+  type IdempotentRequest,
 } from './event-store.js';
 export { SessionLeases, type ClaimResult } from './session-leases.js';
 export { MIGRATIONS } from './migrations/index.js';

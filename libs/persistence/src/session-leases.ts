@@ -126,10 +126,13 @@ export class SessionLeases {
     );
   }
 
-  /** Live sessions whose worker is presumed dead, oldest lease first. */
-  async expired(limit = 100): Promise<{ id: string; workerId: string | null }[]> {
+  /**
+   * Live sessions whose worker is presumed dead, oldest lease first. An external session's
+   * lease is its last append (see EventStore's `ingest`): expired, its runner went quiet.
+   */
+  async expired(limit = 100): Promise<{ id: string; workerId: string | null; external: boolean }[]> {
     return this.dataSource.query(
-      `SELECT s.id, s.worker_id AS "workerId" FROM build_sessions s
+      `SELECT s.id, s.worker_id AS "workerId", s.agent = 'external' AS external FROM build_sessions s
        WHERE ${LIVE} AND ${LEASE_EXPIRED} ORDER BY s.lease_expires_at NULLS FIRST LIMIT $1`,
       [limit],
     );

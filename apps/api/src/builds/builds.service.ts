@@ -49,6 +49,10 @@ export class BuildsService {
     if (body.agent === 'replay') {
       assertReplayableTranscript(body.transcript ?? '', this.config.limits.transcriptMaxLines);
     }
+    if (body.agentId !== undefined && body.agent !== 'external') {
+      throw new BadRequestException(['agentId is only for agent "external"']);
+    }
+    if (body.agent === 'external') return this.startExternal(projectId, body, startedBy);
     assertPacingFits(body, this.config.replayMaxMs);
     if (isLiveAgent(body.agent)) {
       // Runner-workers share this configuration; a missing CLI is a 400 now, not a failed build later.
@@ -72,10 +76,37 @@ export class BuildsService {
     // The build is accepted once it is in Postgres: if the queue is unreachable now, the
     // runner-workers find it later (the queued-session sweeper, or their next look).
     await this.queue.enqueue({ sessionId: session.id, projectId }, buildLane(body.agent));
+    this.announce(session);
+    return { sessionId: session.id, projectId, status: 'queued' };
+  }
+
+  /**
+   * A session its caller feeds (`POST …/events`): created running with a lease of
+   * INTERRUPT_AFTER_MS that each append extends; nothing is queued.
+   */
+  private async startExternal(
+    projectId: string,
+    body: StartBuildDto,
+    startedBy: AuditActor,
+  ): Promise<StartBuildResponse> {
+    const session = await this.readModel.createQueuedSession({
+      projectId,
+      agent: 'external',
+      agentId: body.agentId ?? 'external',
+      model: body.model ?? null,
+      prompt: body.prompt ?? null,
+      startedBy,
+      external: { leaseMs: this.config.interruptAfterMs },
+    });
+    if (!session) throw new NotFoundException(`Project ${projectId} not found`);
+    this.announce(session);
+    return { sessionId: session.id, projectId, status: 'running' };
+  }
+
+  private announce(session: SessionSummary): void {
     this.publisher
       .publishSummary(session)
       .catch((error: Error) => this.logger.warn(`Could not announce build ${session.id}: ${error.message}`));
-    return { sessionId: session.id, projectId, status: 'queued' };
   }
 
   async list(projectId: string, { limit, before }: ListBuildsQueryDto): Promise<SessionSummary[]> {
@@ -169,10 +200,13 @@ export class BuildsService {
       throw new ConflictException(`Build ${sessionId} has already finished (${session.status})`);
     }
     const error =
-      session.status === 'queued'
-        ? 'Cancelled before it started'
-        : 'Cancelled by request; its runner-worker had stopped responding';
-    if (await this.finishCancelledIfUnheld(sessionId, error, audit)) {
+      session.agent === 'external'
+        ? 'Cancelled by request'
+        : session.status === 'queued'
+          ? 'Cancelled before it started'
+          : 'Cancelled by request; its runner-worker had stopped responding';
+    // No runner-worker holds an external session: its lease is only its last append.
+    if (await this.finishCancelledIfUnheld(sessionId, error, audit, session.agent === 'external')) {
       return { sessionId, status: 'cancelled' };
     }
     // A live worker holds it: it stops the agent and records `cancelled` (or its sweeper does,
@@ -200,10 +234,11 @@ export class BuildsService {
     sessionId: string,
     error: string,
     audit: AuditRecord,
+    external: boolean,
   ): Promise<boolean> {
     try {
       await this.log.append(sessionId, [{ type: 'session.finished', data: { status: 'cancelled', error } }], {
-        onlyIfUnheld: true,
+        onlyIfUnheld: !external,
         audit,
       });
     } catch (failure) {

@@ -53,7 +53,10 @@ function verifyJson(_request: Request, _response: Response, body: Buffer, encodi
  * Nest's error shape ({ statusCode, error, message }) with body-parser's 4xx status.
  */
 export function jsonBody(limit: number): RequestHandler {
-  const parse = bodyParser.json({ limit, verify: verifyJson });
+  return refusalsAnswered(bodyParser.json({ limit, verify: verifyJson }));
+}
+
+function refusalsAnswered(parse: RequestHandler): RequestHandler {
   return (request: Request, response: Response, next: NextFunction) => {
     parse(request, response, (failure?: unknown) => {
       if (!failure) return next();
@@ -63,6 +66,14 @@ export function jsonBody(limit: number): RequestHandler {
       reply(response, status, bodyParserMessage(error));
     });
   };
+}
+
+/** The media type of transcript bodies (`POST …/events?format=`). */
+export const NDJSON_TYPE = 'application/x-ndjson';
+
+/** NDJSON transcripts (external runners) as text, up to `limit` bytes; refusals as for JSON. */
+export function ndjsonBody(limit: number): RequestHandler {
+  return refusalsAnswered(bodyParser.text({ type: NDJSON_TYPE, limit }));
 }
 
 function bodyParserMessage(error: BodyParserError): string {

@@ -27,6 +27,7 @@ const MEANINGS = {
   409: 'a conflict with the current state',
   413: 'the body is larger than MAX_BODY_BYTES',
   415: 'a body charset other than UTF-8',
+  422: 'a request that cannot be applied as sent (the message names the field)',
   429: 'a rate limit is exceeded (the message names it; Retry-After says when to try again)',
   503: 'Postgres (or Redis, where the request needs it) is unavailable; try again shortly',
 } as const;

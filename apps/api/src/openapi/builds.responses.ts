@@ -252,8 +252,11 @@ export class StartBuildResponseBody implements Exactly<StartBuildResponse, Start
   @ApiProperty(uuid)
   projectId!: string;
 
-  @ApiProperty({ enum: ['queued'] })
-  status!: 'queued';
+  @ApiProperty({
+    enum: ['queued', 'running'],
+    description: 'running for agent external: its caller feeds it',
+  })
+  status!: 'queued' | 'running';
 }
 
 /** What BuildsService.cancel answers (the contract has no name for it). */

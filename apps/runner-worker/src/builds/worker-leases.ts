@@ -21,6 +21,7 @@ import { RunningBuilds } from './running-builds.js';
 export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerLeases.name);
   readonly workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly interruptAfterMs: number;
   private readonly leaseMs: number;
   private readonly tickMs: number;
   private timer: NodeJS.Timeout | undefined;
@@ -38,6 +39,7 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly running: RunningBuilds,
     private readonly cancelRequests: CancelRequests,
   ) {
+    this.interruptAfterMs = config.interruptAfterMs;
     this.leaseMs = Math.floor((config.interruptAfterMs * 2) / 3);
     this.tickMs = Math.floor(config.interruptAfterMs / 6);
   }
@@ -98,20 +100,26 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
 
   /**
    * Ends a session whose worker's lease ran out (checked under its row lock): `cancelled` if
-   * someone asked to cancel it (that worker could not act on it), else `interrupted`.
+   * someone asked to cancel it (that worker could not act on it), else `interrupted` (an
+   * external session: no append came for INTERRUPT_AFTER_MS; the API ends a cancelled one itself).
    */
-  async interruptIfAbandoned(sessionId: string, workerId: string | null): Promise<boolean> {
+  async interruptIfAbandoned(sessionId: string, workerId: string | null, external = false): Promise<boolean> {
     const worker = workerId ? ` (${workerId})` : '';
     const cancelled = await this.cancelRequests.isRequested(sessionId); // false when Redis cannot say
-    const data = cancelled
+    const data = external
       ? ({
-          status: 'cancelled',
-          error: `Cancelled by request; its runner-worker had stopped responding${worker}`,
-        } as const)
-      : ({
           status: 'interrupted',
-          error: `The runner-worker running this build stopped responding${worker}`,
-        } as const);
+          error: `No events arrived from its external runner for INTERRUPT_AFTER_MS (${this.interruptAfterMs} ms)`,
+        } as const)
+      : cancelled
+        ? ({
+            status: 'cancelled',
+            error: `Cancelled by request; its runner-worker had stopped responding${worker}`,
+          } as const)
+        : ({
+            status: 'interrupted',
+            error: `The runner-worker running this build stopped responding${worker}`,
+          } as const);
     try {
       await this.log.append(sessionId, [{ type: 'session.finished', data }], { onlyIfLeaseExpired: true });
       this.logger.warn(`Build ${sessionId} ${data.status}: ${data.error}`);
@@ -146,7 +154,7 @@ export class WorkerLeases implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async sweep(): Promise<void> {
     for (const session of await this.leases.expired()) {
-      await this.interruptIfAbandoned(session.id, session.workerId);
+      await this.interruptIfAbandoned(session.id, session.workerId, session.external);
     }
   }
 }

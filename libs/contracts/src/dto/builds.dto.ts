@@ -68,6 +68,16 @@ export class StartBuildDto {
   @IsString()
   @MaxLength(200)
   model?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 200,
+    description: 'agent "external" only: the agent people see (default "external")',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  agentId?: string;
 }
 
 /** A job payload: ids only (the request itself is in Postgres); the worker validates it. */
@@ -122,3 +132,14 @@ export class EventsQueryDto {
 }
 
 export class ListBuildsQueryDto extends ListPageQueryDto {}
+
+/** `POST …/events?format=`: the transcript format of an `application/x-ndjson` body. */
+export class IngestQueryDto {
+  @ApiPropertyOptional({
+    enum: TRANSCRIPT_FORMATS,
+    description: 'required with an application/x-ndjson body',
+  })
+  @IsOptional()
+  @IsIn(TRANSCRIPT_FORMATS)
+  format?: TranscriptFormat;
+}

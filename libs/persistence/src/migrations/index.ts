@@ -4,6 +4,7 @@ import { BuildRequests1764200000000 } from './1764200000000-BuildRequests.js';
 import { Identity1764300000000 } from './1764300000000-Identity.js';
 import { ToolCallParent1764400000000 } from './1764400000000-ToolCallParent.js';
 import { FinishedSessions1764500000000 } from './1764500000000-FinishedSessions.js';
+import { IngestRequests1764600000000 } from './1764600000000-IngestRequests.js';
 
 /** Every migration in order, as classes: the same list works from src (ts-jest) and from dist. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Identity1764300000000,
   ToolCallParent1764400000000,
   FinishedSessions1764500000000,
+  IngestRequests1764600000000,
 ];

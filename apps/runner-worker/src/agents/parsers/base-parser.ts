@@ -83,6 +83,22 @@ export abstract class BaseTranscriptParser implements TranscriptParser {
     }
   }
 
+  /**
+   * One already-parsed line, for a sender that must be told what is wrong (the ingest API's
+   * JSON body): a line without the shape its type needs throws MalformedLineError instead of
+   * being skipped.
+   */
+  parseValue(value: JsonObject & { type: string }): NewBuildEvent[] {
+    if (this.ended) return [];
+    this.stats.lines++;
+    return this.withStart(this.handle(value));
+  }
+
+  /** The transcript's own ending arrived (a result line, a `session.finished`): `end()` reports it. */
+  get outcomeKnown(): boolean {
+    return this.outcome !== null;
+  }
+
   end(failure: string | null = null): NewBuildEvent[] {
     if (this.ended) return [];
     this.ended = true;

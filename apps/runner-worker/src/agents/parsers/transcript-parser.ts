@@ -31,6 +31,8 @@ export interface TranscriptParser {
    */
   end(failure?: string | null): NewBuildEvent[];
   readonly stats: ParserStats;
+  /** The transcript's own ending arrived (a result line, a `session.finished`): `end()` reports it. */
+  readonly outcomeKnown: boolean;
 }
 
 export function createParser(format: TranscriptFormat, context: ParserContext): TranscriptParser {

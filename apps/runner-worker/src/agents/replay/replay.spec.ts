@@ -51,6 +51,7 @@ describe('replayTranscript', () => {
         return inner.end();
       },
       stats: inner.stats,
+      outcomeKnown: false,
     };
     const controller = new AbortController();
     const batches: NewBuildEvent[][] = [];
