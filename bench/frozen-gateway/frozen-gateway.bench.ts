@@ -74,7 +74,7 @@ async function main(): Promise<void> {
       const options: ClientOptions = {
         baseUrl: `http://127.0.0.1:${port}`,
         wsUrl: gateway.url,
-        WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+        WebSocket: WebSocket,
         // The admin key (it never expires, so no renewals): REST Bearer and the socket's `auth`.
         getToken: () => Promise.resolve(BENCH_ADMIN_KEY),
       };

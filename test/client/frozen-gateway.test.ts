@@ -54,7 +54,7 @@ describe('libs/client and a frozen gateway', () => {
     const options: ClientOptions = {
       baseUrl: stack.apiUrl.replace(/\/api$/, ''),
       wsUrl: gateway.wsUrl,
-      WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+      WebSocket: WebSocket,
       pingIntervalMs: 500,
       pongTimeoutMs: 1000,
       minBackoffMs: 50,

@@ -63,7 +63,7 @@ const sdkOptions = (stack: FaultStack): ClientOptions => ({
     post<{ token: string; expiresAt: string }>(`${stack.baseUrl}/api/projects/${projectId}/tokens`, {
       sessionId,
     }),
-  WebSocket: WebSocket as unknown as ClientOptions['WebSocket'],
+  WebSocket: WebSocket,
   minBackoffMs: 100,
   maxBackoffMs: 2_000,
   failuresBeforePolling: 3,
