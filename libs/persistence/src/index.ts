@@ -7,6 +7,11 @@ export {
   type SnapshotVersion,
   type UnclaimedSession,
 } from './build-read-model.js';
+export {
+  BUILDCAST_DATA_SOURCE,
+  BUILDCAST_DATA_SOURCE_NAME,
+  InjectBuildcastDataSource,
+} from './buildcast-data-source.js';
 export { type AuditActor, type AuditRecord } from './build-audit.js';
 export { createDataSource, type DataSourceConfig } from './create-data-source.js';
 export { isDatabaseUnavailable } from './database-unavailable.js';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { InjectBuildcastDataSource } from './buildcast-data-source.js';
 import { isUuid } from './views.js';
 
 /**
@@ -33,7 +34,7 @@ export type ClaimResult = 'claimed' | 'held' | 'finished';
  */
 @Injectable()
 export class SessionLeases {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@InjectBuildcastDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * Takes the lease of a queued session that no worker claimed before for `workerId`. 'held':
