@@ -1,12 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '#config';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { GatewayRoutes } from '../embedding/gateway-options.js';
+import { GATEWAY_ROUTES } from '../embedding/gateway-routes.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 
 /**
  * `GET /metrics` on METRICS_PORT at METRICS_BIND_ADDRESS (loopback by default), never on the
  * public gateway port: connection counts, rooms and process figures are for operators only.
+ * An app that mounts the gateway turns it on with the module's `metrics` option.
  */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -14,7 +22,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   private readonly server: Server = createServer((request, response) => void this.answer(request, response));
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(GATEWAY_ROUTES) private readonly routes: GatewayRoutes,
     private readonly metrics: GatewayMetrics,
   ) {}
 
@@ -24,7 +32,8 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { metricsPort, metricsBindAddress } = this.config;
+    if (!this.routes.metrics) return;
+    const { port: metricsPort, host: metricsBindAddress } = this.routes.metrics;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', (error: Error) =>
         reject(
