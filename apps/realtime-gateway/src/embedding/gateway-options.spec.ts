@@ -1,4 +1,5 @@
 import { ConfigurationError, loadConfig } from '#config';
+import { allowedOrigins, isOriginAllowed } from '#identity';
 import { gatewayOptionsFrom, resolveGatewayOptions } from './gateway-options.js';
 
 const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/host_buildcast';
@@ -12,12 +13,10 @@ describe('resolveGatewayOptions', () => {
       expect(config.transport).toBe('redis');
       expect(config.gateway.heartbeatMs).toBe(30_000);
       expect(config.identity.adminKey).toBeNull();
-      expect(routes).toEqual({
-        path: '/ws',
-        allowedOrigins: new Set(),
-        healthPath: 'health',
-        metrics: false,
-      });
+      expect(routes).toMatchObject({ path: '/ws', healthPath: 'health', metrics: false });
+      // No browser origin may open a socket unless given; clients without Origin may.
+      expect(isOriginAllowed('http://localhost:3000', routes.allowedOrigins)).toBe(false);
+      expect(isOriginAllowed(undefined, routes.allowedOrigins)).toBe(true);
     } finally {
       delete process.env.GATEWAY_HEARTBEAT_MS;
     }
@@ -35,12 +34,13 @@ describe('resolveGatewayOptions', () => {
     });
     expect(config.transport).toBe('postgres');
     expect(config.gateway).toMatchObject({ heartbeatMs: 5000, coalesceMs: 200 });
-    expect(routes).toEqual({
+    expect(routes).toMatchObject({
       path: '/live',
-      allowedOrigins: new Set(['https://host.example']),
       healthPath: false,
       metrics: { port: 0, host: '127.0.0.1' },
     });
+    expect(isOriginAllowed('https://host.example', routes.allowedOrigins)).toBe(true);
+    expect(isOriginAllowed('https://other.example', routes.allowedOrigins)).toBe(false);
   });
 
   it('refuses bad options with one error naming each field', () => {
@@ -97,7 +97,9 @@ describe('resolveGatewayOptions', () => {
     expect(config.gateway).toEqual(standalone.gateway);
     expect(config.identity).toEqual(standalone.identity);
     expect(config.limits.trustedProxies).toEqual(['10.0.0.0/8']);
-    expect(routes.allowedOrigins.has('https://buildcast.example')).toBe(true);
+    expect(routes.allowedOrigins).toEqual(
+      allowedOrigins(standalone.publicUrl, standalone.corsOrigins, standalone.publicUrlIsSet),
+    );
     expect(routes.metrics).toEqual({ port: 0, host: '127.0.0.1' });
   });
 });
