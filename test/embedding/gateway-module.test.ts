@@ -1,9 +1,8 @@
-import { Body, Controller, Get, Module, Post, type INestApplication } from '@nestjs/common';
+import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Column, DataSource, Entity, PrimaryGeneratedColumn, type Repository } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { WebSocket, WebSocketServer } from 'ws';
 import { BUILDCAST_DATA_SOURCE } from '#persistence';
 import { BuildcastGatewayModule } from '../../apps/realtime-gateway/src/index.js';
@@ -13,31 +12,7 @@ import { SessionWriter, unapplied } from '../support/session-writer.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 import { TRANSPORTS } from '../support/transports.js';
 import { TestClient, upgradeStatus } from '../support/ws-client.js';
-
-/** The host app's own table, in its own database, through its own default DataSource. */
-@Entity('notes')
-class Note {
-  @PrimaryGeneratedColumn()
-  id!: number;
-
-  @Column({ type: 'text' })
-  text!: string;
-}
-
-@Controller('notes')
-class NotesController {
-  constructor(@InjectRepository(Note) private readonly notes: Repository<Note>) {}
-
-  @Get()
-  list(): Promise<Note[]> {
-    return this.notes.find({ order: { id: 'ASC' } });
-  }
-
-  @Post()
-  add(@Body() body: { text: string }): Promise<Note> {
-    return this.notes.save({ text: body.text });
-  }
-}
+import { databaseOf, hostDataSource, NotesController } from './host-notes.js';
 
 const HOST_ORIGIN = 'https://host.example';
 
@@ -59,13 +34,7 @@ describe.each(TRANSPORTS)('BuildcastGatewayModule mounted in a host Nest app, ov
 
     @Module({
       imports: [
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: hostDatabase.url,
-          entities: [Note],
-          synchronize: true,
-        }),
-        TypeOrmModule.forFeature([Note]),
+        ...hostDataSource(hostDatabase.url),
         BuildcastGatewayModule.forRoot({
           databaseUrl: stack.config.databaseUrl,
           transport,
@@ -129,8 +98,6 @@ describe.each(TRANSPORTS)('BuildcastGatewayModule mounted in a host Nest app, ov
     expect((await request(`http://${origin}/notes`, { body: { text: 'mine' }, key: null })).status).toBe(201);
     expect((await request(`http://${origin}/notes`, { key: null })).body).toEqual([{ id: 1, text: 'mine' }]);
     // Two DataSources side by side: the host's default one on its database, Buildcast's named one on the stack's.
-    const databaseOf = async (dataSource: DataSource) =>
-      (await dataSource.query<{ name: string }[]>('SELECT current_database() AS name'))[0].name;
     expect(await databaseOf(host.get(DataSource))).toBe(hostDatabase.name);
     expect(await databaseOf(host.get<DataSource>(BUILDCAST_DATA_SOURCE))).toBe(stack.database.name);
   });
