@@ -1,5 +1,6 @@
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import bodyParser from 'body-parser';
 import { DataSource } from 'typeorm';
 import { PresenceService } from '#bus';
 import { BUILDCAST_DATA_SOURCE } from '#persistence';
@@ -37,13 +38,17 @@ describe.each(TRANSPORTS)('BuildcastApiModule mounted in a host Nest app, over %
           queuePrefix,
           identity: { adminKey: TEST_ADMIN_KEY },
           prefix: 'buildcast/api',
+          maxBodyBytes: 4096,
         }),
       ],
       controllers: [NotesController],
     })
     class HostModule {}
 
-    host = await NestFactory.create(HostModule, { logger: ['error', 'warn'] });
+    // Without Nest's app-wide parser (docs/embedding.md, Bodies): the module parses its own
+    // routes' bodies with its limits, and the host parses its own.
+    host = await NestFactory.create(HostModule, { logger: ['error', 'warn'], bodyParser: false });
+    host.use('/notes', bodyParser.json());
     await host.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(host.getHttpServer().address() as { port: number }).port}`;
   });
@@ -71,6 +76,18 @@ describe.each(TRANSPORTS)('BuildcastApiModule mounted in a host Nest app, over %
     expect(invalid.status).toBe(400);
     expect(invalid.body.message.join(' ')).toContain('color');
     expect((await request(`${base}/api/projects`)).status).toBe(404);
+    const tooLarge = await request<{ message: string }>(`${api}/projects`, {
+      body: { name: 'x'.repeat(5000) },
+    });
+    expect(tooLarge).toMatchObject({
+      status: 413,
+      body: { message: 'request body exceeds the limit of 4096 bytes' },
+    });
+    const tooDeep = await request<{ message: string }>(`${api}/projects`, {
+      rawBody: '['.repeat(100) + ']'.repeat(100),
+    });
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.body.message).toContain('MAX_JSON_DEPTH');
 
     expect(await databaseOf(host.get<DataSource>(BUILDCAST_DATA_SOURCE))).toBe(buildcastDatabase.name);
   });
