@@ -67,6 +67,9 @@ describe.each(TRANSPORTS)('BuildcastApiModule mounted in a host Nest app, over %
     });
     expect(created.status).toBe(201);
     expect((await request(`${api}/projects/${created.body.id}`)).body).toMatchObject({ name: 'mounted' });
+    // Every feature module's routes moved under the prefix: builds, keys.
+    expect(await request(`${api}/projects/${created.body.id}/builds`)).toMatchObject({ status: 200 });
+    expect(await request(`${api}/keys`)).toMatchObject({ status: 200 });
 
     const anonymous = await request(`${api}/projects`, { key: null });
     expect(anonymous.status).toBe(401);

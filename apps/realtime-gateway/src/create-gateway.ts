@@ -12,10 +12,9 @@ export async function createGateway(
   config: AppConfig,
   logger: LogLevel[] = ['error', 'warn', 'log'],
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(BuildcastGatewayModule.forRoot(gatewayOptionsFrom(config)), {
-    logger,
-  });
-  refuseUpgradesOutside(app.getHttpServer() as Server, '/ws');
+  const options = gatewayOptionsFrom(config);
+  const app = await NestFactory.create(BuildcastGatewayModule.forRoot(options), { logger });
+  refuseUpgradesOutside(app.getHttpServer() as Server, options.path ?? '/ws');
   app.enableShutdownHooks();
   return app;
 }

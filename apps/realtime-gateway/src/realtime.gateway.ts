@@ -24,10 +24,10 @@ type SubscribeMessage = Extract<ClientMessage, { type: 'subscribe' }>;
 const SHUTDOWN_GRACE_MS = 2000;
 
 /**
- * `/ws` (sockets come from GatewaySocketServer): accepts sockets, authenticates them (GatewayAuth: a credential at connect or an
- * `auth` message), subscribes them by query (`?projectId=&sessionId=&since=`, once
- * authenticated) and by messages, each checked against the credential, and hands rooms to
- * the RoomRegistry. Client messages are parsed here, not by a message router, so every
+ * `/ws` (its sockets come from GatewaySocketServer): accepts sockets, authenticates them
+ * (GatewayAuth: a credential at connect or an `auth` message), subscribes them by query
+ * (`?projectId=&sessionId=&since=`, once authenticated) and by messages, each checked
+ * against the credential, and hands rooms to the RoomRegistry. Client messages are parsed here, not by a message router, so every
  * refusal gets the contract's code.
  */
 @Injectable()
