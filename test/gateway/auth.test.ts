@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { WebSocket } from 'ws';
 import { loadConfig } from '#config';
 import { IdentityService } from '#identity';
 import { createApi } from '../../apps/api/src/create-api.js';
@@ -7,7 +6,7 @@ import { GatewayMetrics } from '../../apps/realtime-gateway/src/metrics/gateway-
 import { freePort, startGateway, type TestGateway } from '../support/gateway.js';
 import { SessionWriter } from '../support/session-writer.js';
 import { request, startStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack.js';
-import { TestClient, type ConnectAuth } from '../support/ws-client.js';
+import { TestClient, upgradeStatus, type ConnectAuth } from '../support/ws-client.js';
 
 /**
  * The agreed WebSocket auth protocol (docs/protocol.md, "Authentication") against the real
@@ -66,22 +65,6 @@ describe('gateway authentication', () => {
     const answer = await request(api('/session'), { key: null, body: { key } });
     expect(answer.status).toBe(204);
     return (answer.headers.get('set-cookie') ?? '').split(';')[0];
-  }
-
-  /** The HTTP status an upgrade gets (101 when the socket opens). */
-  function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { headers });
-      socket.once('unexpected-response', (req, response) => {
-        resolve(response.statusCode ?? 0);
-        req.destroy();
-      });
-      socket.once('open', () => {
-        resolve(101);
-        socket.terminate();
-      });
-      socket.on('error', reject); // settled already when the request was destroyed on purpose
-    });
   }
 
   const authOutcomes = async (target: TestGateway = gateway): Promise<Record<string, number>> => {

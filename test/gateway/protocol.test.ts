@@ -6,7 +6,7 @@ import { startGateway, type TestGateway } from '../support/gateway.js';
 import { SessionWriter } from '../support/session-writer.js';
 import { startStack, type TestStack } from '../support/stack.js';
 import { TRANSPORTS } from '../support/transports.js';
-import { TestClient } from '../support/ws-client.js';
+import { TestClient, upgradeStatus } from '../support/ws-client.js';
 
 /** The same stack config with other gateway settings. */
 const tuned = (config: AppConfig, gateway: Partial<AppConfig['gateway']>): AppConfig => ({
@@ -89,6 +89,10 @@ describe.each(TRANSPORTS)('gateway protocol over %s: subscriptions, refusals, cl
     client.send({ type: 'ping', padding: 'x'.repeat(70 * 1024) });
     expect(await client.waitForClose()).toMatchObject({ code: CloseCode.messageTooLarge });
     await stillServes();
+  });
+
+  it('answers an upgrade on another path than /ws with HTTP 404', async () => {
+    expect(await upgradeStatus(gateway.wsUrl.replace(/\/ws$/, '/elsewhere'), {})).toBe(404);
   });
 
   it('closes with 4400 when the connect URL has a bad id', async () => {

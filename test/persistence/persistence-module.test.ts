@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { BuildReadModel, EventStore, PersistenceModule } from '#persistence';
+import { BUILDCAST_DATA_SOURCE, BuildReadModel, EventStore, PersistenceModule } from '#persistence';
 
 describe('PersistenceModule', () => {
   let database: TestDatabase;
@@ -20,8 +20,10 @@ describe('PersistenceModule', () => {
       imports: [PersistenceModule.forRoot({ databaseUrl: database.url, poolSize: 2 })],
     }).compile();
     const app = await moduleRef.init();
-    const dataSource = app.get(DataSource);
+    const dataSource = app.get<DataSource>(BUILDCAST_DATA_SOURCE);
     await expect(dataSource.showMigrations()).resolves.toBe(false);
+    // Under its own name: TypeORM's default DataSource is left to a host app (docs/embedding.md).
+    expect(() => app.get(DataSource)).toThrow();
     const project = await app.get(BuildReadModel).createProject('nest');
     const session = await app.get(BuildReadModel).createQueuedSession({
       projectId: project.id,

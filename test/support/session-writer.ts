@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AppendResult, NewBuildEvent, Snapshot } from '#contracts';
 import { EventPublisher } from '#bus';
-import { DataSource } from 'typeorm';
-import { BuildReadModel, EventStore } from '#persistence';
+import type { DataSource } from 'typeorm';
+import { BUILDCAST_DATA_SOURCE, BuildReadModel, EventStore } from '#persistence';
 import { realisticEvents, take } from '../../bench/support/bench-utils.js';
 
 /** The writer's stand-in for a runner-worker's id on the session row. */
@@ -34,7 +34,7 @@ export class SessionWriter {
   static async create(app: INestApplication, name = 'gateway test'): Promise<SessionWriter> {
     const readModel = app.get(BuildReadModel);
     const project = await readModel.createProject(name);
-    const [session] = await app.get(DataSource).query<{ id: string }[]>(
+    const [session] = await app.get<DataSource>(BUILDCAST_DATA_SOURCE).query<{ id: string }[]>(
       `INSERT INTO build_sessions (project_id, status, agent, agent_id, model, project_name, worker_id, lease_expires_at)
        SELECT p.id, 'queued', 'demo', 'demo', 'test-model', p.name, $2, clock_timestamp() + $3::int * interval '1 millisecond'
        FROM projects p WHERE p.id = $1 RETURNING id`,

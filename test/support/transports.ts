@@ -1,10 +1,11 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { MessageSource } from '#bus';
 import { TRANSPORTS, type Transport } from '#config';
 import { BUILDS_QUEUE } from '#contracts';
+import { BUILDCAST_DATA_SOURCE } from '#persistence';
 
 /**
  * The transports every matrix suite runs on (`describe.each(TRANSPORTS)`): Redis (the
@@ -30,7 +31,7 @@ export async function dropSubscriberConnection(
   }
   // The listener's own backend (pg's Client learns its pid when it connects).
   const pid = (source as unknown as { client: { processID: number } }).client.processID;
-  await app.get(DataSource).query('SELECT pg_terminate_backend($1)', [pid]);
+  await app.get<DataSource>(BUILDCAST_DATA_SOURCE).query('SELECT pg_terminate_backend($1)', [pid]);
 }
 
 /**
@@ -46,6 +47,6 @@ export async function buildJobWaiting(
     return Boolean(await app.get<Queue>(getQueueToken(BUILDS_QUEUE)).getJob(sessionId));
   }
   const unclaimed = `SELECT 1 FROM build_sessions WHERE id = $1 AND status = 'queued' AND lease_expires_at IS NULL`;
-  const rows: unknown[] = await app.get(DataSource).query(unclaimed, [sessionId]);
+  const rows: unknown[] = await app.get<DataSource>(BUILDCAST_DATA_SOURCE).query(unclaimed, [sessionId]);
   return rows.length > 0;
 }

@@ -155,3 +155,19 @@ export class TestClient {
     for (const wake of waiters) wake();
   }
 }
+
+/** The HTTP status an upgrade gets (101 when the socket opens). */
+export function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('unexpected-response', (req, response) => {
+      resolve(response.statusCode ?? 0);
+      req.destroy();
+    });
+    socket.once('open', () => {
+      resolve(101);
+      socket.terminate();
+    });
+    socket.on('error', reject); // settled already when the request was destroyed on purpose
+  });
+}

@@ -1,17 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Logger, ValidationPipe, type INestApplication, type LogLevel } from '@nestjs/common';
-import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import { Logger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '#config';
-import { PresenceService } from '#bus';
 import { IdentityService, type Principal } from '#identity';
 import { AppLogger, DEFAULT_LOG_LEVELS, pathOf, requestLogger } from '#logging';
 import { ApiModule } from './app.module.js';
-import { DependencyUnavailableFilter } from './errors/dependency-unavailable.filter.js';
 import { answerClientErrors } from './input/client-errors.js';
-import { TextInputPipe } from './input/text-input.pipe.js';
 import { jsonBody, ndjsonBody } from './input/json-body.js';
 import { requireCredentialForDocs } from './identity/docs-access.js';
 import { printFirstSignInLink } from './identity/first-admin-key.js';
@@ -43,11 +40,8 @@ export async function createApi(
   app.use(jsonBody(config.maxBodyBytes));
   app.use(ndjsonBody(config.maxBodyBytes));
   app.setGlobalPrefix('api');
-  app.useGlobalFilters(new DependencyUnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
-  app.useGlobalPipes(
-    new TextInputPipe(),
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  // Input pipes and the 503 filter are on the controllers (asBuildcastRoutes), so that an app
+  // mounting the module gets them on Buildcast's routes only.
   // A cross-origin SDK revalidates snapshots only if it can read their ETag.
   app.enableCors({ origin: [...config.corsOrigins], exposedHeaders: ['ETag'] });
   app.enableShutdownHooks();
@@ -80,8 +74,8 @@ export async function createApi(
   }
 
   forwardWebSockets(app.getHttpServer(), config.gatewayUrl);
-  await app.get(PresenceService).announce('api');
-  await app.init();
+  await app.init(); // ApiPresence announces this API
+
   await printFirstSignInLink(app);
   return app;
 }

@@ -1,12 +1,12 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig } from '#config';
-import { PresenceService } from '#bus';
-import { allowedOrigins } from '#identity';
+import type { AppConfig } from '#config';
 import { AppLogger, DEFAULT_LOG_LEVELS } from '#logging';
-import { GatewayModule } from './gateway.module.js';
-import { LeanWsAdapter } from './lean-ws-adapter.js';
-import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { BuildcastGatewayModule } from './gateway.module.js';
+import { gatewayOptionsFrom } from './embedding/gateway-options.js';
+import { pathnameOf } from './socket-server/gateway-socket-server.js';
 
 /** Builds the gateway exactly as production runs it (tests run several in one process). */
 export async function createGateway(
@@ -14,16 +14,16 @@ export async function createGateway(
   levels: LogLevel[] = DEFAULT_LOG_LEVELS,
 ): Promise<INestApplication> {
   const logger = new AppLogger({ app: 'gateway', format: config.logFormat, levels });
-  const app = await NestFactory.create(GatewayModule.forRoot(config), { logger });
-  const metrics = app.get(GatewayMetrics);
-  app.useWebSocketAdapter(
-    new LeanWsAdapter(app, {
-      // The web app's origins (PUBLIC_URL, CORS_ORIGINS), as the API allows them.
-      allowedOrigins: allowedOrigins(config.publicUrl, config.corsOrigins, config.publicUrlIsSet),
-      originRefused: () => metrics.auth.inc({ outcome: 'origin_refused' }),
-    }),
-  );
+  const options = gatewayOptionsFrom(config);
+  const app = await NestFactory.create(BuildcastGatewayModule.forRoot(options), { logger });
+  refuseUpgradesOutside(app.getHttpServer() as Server, options.path ?? '/ws');
   app.enableShutdownHooks();
-  await app.get(PresenceService).announce('gateway');
   return app;
+}
+
+/** Alone on its port, the gateway answers an upgrade on any other path 404 (as the API's `/ws` forwarding does). */
+function refuseUpgradesOutside(server: Server, path: string): void {
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex) => {
+    if (pathnameOf(request.url) !== path) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
 }

@@ -1,12 +1,6 @@
-import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import {
-  WebSocketGateway,
-  WebSocketServer,
-  type OnGatewayConnection,
-  type OnGatewayDisconnect,
-} from '@nestjs/websockets';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import type { RawData, WebSocket, WebSocketServer as WsServer } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { AppConfig } from '#config';
 import { CloseCode, type ClientMessage } from '#contracts';
 import { connectCredential, type Credential } from './auth/connect-credential.js';
@@ -26,26 +20,21 @@ import { RoomRegistry } from './rooms/room-registry.js';
 
 type SubscribeMessage = Extract<ClientMessage, { type: 'subscribe' }>;
 
-/** Frames above this are refused by ws itself (1009); up to it, the gateway answers 4413. */
-const HARD_PAYLOAD_LIMIT = 1024 * 1024;
 /** How long shutdown waits for clients to acknowledge the 1012 close. */
 const SHUTDOWN_GRACE_MS = 2000;
 
 /**
- * `/ws`: accepts sockets, authenticates them (GatewayAuth: a credential at connect or an
- * `auth` message), subscribes them by query (`?projectId=&sessionId=&since=`, once
- * authenticated) and by messages, each checked against the credential, and hands rooms to
- * the RoomRegistry. Client messages are parsed here, not by Nest's message router (see
- * LeanWsAdapter), so every refusal gets the contract's code.
+ * `/ws` (its sockets come from GatewaySocketServer): accepts sockets, authenticates them
+ * (GatewayAuth: a credential at connect or an `auth` message), subscribes them by query
+ * (`?projectId=&sessionId=&since=`, once authenticated) and by messages, each checked
+ * against the credential, and hands rooms to the RoomRegistry. Client messages are parsed here, not by a message router, so every
+ * refusal gets the contract's code.
  */
-@WebSocketGateway({ path: '/ws', maxPayload: HARD_PAYLOAD_LIMIT, perMessageDeflate: false })
-export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+@Injectable()
+export class RealtimeGateway implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RealtimeGateway.name);
   private readonly bySocket = new WeakMap<WebSocket, ClientConnection>();
   private shuttingDown = false;
-
-  @WebSocketServer()
-  private readonly server!: WsServer;
 
   constructor(
     private readonly config: AppConfig,
@@ -118,7 +107,6 @@ export class RealtimeGateway implements OnGatewayConnection, OnGatewayDisconnect
       'service restart: reconnect',
       SHUTDOWN_GRACE_MS,
     );
-    this.server?.close();
   }
 
   /**

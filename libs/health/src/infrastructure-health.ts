@@ -6,6 +6,7 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { InjectBuildcastDataSource } from '#persistence';
 import { AppConfig, type Transport } from '#config';
 import { RedisService } from '#bus';
 
@@ -29,7 +30,7 @@ export class InfrastructureHealth {
   constructor(
     private readonly health: HealthCheckService,
     readonly indicators: HealthIndicatorService,
-    private readonly dataSource: DataSource,
+    @InjectBuildcastDataSource() private readonly dataSource: DataSource,
     config: AppConfig,
     /** Only on the Redis transport. */
     @Optional() private readonly redis?: RedisService,

@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { InjectBuildcastDataSource } from '#persistence';
 import { AppConfig } from '#config';
 import { readBearer, readSessionCookie } from './cookies.js';
 import {
@@ -59,7 +60,7 @@ export class IdentityService implements OnModuleInit {
   private readonly touchedAt = new Map<string, number>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    @InjectBuildcastDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
   ) {}
 

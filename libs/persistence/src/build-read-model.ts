@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { InjectBuildcastDataSource } from './buildcast-data-source.js';
 import {
   FINISHED_STATUSES,
   type AgentKind,
@@ -138,7 +139,7 @@ export interface SnapshotText extends SnapshotVersion {
 /** The queries behind the REST API and the runners: projects, sessions, snapshots, the log. */
 @Injectable()
 export class BuildReadModel {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@InjectBuildcastDataSource() private readonly dataSource: DataSource) {}
 
   async createProject(name: string): Promise<Project> {
     const [row] = await this.dataSource.query<ProjectRow[]>(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
+import { InjectBuildcastDataSource } from './buildcast-data-source.js';
 import {
   applyEvent,
   isFinishedStatus,
@@ -155,7 +156,7 @@ const WRITE = `
  */
 @Injectable()
 export class EventStore {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@InjectBuildcastDataSource() private readonly dataSource: DataSource) {}
 
   async append(
     sessionId: string,

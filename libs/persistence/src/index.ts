@@ -8,6 +8,11 @@ export {
   type ProjectListPage,
   type UnclaimedSession,
 } from './build-read-model.js';
+export {
+  BUILDCAST_DATA_SOURCE,
+  BUILDCAST_DATA_SOURCE_NAME,
+  InjectBuildcastDataSource,
+} from './buildcast-data-source.js';
 export { type AuditActor, type AuditRecord } from './build-audit.js';
 export { createDataSource, type DataSourceConfig } from './create-data-source.js';
 export { isDatabaseUnavailable } from './database-unavailable.js';

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BuildReadModel } from './build-read-model.js';
+import { BUILDCAST_DATA_SOURCE_NAME } from './buildcast-data-source.js';
 import { EventStore } from './event-store.js';
 import { prepareDatabase } from './migrate.js';
 import { SessionLeases } from './session-leases.js';
@@ -11,9 +12,10 @@ export interface PersistenceOptions {
 }
 
 /**
- * Postgres for the whole app. The DataSource is registered through TypeOrmModule (under the
- * `DataSource` token, where terminus and @nestjs/typeorm look for it, closed on shutdown),
- * but created by prepareDatabase so that it is migrated before anything uses it.
+ * Postgres for the whole app. The DataSource is registered through TypeOrmModule under the
+ * name `buildcast` (BUILDCAST_DATA_SOURCE: a host app's default DataSource stays its own;
+ * closed on shutdown), but created by prepareDatabase so that it is migrated before anything
+ * uses it.
  */
 @Module({})
 export class PersistenceModule {
@@ -23,6 +25,7 @@ export class PersistenceModule {
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
+          name: BUILDCAST_DATA_SOURCE_NAME,
           useFactory: () => ({}),
           dataSourceFactory: () => prepareDatabase(options.databaseUrl, { poolSize: options.poolSize }),
         }),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { LIVE_AGENT_FORMATS, type BuildJob, type BuildLane } from '#contracts';
+import { InjectBuildcastDataSource } from './buildcast-data-source.js';
 import { isUuid } from './views.js';
 
 const LIVE_AGENTS = Object.keys(LIVE_AGENT_FORMATS);
@@ -36,7 +37,7 @@ export type ClaimResult = 'claimed' | 'held' | 'finished';
  */
 @Injectable()
 export class SessionLeases {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@InjectBuildcastDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * Takes the lease of a queued session that no worker claimed before for `workerId`. 'held':

@@ -42,13 +42,8 @@ export async function sendWs(
   try {
     const opened = await peer.opened();
     if (opened !== 'open') {
-      // Nest's WsAdapter drops an upgrade for a path it does not serve without an answer
-      // (the API's forwarding answers 404): a known way, not a 4xx, counted apart.
-      const dropped = opened.label === 'close 1006' && input.via === 'gateway' && input.path !== '/ws';
-      outcomes.push({
-        surface: 'WS connect',
-        ...(dropped ? { label: 'dropped (path not served)', problem: null } : opened),
-      });
+      // An upgrade on another path gets 404, from the gateway as from the API's forwarding.
+      outcomes.push({ surface: 'WS connect', ...opened });
       return outcomes;
     }
     // A credential at connect (Authorization wins over ?token=, then the cookie) is answered by

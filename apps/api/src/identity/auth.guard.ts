@@ -10,6 +10,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { AppConfig } from '#config';
 import { decideAccess, IdentityService, type Principal, type Scope } from '#identity';
+import { isBuildcastRoute } from '../embedding/buildcast-routes.js';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './access.decorators.js';
 import { CrossSiteCheck } from './cross-site-check.js';
 
@@ -32,7 +33,7 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
+    if (!isBuildcastRoute(this.reflector, context)) return true; // a host app's own route
     const request = context.switchToHttp().getRequest<Request & { principal: Principal | null }>();
     const targets = [context.getHandler(), context.getClass()];
     // Public routes (health above all) must answer without touching Postgres.

@@ -1,6 +1,7 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { Response } from 'express';
+import { isBuildcastRoute } from '../embedding/buildcast-routes.js';
 import { RATE_LIMITS, type RateLimitName } from './throttlers.js';
 import { tooManyRequests } from './too-many-requests.js';
 
@@ -10,6 +11,11 @@ import { tooManyRequests } from './too-many-requests.js';
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  /** A host app's own routes (docs/embedding.md) are not Buildcast's to limit. */
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return !isBuildcastRoute(this.reflector, context) || (await super.shouldSkip(context));
+  }
+
   protected override throwThrottlingException(
     context: ExecutionContext,
     detail: ThrottlerLimitDetail,

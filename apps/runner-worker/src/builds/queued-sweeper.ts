@@ -5,7 +5,12 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '#config';
 import { BUILDS_QUEUE, buildLane, LIVE_BUILDS_QUEUE, type BuildJob, type BuildLane } from '#contracts';
 import { BuildLog, isRedisUnavailable, withTimeout } from '#bus';
-import { BuildReadModel, SessionClosedError, type UnclaimedSession } from '#persistence';
+import {
+  BuildReadModel,
+  SessionClosedError,
+  type UnclaimedSession,
+  InjectBuildcastDataSource,
+} from '#persistence';
 import { queuedSessionAction } from './queued-action.js';
 
 /** Arbitrary but fixed: one queued-session sweep at a time across every runner-worker. */
@@ -36,7 +41,7 @@ export class QueuedSweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     config: AppConfig,
-    private readonly dataSource: DataSource,
+    @InjectBuildcastDataSource() private readonly dataSource: DataSource,
     private readonly readModel: BuildReadModel,
     private readonly log: BuildLog,
     @InjectQueue(BUILDS_QUEUE) replays: Queue<BuildJob>,

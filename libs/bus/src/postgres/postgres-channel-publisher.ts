@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { InjectBuildcastDataSource } from '#persistence';
 import { ChannelPublisher, type Announcement } from '../channels/channel-publisher.js';
 import { encodeNotice, NOTIFY_CHANNEL } from './notice-payload.js';
 
@@ -13,7 +14,7 @@ export class PostgresChannelPublisher extends ChannelPublisher {
   readonly carriesEventBodies = false;
   private readonly logger = new Logger(PostgresChannelPublisher.name);
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(@InjectBuildcastDataSource() private readonly dataSource: DataSource) {
     super();
   }
 

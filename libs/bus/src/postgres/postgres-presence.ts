@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { InjectBuildcastDataSource } from '#persistence';
 import { PresenceService, type ServiceName } from '../presence.js';
 import { PostgresListener } from './postgres-listener.js';
 
@@ -15,7 +16,7 @@ const applicationName = (service: ServiceName) => `buildcast:${service}`;
 export class PostgresPresence extends PresenceService {
   constructor(
     private readonly listener: PostgresListener,
-    private readonly dataSource: DataSource,
+    @InjectBuildcastDataSource() private readonly dataSource: DataSource,
   ) {
     super();
   }
