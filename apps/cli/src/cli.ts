@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { TRANSCRIPT_FORMATS, type StartBuildResponse, type TranscriptFormat } from '#contracts';
 import { BuildcastApi, CliError, EXIT } from './api.js';
+import { follow } from './follow/follow.js';
 import { keys } from './keys.js';
 import { findProject } from './projects.js';
 import { usage, USAGE } from './usage.js';
@@ -13,6 +14,8 @@ export interface CliIo {
   /** Where BUILDCAST_KEY and BUILDCAST_URL are read (process.env for the real CLI). */
   env: Readonly<Record<string, string | undefined>>;
   fetch?: typeof fetch;
+  /** Calls `stop` when the user interrupts (SIGINT in the real CLI); returns the unsubscribe. */
+  onInterrupt?: (stop: () => void) => () => void;
 }
 
 /** Runs one CLI command; resolves with the process exit code (never throws). */
@@ -28,6 +31,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         key: { type: 'string', default: io.env.BUILDCAST_KEY || undefined },
         interval: { type: 'string' },
         watch: { type: 'boolean', default: false },
+        claude: { type: 'boolean', default: false },
         name: { type: 'string' },
         scope: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
@@ -44,6 +48,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await replay(api, rest, values, io);
       case 'watch':
         return await watch(api, rest, io);
+      case 'follow':
+        return await follow(api, rest, values, io);
       case 'keys':
         return await keys(api, rest, values, io);
       default:
@@ -71,6 +77,7 @@ interface Options {
   key?: string;
   interval?: string;
   watch: boolean;
+  claude: boolean;
   name?: string;
   scope?: string[];
   help: boolean;

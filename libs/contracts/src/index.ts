@@ -9,3 +9,4 @@ export * from './jobs.js';
 export * from './json-limits.js';
 export * from './identity.js';
 export * from './asyncapi/asyncapi-document.js';
+export * from './detect-format.js';

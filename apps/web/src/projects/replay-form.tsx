@@ -1,10 +1,9 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
-import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '#contracts';
+import { detectFormat, TRANSCRIPT_FORMATS, type TranscriptFormat } from '#contracts';
 import { api } from '../api/api.js';
 import { useAction } from '../api/use-request.js';
 import { FormError } from '../components/form-error.js';
 import { navigate, paths } from '../routing/router.js';
-import { detectFormat } from './detect-format.js';
 
 const FORMAT_NAMES: Record<TranscriptFormat, string> = {
   'claude-stream-json': 'Claude Code (stream-json)',

@@ -1,4 +1,5 @@
-import { BUILD_EVENT_TYPES, type TranscriptFormat } from '#contracts';
+import { BUILD_EVENT_TYPES } from './events.js';
+import type { TranscriptFormat } from './snapshot.js';
 
 const CODEX_TYPES = new Set([
   'thread.started',
