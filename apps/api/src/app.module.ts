@@ -12,6 +12,7 @@ import { LimitsModule } from './limits/limits.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { RateLimitGuard } from './limits/rate-limit.guard.js';
 import { ProjectsModule } from './projects/projects.module.js';
+import { TracingShutdown } from '#tracing';
 
 @Module({})
 export class ApiModule {
@@ -36,6 +37,7 @@ export class ApiModule {
         // does any work (a bad key costs a scrypt hash); then who is asking and what they may do.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
+        TracingShutdown,
       ],
     };
   }

@@ -11,6 +11,7 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { RoomRegistry } from './rooms/room-registry.js';
+import { TracingShutdown } from '#tracing';
 
 /**
  * The realtime gateway: authenticated WebSocket rooms at /ws, plus /health; /metrics on a
@@ -32,6 +33,7 @@ export class GatewayModule {
       controllers: [InfrastructureHealthController],
       providers: [
         GatewayMetrics,
+        TracingShutdown,
         MetricsServer,
         Connections,
         ConnectionsPerIp,
