@@ -47,4 +47,3 @@ export class TracingShutdown implements OnApplicationShutdown {
     await started?.shutdown();
   }
 }
-

@@ -1,4 +1,12 @@
-import { context, ROOT_CONTEXT, trace, type Context, type Link } from '@opentelemetry/api';
+import {
+  context,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  ROOT_CONTEXT,
+  trace,
+  type Context,
+  type Link,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { TraceCarrier } from '#contracts';
 
@@ -15,13 +23,11 @@ const MAX_TRACESTATE = 512;
 export function injectTrace(from: Context = context.active()): TraceCarrier | undefined {
   const span = trace.getSpan(from);
   if (!span?.isRecording()) return undefined;
-  const carrier: Partial<TraceCarrier> = {};
-  propagator.inject(from, carrier, {
-    set: (target, key, value) => {
-      if (key === 'traceparent' || key === 'tracestate') target[key] = value;
-    },
-  });
-  return carrier.traceparent === undefined ? undefined : (carrier as TraceCarrier);
+  const fields: Record<string, string> = {};
+  propagator.inject(from, fields, defaultTextMapSetter);
+  const { traceparent, tracestate } = fields;
+  if (traceparent === undefined) return undefined;
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
 }
 
 /**
@@ -34,10 +40,7 @@ export function extractTrace(carrier: unknown): Context | undefined {
   if (typeof traceparent !== 'string') return undefined;
   const fields: Record<string, string> = { traceparent };
   if (typeof tracestate === 'string' && tracestate.length <= MAX_TRACESTATE) fields.tracestate = tracestate;
-  const extracted = propagator.extract(ROOT_CONTEXT, fields, {
-    get: (source, key) => source[key],
-    keys: (source) => Object.keys(source),
-  });
+  const extracted = propagator.extract(ROOT_CONTEXT, fields, defaultTextMapGetter);
   return trace.getSpanContext(extracted) ? extracted : undefined;
 }
 

@@ -27,7 +27,7 @@ export interface SendOutcome {
  * without a trace context (tracing off, or read from Postgres) cost nothing here.
  */
 export class DeliveryTraces {
-  private readonly pending: Received[] = [];
+  private pending: Received[] = [];
 
   constructor(
     private readonly sessionId: string,
@@ -57,7 +57,12 @@ export class DeliveryTraces {
       span.end();
       return;
     }
-    this.pending.push({ fromSeq: notice.fromSeq, toSeq: notice.toSeq, span, context: trace.setSpan(parent, span) });
+    this.pending.push({
+      fromSeq: notice.fromSeq,
+      toSeq: notice.toSeq,
+      span,
+      context: trace.setSpan(parent, span),
+    });
   }
 
   /**
@@ -103,10 +108,9 @@ export class DeliveryTraces {
   }
 
   private settle(toSeq: number): void {
-    for (let i = this.pending.length - 1; i >= 0; i--) {
-      if (this.pending[i].toSeq > toSeq) continue;
-      this.pending[i].span.end();
-      this.pending.splice(i, 1);
-    }
+    const done = this.pending.filter((received) => received.toSeq <= toSeq);
+    if (done.length === 0) return;
+    this.pending = this.pending.filter((received) => received.toSeq > toSeq);
+    for (const received of done) received.span.end();
   }
 }
