@@ -30,7 +30,10 @@ export class BuildLog {
     });
     try {
       const committed = await this.store.append(sessionId, events, options);
-      span.setAttributes({ [SPAN_ATTRIBUTES.fromSeq]: committed.fromSeq, [SPAN_ATTRIBUTES.toSeq]: committed.toSeq });
+      span.setAttributes({
+        [SPAN_ATTRIBUTES.fromSeq]: committed.fromSeq,
+        [SPAN_ATTRIBUTES.toSeq]: committed.toSeq,
+      });
       await context
         .with(trace.setSpan(context.active(), span), () => this.publisher.publishCommitted(committed))
         .catch((error: Error) => this.logger.warn(`Publish for ${sessionId} failed: ${error.message}`));

@@ -148,7 +148,9 @@ export class SessionRecorder {
       if (fullOutput !== undefined && event.type === 'tool.finished')
         fullOutputs.set(event.data.toolCallId, fullOutput);
     }
-    await this.traced(group, () => this.appendWithRetry(events, fullOutputs.size > 0 ? { fullOutputs } : undefined));
+    await this.traced(group, () =>
+      this.appendWithRetry(events, fullOutputs.size > 0 ? { fullOutputs } : undefined),
+    );
     for (const event of events) {
       if (event.type === 'session.started') this.committed.started = true;
       if (event.type === 'session.finished') this.committed.finished = event.data.status;
@@ -164,7 +166,10 @@ export class SessionRecorder {
     const { parent, links } = parentAndLinks(group.map((queued) => queued.trace));
     const span = tracer().startSpan(
       'runner.commit',
-      { links, attributes: { [SPAN_ATTRIBUTES.sessionId]: this.sessionId, [SPAN_ATTRIBUTES.events]: group.length } },
+      {
+        links,
+        attributes: { [SPAN_ATTRIBUTES.sessionId]: this.sessionId, [SPAN_ATTRIBUTES.events]: group.length },
+      },
       parent ?? context.active(),
     );
     try {
