@@ -12,6 +12,7 @@ const moduleNameMapper = {
   '^#launch$': '<rootDir>/libs/launch/src/index.ts',
   '^#logging$': '<rootDir>/libs/logging/src/index.ts',
   '^#metrics$': '<rootDir>/libs/metrics/src/index.ts',
+  '^#tracing$': '<rootDir>/libs/tracing/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const transform = {

@@ -28,6 +28,7 @@ import { RateLimitGuard } from './limits/rate-limit.guard.js';
 import { ApiPresence } from './presence/api-presence.js';
 import { ProjectsController } from './projects/projects.controller.js';
 import { ProjectsModule } from './projects/projects.module.js';
+import { TracingShutdown } from '#tracing';
 
 const CONTROLLERS = [
   ProjectsController,
@@ -83,6 +84,7 @@ export class ApiModule implements NestModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: API_ROUTES, useValue: routes },
         ApiPresence,
+        TracingShutdown,
       ],
     };
   }

@@ -2,11 +2,15 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '#config';
 import { DatabaseUnreachableError, waitForDatabase } from '#persistence';
+import { startTracing } from '#tracing';
 import { createApi } from './create-api.js';
 import { ApiMetrics } from './observability/api-metrics.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; registered before the app makes a span
+  // (TracingShutdown, in the app's module, exports the last spans).
+  startTracing('buildcast-api');
   await waitForDatabase(config.databaseUrl);
   const app = await createApi(config);
   await app

@@ -15,6 +15,7 @@ import { GatewayPresence } from './presence/gateway-presence.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import { GatewaySocketServer } from './socket-server/gateway-socket-server.js';
+import { TracingShutdown } from '#tracing';
 
 /**
  * The realtime gateway: authenticated WebSocket rooms at `path` (/ws) on the app's HTTP
@@ -41,6 +42,7 @@ export class BuildcastGatewayModule {
       providers: [
         { provide: GATEWAY_ROUTES, useValue: routes },
         GatewayMetrics,
+        TracingShutdown,
         MetricsServer,
         Connections,
         ConnectionsPerIp,

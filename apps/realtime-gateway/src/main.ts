@@ -2,10 +2,14 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '#config';
 import { DatabaseUnreachableError, waitForDatabase } from '#persistence';
+import { startTracing } from '#tracing';
 import { createGateway } from './create-gateway.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; registered before the app makes a span
+  // (TracingShutdown, in the app's module, exports the last spans).
+  startTracing('buildcast-gateway');
   await waitForDatabase(config.databaseUrl);
   const app = await createGateway(config);
   await app.listen(config.gatewayPort, config.bindAddress);

@@ -4,10 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, loadConfig } from '#config';
 import { DatabaseUnreachableError, waitForDatabase } from '#persistence';
+import { startTracing } from '#tracing';
 import { createWorker } from './create-worker.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; registered before the app makes a span
+  // (TracingShutdown, in the app's module, exports the last spans).
+  startTracing('buildcast-runner');
   await waitForDatabase(config.databaseUrl);
   const app = await createWorker(config);
   await app.listen(config.runnerPort, config.bindAddress).catch(async (error: Error) => {

@@ -13,6 +13,7 @@ import { LiveAgents } from './agents/live/live-agents.js';
 import { WorkDirectories } from './agents/live/work-directories.js';
 import { MetricsController } from './observability/metrics.controller.js';
 import { RunnerMetrics } from './observability/runner-metrics.js';
+import { TracingShutdown } from '#tracing';
 
 @Module({})
 export class WorkerModule {
@@ -30,6 +31,7 @@ export class WorkerModule {
       controllers: [InfrastructureHealthController, MetricsController],
       providers: [
         RunnerMetrics,
+        TracingShutdown,
         BuildLog,
         BuildRunner,
         RunningBuilds,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   projectChannel,
   type AppendResult,
@@ -7,6 +8,7 @@ import {
   type SessionSummary,
   type SessionSummaryMessage,
 } from '#contracts';
+import { injectTrace, SPAN_ATTRIBUTES, tracer } from '#tracing';
 import { ChannelPublisher, type Announcement } from './channels/channel-publisher.js';
 
 export function toSummaryMessage(summary: SessionSummary): SessionSummaryMessage {
@@ -35,15 +37,25 @@ export function toSummaryMessage(summary: SessionSummary): SessionSummaryMessage
 export class EventPublisher {
   constructor(private readonly channels: ChannelPublisher) {}
 
+  /** Traced as `bus.publish`; the session's notice carries that span's context (`trace`). */
   async publishCommitted(append: AppendResult): Promise<void> {
+    const span = tracer().startSpan('bus.publish', {
+      attributes: {
+        [SPAN_ATTRIBUTES.sessionId]: append.sessionId,
+        [SPAN_ATTRIBUTES.fromSeq]: append.fromSeq,
+        [SPAN_ATTRIBUTES.toSeq]: append.toSeq,
+      },
+    });
     const announcements: Announcement[] = [];
     if (append.events.length > 0) {
+      const carrier = injectTrace(trace.setSpan(context.active(), span));
       const message: CommittedEventsNotice = {
         projectId: append.projectId,
         sessionId: append.sessionId,
         fromSeq: append.fromSeq,
         toSeq: append.toSeq,
         ...(this.channels.carriesEventBodies ? { events: append.events } : {}),
+        ...(carrier ? { trace: carrier } : {}),
       };
       announcements.push({ channel: sessionChannel(append.projectId, append.sessionId), message });
     }
@@ -53,7 +65,14 @@ export class EventPublisher {
         message: toSummaryMessage(append.summary),
       });
     }
-    await this.channels.publish(announcements);
+    try {
+      await this.channels.publish(announcements);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   async publishSummary(summary: SessionSummary): Promise<void> {

@@ -33,11 +33,25 @@ export interface CommittedEventsMessage {
 }
 
 /**
+ * A W3C trace context (https://www.w3.org/TR/trace-context/) as it rides in a bus message:
+ * `traceparent` (55 characters) and, when the tracer keeps one, `tracestate` (at most 512).
+ */
+export interface TraceCarrier {
+  traceparent: string;
+  tracestate?: string;
+}
+
+/**
  * Announced on the session channel after a commit: seqs fromSeq..toSeq are in Postgres. Over
  * Redis it carries the events; over Postgres NOTIFY (8 KB payloads) it does not, and readers
- * read fromSeq..toSeq from Postgres.
+ * read fromSeq..toSeq from Postgres. `trace`, only while the writer traces: the context of
+ * its `bus.publish` span, so the gateway's spans join the writer's trace. It stays on the
+ * bus: frames to sockets are built from the seq range and the events alone.
  */
-export type CommittedEventsNotice = Omit<CommittedEventsMessage, 'events'> & { events?: BuildEvent[] };
+export type CommittedEventsNotice = Omit<CommittedEventsMessage, 'events'> & {
+  events?: BuildEvent[];
+  trace?: TraceCarrier;
+};
 
 export interface SessionSummaryMessage {
   type: 'session';

@@ -5,6 +5,7 @@ import { FrameEncoder, type EventFrame } from '../coalescing/frame-encoder.js';
 import type { ClientConnection } from '../connections/client-connection.js';
 import { MemberCursor } from '../sequencing/member-cursor.js';
 import { Sequencer, type SequencerStep } from '../sequencing/sequencer.js';
+import { DeliveryTraces, type SendOutcome } from '../tracing/delivery-traces.js';
 import { CATCH_UP_PAGE, sessionRoomKey, type RoomContext, type RoomHooks } from './room-context.js';
 import type { Room } from './room.js';
 
@@ -31,6 +32,7 @@ export class SessionRoom implements Room {
   private readonly sequencer = new Sequencer();
   private readonly coalescer: Coalescer;
   private readonly encoder: FrameEncoder;
+  private readonly traces: DeliveryTraces;
   /** Highest seq flushed to members. */
   private flushedSeq = 0;
   private finished = false;
@@ -53,6 +55,7 @@ export class SessionRoom implements Room {
     this.channel = sessionChannel(projectId, sessionId);
     this.budget = frameBudget(context.config.maxBufferedBytes);
     this.encoder = new FrameEncoder(projectId, sessionId, this.budget);
+    this.traces = new DeliveryTraces(sessionId);
     this.coalescer = new Coalescer(
       { windowMs: context.config.coalesceMs, quietMs: context.config.coalesceQuietMs },
       (batch) => this.broadcast(batch),
@@ -154,6 +157,7 @@ export class SessionRoom implements Room {
       this.context.logger.warn(`Ignored a malformed message on ${this.channel}`);
       return;
     }
+    this.traces.received(message, this.flushedSeq);
     this.run(this.sequencer.receive(message));
   }
 
@@ -181,6 +185,7 @@ export class SessionRoom implements Room {
   async close(): Promise<void> {
     this.closed = true;
     this.coalescer.dispose();
+    this.traces.close();
     for (const member of this.members.values()) {
       member.connection.rooms.delete(this.key);
     }
@@ -236,18 +241,25 @@ export class SessionRoom implements Room {
   /** The coalescer's output: the same frames, serialized once, for every live socket. */
   private broadcast(batch: EventBatch): void {
     this.flushedSeq = batch.toSeq;
-    for (const frame of this.encoder.encode(batch)) {
-      let sockets = 0;
-      for (const member of this.members.values()) {
-        if (this.deliver(member, frame)) sockets += 1;
+    this.traces.send(batch.fromSeq, batch.toSeq, () => {
+      const outcome: SendOutcome = { frames: 0, sockets: 0, bytes: 0 };
+      for (const frame of this.encoder.encode(batch)) {
+        let sockets = 0;
+        for (const member of this.members.values()) {
+          if (this.deliver(member, frame)) sockets += 1;
+        }
+        this.context.metrics.batchFlushed(
+          frame.batch.toSeq - frame.batch.fromSeq + 1,
+          sockets,
+          frame.frame.length,
+          frame.batch.events.map((event) => Date.parse(event.at)),
+        );
+        outcome.frames += 1;
+        outcome.sockets = Math.max(outcome.sockets, sockets);
+        outcome.bytes += frame.frame.length * sockets;
       }
-      this.context.metrics.batchFlushed(
-        frame.batch.toSeq - frame.batch.fromSeq + 1,
-        sockets,
-        frame.frame.length,
-        frame.batch.events.map((event) => Date.parse(event.at)),
-      );
-    }
+      return outcome;
+    });
   }
 
   /** Sends a frame to one member if it continues that member's seq; true when sent as is. */

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { FinishedStatus, NewBuildEvent, SessionStartedData } from '#contracts';
 import type { BuildLog } from '#bus';
+import { parentAndLinks, SPAN_ATTRIBUTES, tracer } from '#tracing';
 import { appendRetryDelay, isTransient } from './append-retry.js';
 import { GroupCommit, type GroupLimits, type Sized } from './group-commit.js';
 import { limitToolOutputs } from './tool-output.js';
@@ -12,6 +14,8 @@ export const APPEND_LIMITS: GroupLimits = { maxItems: 500, maxBytes: 1024 * 1024
 interface QueuedEvent {
   event: NewBuildEvent;
   fullOutput?: string;
+  /** The `runner.record` span of the agent's batch it came in (when tracing). */
+  trace?: Context;
 }
 
 /** Where the session's log stands: `session.started` written, `session.finished` written (and how). */
@@ -92,8 +96,17 @@ export class SessionRecorder {
       }
     }
     if (events.length === 0) return;
-    const limited = limitToolOutputs(events, this.toolOutputMaxBytes);
-    await this.appender.offer(limited.events.map((event) => sized(event, limited.fullOutputs)));
+    // One span per batch the parser produced, ended once the batch is queued for the log.
+    const span = tracer().startSpan('runner.record', {
+      attributes: { [SPAN_ATTRIBUTES.sessionId]: this.sessionId, [SPAN_ATTRIBUTES.events]: events.length },
+    });
+    const batchTrace = span.isRecording() ? trace.setSpan(context.active(), span) : undefined;
+    try {
+      const limited = limitToolOutputs(events, this.toolOutputMaxBytes);
+      await this.appender.offer(limited.events.map((event) => sized(event, limited.fullOutputs, batchTrace)));
+    } finally {
+      span.end();
+    }
   }
 
   /** Ends the session unless the agent already did, and waits until everything is committed. */
@@ -135,10 +148,37 @@ export class SessionRecorder {
       if (fullOutput !== undefined && event.type === 'tool.finished')
         fullOutputs.set(event.data.toolCallId, fullOutput);
     }
-    await this.appendWithRetry(events, fullOutputs.size > 0 ? { fullOutputs } : undefined);
+    await this.traced(group, () =>
+      this.appendWithRetry(events, fullOutputs.size > 0 ? { fullOutputs } : undefined),
+    );
     for (const event of events) {
       if (event.type === 'session.started') this.committed.started = true;
       if (event.type === 'session.finished') this.committed.finished = event.data.status;
+    }
+  }
+
+  /**
+   * `runner.commit`: one group commit, retries included. Its parent is the `runner.record`
+   * span of the group's first event, and it links the other batches the group took in; each
+   * attempt's `buildlog.append` is its child.
+   */
+  private async traced(group: QueuedEvent[], commit: () => Promise<unknown>): Promise<void> {
+    const { parent, links } = parentAndLinks(group.map((queued) => queued.trace));
+    const span = tracer().startSpan(
+      'runner.commit',
+      {
+        links,
+        attributes: { [SPAN_ATTRIBUTES.sessionId]: this.sessionId, [SPAN_ATTRIBUTES.events]: group.length },
+      },
+      parent ?? context.active(),
+    );
+    try {
+      await context.with(trace.setSpan(parent ?? context.active(), span), commit);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
     }
   }
 
@@ -170,8 +210,15 @@ export class SessionRecorder {
  * An event with its size for the group's byte bound: its data as JSON (about what the append
  * sends) plus the full output kept aside.
  */
-function sized(event: NewBuildEvent, fullOutputs: ReadonlyMap<string, string>): Sized<QueuedEvent> {
+function sized(
+  event: NewBuildEvent,
+  fullOutputs: ReadonlyMap<string, string>,
+  batchTrace: Context | undefined,
+): Sized<QueuedEvent> {
   const fullOutput = event.type === 'tool.finished' ? fullOutputs.get(event.data.toolCallId) : undefined;
   const bytes = JSON.stringify(event.data).length + (fullOutput?.length ?? 0);
-  return { item: fullOutput === undefined ? { event } : { event, fullOutput }, bytes };
+  const item: QueuedEvent = { event };
+  if (fullOutput !== undefined) item.fullOutput = fullOutput;
+  if (batchTrace !== undefined) item.trace = batchTrace;
+  return { item, bytes };
 }
