@@ -9,7 +9,10 @@ const call = (status: 'running' | 'succeeded' | 'failed' | 'aborted', start: num
 
 describe('summarizeCalls', () => {
   it('counts calls and failures and spans the first start to the last end', () => {
-    const summary = summarizeCalls([call('succeeded', 10, 12), call('failed', 13, 20), call('failed', 14, 15)], 0);
+    const summary = summarizeCalls(
+      [call('succeeded', 10, 12), call('failed', 13, 20), call('failed', 14, 15)],
+      0,
+    );
     expect(summary).toEqual({ count: 3, failed: 2, durationMs: 10_000 });
     expect(describeSummary(summary, (ms) => `${ms / 1000}s`)).toBe('3 calls · 2 failed · 10s');
   });

@@ -14,7 +14,9 @@ describe('readAllEvents', () => {
   });
 
   it('stops on an empty page', async () => {
-    await expect(readAllEvents(() => Promise.resolve({ events: [], seq: 0, latestSeq: 9 }))).resolves.toEqual([]);
+    await expect(readAllEvents(() => Promise.resolve({ events: [], seq: 0, latestSeq: 9 }))).resolves.toEqual(
+      [],
+    );
   });
 });
 

@@ -3,7 +3,14 @@ import { ancestry, countDescendants, nestCalls } from './nesting.js';
 const call = (id: string, parentToolCallId: string | null = null) => ({ id, parentToolCallId });
 
 describe('nestCalls', () => {
-  const calls = [call('task'), call('a', 'task'), call('b', 'task'), call('deep', 'a'), call('orphan', 'gone'), call('x')];
+  const calls = [
+    call('task'),
+    call('a', 'task'),
+    call('b', 'task'),
+    call('deep', 'a'),
+    call('orphan', 'gone'),
+    call('x'),
+  ];
   const { topLevel, children } = nestCalls(calls);
 
   it('keeps calls without a known parent in the timeline and nests the rest under their parent', () => {

@@ -1,14 +1,15 @@
 import type { BuildView, MessageInfo, ToolCallInfo } from '#client';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import { isFinishedStatus, type TodoView } from '#contracts';
 import { formatDuration } from '../format/format.js';
 import { AgentMessage } from './agent-message.js';
-import { BuildRows } from './build-context.js';
+import { BuildRows, type BuildRowsContext } from './build-context.js';
 import { describeSummary, summarizeCalls } from './call-summary.js';
 import { isFiltering, matchesFilter, type CallFilter } from './call-filter.js';
 import { ancestry, nestCalls } from './nesting.js';
 import { buildTimeline, type TimelineEntry } from './timeline.js';
 import { ToolCallRow } from './tool-call-row.js';
+import { useOpenOnReveal } from './use-open-on-reveal.js';
 
 type Entry = TimelineEntry<ToolCallInfo, MessageInfo>;
 
@@ -21,7 +22,12 @@ const STOPPED_MARK = '■';
  * the agent's messages in place between them; sub-agent calls under their Agent/Task call.
  * With a filter on, a flat list of the matching calls instead.
  */
-export function TodoList(props: { build: BuildView; now: number; filter: CallFilter; target: string | null }) {
+export function TodoList(props: {
+  build: BuildView;
+  now: number;
+  filter: CallFilter;
+  target: string | null;
+}) {
   const { build, now, filter } = props;
   const { session } = build;
   const finished = isFinishedStatus(session.status);
@@ -31,7 +37,8 @@ export function TodoList(props: { build: BuildView; now: number; filter: CallFil
     [build.toolCalls, props.target],
   );
   const timeline = buildTimeline(new Set(build.todos.map((todo) => todo.index)), topLevel, build.messages);
-  const rows = {
+  const rowsRef = useRef<BuildRowsContext | null>(null);
+  rowsRef.current = {
     projectId: session.projectId,
     sessionId: session.id,
     sessionEndedAt: session.endedAt,
@@ -39,6 +46,7 @@ export function TodoList(props: { build: BuildView; now: number; filter: CallFil
     children,
     revealed,
   };
+  const rows = rowsRef as { readonly current: BuildRowsContext };
   const end = session.endedAt?.getTime() ?? now;
   /** A todo's calls with their sub-agent calls, for its one-line summary. */
   const callsOf = (entries: Entry[]) => {
@@ -113,7 +121,7 @@ export function TodoList(props: { build: BuildView; now: number; filter: CallFil
 
 /**
  * One todo. A completed one collapses to its line and summary (calls, failures, time) until
- * opened; the one in progress is the build's live part (`data-live`), which the page follows.
+ * opened (its calls stay in the DOM, hidden); the one in progress is the build's live part (`data-live`), which the page follows.
  */
 function TodoItem(props: {
   todo: TodoView;
@@ -128,17 +136,17 @@ function TodoItem(props: {
   const stopped = active && finished;
   const collapsible = todo.status === 'completed' && props.hasCalls;
   // null: as the todo's state says (a completed todo is collapsed); a click decides after that.
-  const [chosen, setChosen] = useState<boolean | null>(null);
-  useEffect(() => {
-    if (props.holdsTarget) setChosen(true);
-  }, [props.holdsTarget]);
-  const expanded = !collapsible || (chosen ?? props.holdsTarget);
+  const [chosen, setChosen] = useState<boolean | null>(props.holdsTarget || null);
+  useOpenOnReveal(props.holdsTarget, () => setChosen(true));
+  const expanded = !collapsible || (chosen ?? false);
   const line = (
     <>
       <span className="todo-mark" role="img" aria-label={stopped ? 'stopped' : todo.status}>
         {stopped ? STOPPED_MARK : active ? <span className="spinner" /> : TODO_MARKS[todo.status]}
       </span>
-      <span className="todo-text">{active && !finished ? todo.activeForm || todo.content : todo.content}</span>
+      <span className="todo-text">
+        {active && !finished ? todo.activeForm || todo.content : todo.content}
+      </span>
       {props.hasCalls && (
         <span className="todo-summary" data-testid="todo-summary">
           {props.summary}
@@ -165,7 +173,10 @@ function TodoItem(props: {
       ) : (
         <div className="todo-line">{line}</div>
       )}
-      {expanded && props.children}
+      {/* Collapsed calls stay in the page, hidden: deep links and the page's test hooks still find them. */}
+      <div className="todo-calls" hidden={!expanded}>
+        {props.children}
+      </div>
     </li>
   );
 }

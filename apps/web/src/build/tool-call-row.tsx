@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { ToolCallInfo } from '#client';
 import { api } from '../api/api.js';
 import { useAction } from '../api/use-request.js';
@@ -6,12 +6,14 @@ import { FormError } from '../components/form-error.js';
 import {
   elapsed,
   formatDuration,
+  formatFullTime,
   formatRelative,
   formatTime,
   prettyJson,
   summarizeInput,
 } from '../format/format.js';
-import { useBuildRows } from './build-context.js';
+import { callSignature, useBuildRows } from './build-context.js';
+import { useOpenOnReveal } from './use-open-on-reveal.js';
 import { fileChanges } from './file-changes.js';
 import { FileDiffs } from './file-diff.js';
 import { countDescendants } from './nesting.js';
@@ -20,17 +22,28 @@ const MARKS = { running: null, succeeded: '✓', failed: '✗', aborted: '⊘' }
 
 /** One tool call: a line that opens to show its input and output, and its sub-agent calls. */
 export function ToolCallRow(props: { call: ToolCallInfo }) {
+  return <Row call={props.call} signature={callSignature(props.call, useBuildRows())} />;
+}
+
+const Row = memo(
+  function Row(props: { call: ToolCallInfo; signature: string }) {
+    return <CallRow call={props.call} />;
+  },
+  (before, after) => before.signature === after.signature,
+);
+
+function CallRow(props: { call: ToolCallInfo }) {
   const { call } = props;
   const rows = useBuildRows();
   const { now } = rows;
   const reveal = rows.revealed.indexOf(call.id);
   const [open, setOpen] = useState(reveal === 0);
+  // A `#tool-<id>` link opens this call (and, in the same render, the todo and calls above it)...
+  useOpenOnReveal(reveal === 0, () => setOpen(true));
   const element = useRef<HTMLLIElement>(null);
-  // A `#tool-<id>` link opens this call and brings it into view.
+  // ...then brings it into view.
   useEffect(() => {
-    if (reveal !== 0) return;
-    setOpen(true);
-    element.current?.scrollIntoView({ block: 'center' });
+    if (reveal === 0) element.current?.scrollIntoView({ block: 'center' });
   }, [reveal]);
   const duration = elapsed(call.startedAt, call.endedAt ?? rows.sessionEndedAt, now) ?? 0;
   const changes = fileChanges(call.name, call.input);
@@ -58,7 +71,7 @@ export function ToolCallRow(props: { call: ToolCallInfo }) {
             className="tool-time"
             data-testid="tool-time"
             dateTime={call.startedAt.toISOString()}
-            title={`${call.startedAt.toLocaleString()} (${formatRelative(call.startedAt, now)})`}
+            title={`${formatFullTime(call.startedAt)} (${formatRelative(call.startedAt, now)})`}
           >
             {formatTime(call.startedAt)}
           </time>
@@ -81,12 +94,10 @@ export function ToolCallRow(props: { call: ToolCallInfo }) {
   );
 }
 
-/** An Agent/Task call's own calls: collapsed to a count until asked for (or deep-linked into). */
+/** An Agent/Task call's own calls: collapsed (hidden) to a count until asked for (or deep-linked into). */
 function Subcalls(props: { parentId: string; calls: ToolCallInfo[]; count: number; revealed: boolean }) {
   const [open, setOpen] = useState(props.revealed);
-  useEffect(() => {
-    if (props.revealed) setOpen(true);
-  }, [props.revealed]);
+  useOpenOnReveal(props.revealed, () => setOpen(true));
   const listId = `subcalls-${props.parentId}`;
   return (
     <div className="subcalls">
@@ -100,13 +111,11 @@ function Subcalls(props: { parentId: string; calls: ToolCallInfo[]; count: numbe
       >
         {open ? '▾' : '▸'} {props.count} sub-agent {props.count === 1 ? 'call' : 'calls'}
       </button>
-      {open && (
-        <ul className="tool-calls" id={listId} data-testid="subcalls">
-          {props.calls.map((call) => (
-            <ToolCallRow key={call.id} call={call} />
-          ))}
-        </ul>
-      )}
+      <ul className="tool-calls" id={listId} data-testid="subcalls" hidden={!open}>
+        {props.calls.map((call) => (
+          <ToolCallRow key={call.id} call={call} />
+        ))}
+      </ul>
     </div>
   );
 }

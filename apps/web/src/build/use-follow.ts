@@ -8,7 +8,7 @@ const LIVE_SELECTOR = '[data-live="true"]';
 /** The newest entry of the live todo (or the todo itself): what following keeps in view. */
 function liveElement(): Element | null {
   const live = document.querySelector(LIVE_SELECTOR);
-  return live?.querySelector(':scope > .tool-calls > li:last-child') ?? live;
+  return live?.querySelector(':scope > .todo-calls > .tool-calls > li:last-child') ?? live;
 }
 
 function inView(element: Element | null): boolean {
