@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { EventsPage, NewBuildEvent, Snapshot } from '#contracts';
 import { formatDuration } from '../../apps/web/src/format/format.js';
+import { seriousAxeViolations } from '../support/axe.js';
 import { launchBrowser, signIn, waitForFinish, WebStack } from '../support/browser.js';
 import { eventually } from '../support/builds.js';
 import { SessionWriter } from '../support/session-writer.js';
@@ -272,6 +273,9 @@ describe('following a long build in Chromium', () => {
     await page.locator('#tool-b-40').waitFor();
     await expect(inViewport(page, '#tool-b-40')).resolves.toBe(false);
     await expect(jump.isVisible()).resolves.toBe(true);
+    // The new controls (jump, search, filter, download, links, an open call) pass axe-core.
+    await page.locator('#tool-b-0 .tool-call-line').click();
+    expect(await seriousAxeViolations(page)).toEqual([]);
 
     await jump.click();
     await eventually(
@@ -365,6 +369,7 @@ describe('following a long build in Chromium', () => {
     );
     if (process.env.SAVE_SCREENSHOT) {
       // `npm run screenshot` refreshes the README's picture of a long build, collapsed.
+      await page.getByTestId('search').blur();
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: 'docs/build-page-long.png', fullPage: true, animations: 'disabled' });
     }
