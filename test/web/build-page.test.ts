@@ -96,7 +96,9 @@ describe.each(TRANSPORTS)('web app in Chromium, over %s', (transport) => {
     // The failed test run of the demo shows as an error mark; opening it shows its output.
     const failed = page.locator('[data-testid=tool-call][data-status=failed]');
     await expect(failed.count()).resolves.toBe(1);
-    await failed.getByRole('button').click();
+    // Its todo is completed, so collapsed: open it, then the call.
+    await page.locator('[data-testid=todo]', { has: failed }).locator('.todo-toggle').click();
+    await failed.locator('.tool-call-line').click();
     await failed.locator('pre.output-error').waitFor();
 
     // The project page lists it, finished, with its agent and model.

@@ -182,7 +182,9 @@ describe.each(TRANSPORTS)('finished builds in Chromium, over %s', (transport) =>
 
     const edit = page.locator('[data-testid=tool-call][data-tool-call-id=edit-1]');
     await expect(edit.locator('.tool-summary').textContent()).resolves.toBe('src/a.ts');
-    await edit.getByRole('button').first().click();
+    // Its todo is completed, so collapsed: open it, then the call.
+    await page.locator('[data-testid=todo]', { has: edit }).locator('.todo-toggle').click();
+    await edit.locator('.tool-call-line').click();
     const diff = edit.getByTestId('diff');
     await diff.waitFor();
     const lines = await diff

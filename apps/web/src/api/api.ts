@@ -1,5 +1,6 @@
 import { deleteJson, getJson, HttpError, postJson, type ClientOptions } from '#client';
 import type {
+  EventsPage,
   Project,
   ProjectListItem,
   Snapshot,
@@ -76,6 +77,9 @@ export const api = {
       fetchJson,
       `${buildUrl(projectId, sessionId)}/tool-calls/${encodeURIComponent(toolCallId)}`,
     ),
+  /** Events after `after` in seq order (one page of the build's log). */
+  getEvents: (projectId: string, sessionId: string, after: number, limit: number) =>
+    getJson<EventsPage>(fetchJson, `${buildUrl(projectId, sessionId)}/events?after=${after}&limit=${limit}`),
   /** A subscription token for a project's room or one build's (the cookie authenticates). */
   mintToken: (projectId: string, sessionId?: string) =>
     postJson<SubscriptionToken>(

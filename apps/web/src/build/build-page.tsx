@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { BuildView } from '#client';
 import { isFinishedStatus, readUsage } from '#contracts';
 import { api } from '../api/api.js';
@@ -12,14 +13,27 @@ import { Link, paths } from '../routing/router.js';
 import { SignInPrompt } from '../session/session-bar.js';
 import { useBuildWatch, useNow } from '../watch/use-watch.js';
 import { AuditLine } from './audit-line.js';
+import { BuildTools } from './build-tools.js';
+import type { CallFilter } from './call-filter.js';
 import { endReason } from './end-reason.js';
 import { TodoList } from './todo-list.js';
+import { useDeepLink } from './use-deep-link.js';
+import { useFollow } from './use-follow.js';
 
 /** `/projects/:projectId/builds/:sessionId`: one build, live. */
 export function BuildPage(props: { projectId: string; sessionId: string }) {
   const watch = useBuildWatch(props.projectId, props.sessionId);
   const build = watch?.state ?? null;
-  const now = useNow(build !== null && !isFinishedStatus(build.session.status));
+  const running = build !== null && !isFinishedStatus(build.session.status);
+  const now = useNow(running);
+  const target = useDeepLink();
+  const [filter, setFilter] = useState<CallFilter>({ failedOnly: false, query: '' });
+  // A deep link is the reader's choice of place: the page does not follow away from it.
+  const follow = useFollow(running, build?.seq ?? 0, target === null);
+  const { stop: stopFollowing } = follow;
+  useEffect(() => {
+    if (target !== null) stopFollowing();
+  }, [target, stopFollowing]);
   useDocumentStatus(
     build && {
       status: build.session.status,
@@ -48,7 +62,19 @@ export function BuildPage(props: { projectId: string; sessionId: string }) {
       ) : (
         <>
           <BuildHeader build={build} now={now} />
-          <TodoList build={build} now={now} />
+          <BuildTools
+            projectId={props.projectId}
+            sessionId={props.sessionId}
+            failedCount={build.toolCalls.filter((call) => call.status === 'failed').length}
+            filter={filter}
+            onFilter={setFilter}
+          />
+          <TodoList build={build} now={now} filter={filter} target={target} />
+          {running && !follow.following && (
+            <button type="button" className="jump-to-live" data-testid="jump-to-live" onClick={follow.jump}>
+              ↓ Jump to live
+            </button>
+          )}
         </>
       )}
     </main>

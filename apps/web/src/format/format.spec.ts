@@ -1,4 +1,11 @@
-import { elapsed, formatCost, formatDuration, formatRelative, formatTokens, summarizeInput } from './format.js';
+import {
+  elapsed,
+  formatCost,
+  formatDuration,
+  formatRelative,
+  formatTokens,
+  summarizeInput,
+} from './format.js';
 
 describe('formatDuration', () => {
   it.each([

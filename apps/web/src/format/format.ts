@@ -9,11 +9,24 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} m`;
 }
 
+// Made once: an Intl formatter costs far more to make than to use (a long build formats thousands of times).
+const CLOCK_TIME = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const FULL_DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const RELATIVE = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+
 export function formatTime(date: Date): string {
   const sameDay = date.toDateString() === new Date().toDateString();
-  return sameDay
-    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return sameDay ? CLOCK_TIME.format(date) : DATE_TIME.format(date);
+}
+
+/** The date and the time to the second, in the reader's locale. */
+export function formatFullTime(date: Date): string {
+  return FULL_DATE_TIME.format(date);
 }
 
 const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
@@ -28,9 +41,8 @@ const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 /** "3 minutes ago", "yesterday", "just now": the largest whole unit, in English. */
 export function formatRelative(date: Date, now: number): string {
   const ago = now - date.getTime();
-  const format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
   for (const [unit, ms] of RELATIVE_UNITS) {
-    if (Math.abs(ago) >= ms) return format.format(-Math.trunc(ago / ms), unit);
+    if (Math.abs(ago) >= ms) return RELATIVE.format(-Math.trunc(ago / ms), unit);
   }
   return 'just now';
 }
