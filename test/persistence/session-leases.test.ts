@@ -105,7 +105,7 @@ describe('SessionLeases', () => {
     const [abandoned, waiting] = [await queuedSession(), await queuedSession()];
     await expect(leases.claim(abandoned, 'i', 60_000)).resolves.toBe('claimed');
     await leases.renew('i', -1, [abandoned]);
-    expect(await leases.expired()).toContainEqual({ id: abandoned, workerId: 'i' });
+    expect(await leases.expired()).toContainEqual({ id: abandoned, workerId: 'i', external: false });
     // Neither a redelivered BullMQ job (claim) nor the Postgres queue (claimQueued) takes it.
     await expect(leases.claim(abandoned, 'j', 60_000)).resolves.toBe('held');
     const taken = (await leases.claimQueued('j', 60_000, replays(100))).map((job) => job.sessionId);
@@ -134,7 +134,7 @@ describe('SessionLeases', () => {
     await leases.release(id, 'g');
     expect((await leases.expired()).map((session) => session.id)).not.toContain(id);
     await leases.release(id, 'f');
-    expect(await leases.expired()).toContainEqual({ id, workerId: 'f' });
+    expect(await leases.expired()).toContainEqual({ id, workerId: 'f', external: false });
     await expect(leases.renew('f', 60_000, [id])).resolves.toEqual(new Set([id])); // a slow holder may take it back
   });
 
@@ -167,7 +167,7 @@ describe('SessionLeases', () => {
     expect((await leases.expired()).map((session) => session.id)).not.toContain(id);
 
     await leases.renew('c', -1, [id]); // the worker's lease ran out
-    expect(await leases.expired()).toContainEqual({ id, workerId: 'c' });
+    expect(await leases.expired()).toContainEqual({ id, workerId: 'c', external: false });
     const sweeps = await Promise.allSettled([
       store.append(id, finish, { onlyIfLeaseExpired: true }),
       store.append(id, finish, { onlyIfLeaseExpired: true }),
