@@ -18,14 +18,22 @@ export async function sendRest(
   const url = new URL(`${apiUrl}${fill(input.path)}`);
   const underApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
   const surface = underApi ? input.surface : 'outside /api';
-  let response: Response;
-  try {
-    response = await fetch(url, {
+  const send = () =>
+    fetch(url, {
       method: input.method,
       headers,
       body: input.body === undefined ? undefined : fill(input.body),
       redirect: 'manual',
       signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
+    });
+  let response: Response;
+  try {
+    response = await send().catch((error: unknown) => {
+      // A kept-alive socket the server closed as fetch reused it (a race a stalled, busy
+      // machine makes likely): the request never reached the API, so it is sent once more.
+      // A server that crashed or hangs still fails the second try (and counts as a crash).
+      if (!isClosedSocket(error)) throw error;
+      return send();
     });
   } catch (error) {
     return { outcome: { surface, label: 'no answer', problem: `no answer: ${describe(error)}` }, body: '' };
@@ -94,8 +102,17 @@ function parseResponse(bytes: Buffer, complete = false): { status: number; body:
   return { status, body: rest.subarray(0, Number(length)).toString('utf8') };
 }
 
+/** Duck-typed: fetch's errors come from another realm than jest's, so `instanceof Error` fails. */
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
+  const { message, cause } = (error ?? {}) as {
+    message?: string;
+    cause?: { message?: string; code?: string };
+  };
+  if (message === undefined) return String(error);
+  return cause?.message === undefined ? message : `${message} (${cause.code ?? ''} ${cause.message})`;
+}
+
+function isClosedSocket(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } } | undefined)?.cause?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
 }
