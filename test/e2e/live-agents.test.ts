@@ -7,7 +7,14 @@ import type { Snapshot, ToolCallDetail } from '#contracts';
 import { loadConfig } from '#config';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { WorkDirectories } from '../../apps/runner-worker/src/agents/live/work-directories.js';
-import { FAKE_AGENT, fakeAgentPids, foldFromQueued, isAlive, pollUntilFinished } from '../support/builds.js';
+import {
+  FAKE_AGENT,
+  cancelByRequest,
+  fakeAgentPids,
+  foldFromQueued,
+  isAlive,
+  pollUntilFinished,
+} from '../support/builds.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 
 const SMALL_NDJSON = path.resolve(process.cwd(), 'test/fixtures/buildcast-ndjson_small.jsonl');
@@ -136,15 +143,7 @@ describe('live agents through a fake CLI (real process handling and parsers)', (
     expect(pids).toHaveLength(2); // the agent and a child of its own
     await expect(Promise.all(pids.map(isAlive))).resolves.toEqual([true, true]);
 
-    const cancel = await request(`${builds}/${sessionId}/cancel`, { method: 'POST' });
-    expect(cancel.status).toBe(202);
-    const events = await pollUntilFinished(stack.apiUrl, projectId, sessionId);
-    expect(events.at(-1)).toEqual(
-      expect.objectContaining({
-        type: 'session.finished',
-        data: { status: 'cancelled', error: 'Cancelled by request' },
-      }),
-    );
+    await cancelByRequest(stack.apiUrl, projectId, sessionId);
     // The session ends only once the whole group is gone (both ignored SIGTERM).
     await expect(Promise.all(pids.map(isAlive))).resolves.toEqual([false, false]);
     const again = await request(`${builds}/${sessionId}/cancel`, { method: 'POST' });

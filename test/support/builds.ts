@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import {
@@ -72,6 +72,30 @@ export async function pollUntilFinished(
   throw new Error(`session ${sessionId} did not finish; got ${events.length} events`);
 }
 
+/**
+ * Cancels a build through the API as a user does and waits for its end, which must be
+ * `cancelled` by that request; returns its whole log.
+ */
+export async function cancelByRequest(
+  apiUrl: string,
+  projectId: string,
+  sessionId: string,
+): Promise<BuildEvent[]> {
+  const url = `${apiUrl}/projects/${projectId}/builds/${sessionId}/cancel`;
+  const { status } = await request(url, { method: 'POST' });
+  if (status !== 202) throw new Error(`POST ${url} answered ${status}`);
+  const events = await pollUntilFinished(apiUrl, projectId, sessionId);
+  const end = events.at(-1);
+  if (
+    end?.type !== 'session.finished' ||
+    end.data.status !== 'cancelled' ||
+    end.data.error !== 'Cancelled by request'
+  ) {
+    throw new Error(`session ${sessionId} ended otherwise after the cancel: ${JSON.stringify(end)}`);
+  }
+  return events;
+}
+
 /** Waits until `check` returns a value (polling every 50 ms), failing after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,
@@ -112,6 +136,24 @@ export async function isAlive(pid: number): Promise<boolean> {
   } catch {
     return false; // gone between the two checks
   }
+}
+
+/**
+ * The live processes whose working directory is `directory` (a live agent's build directory):
+ * how a test finds a real CLI, which says nothing of its pids, and whatever it started there.
+ */
+export async function processesWorkingIn(directory: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if ((await readlink(`/proc/${entry}/cwd`)) !== directory) continue;
+    } catch {
+      continue; // gone meanwhile, or another user's
+    }
+    if (await isAlive(Number(entry))) pids.push(Number(entry));
+  }
+  return pids;
 }
 
 /** Ends processes a test left behind (the fake agent of a killed worker). */
