@@ -13,6 +13,7 @@ const moduleNameMapper = {
   '^#logging$': '<rootDir>/libs/logging/src/index.ts',
   '^#metrics$': '<rootDir>/libs/metrics/src/index.ts',
   '^#tracing$': '<rootDir>/libs/tracing/src/index.ts',
+  '^#transcripts$': '<rootDir>/libs/transcripts/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const transform = {

@@ -18,6 +18,7 @@ export default defineConfig({
       // Before '#client': an alias also matches what starts with it and a slash.
       '#client/react': lib('client/src/react/index.ts'),
       '#client': lib('client/src/index.ts'),
+      '#transcripts': lib('transcripts/src/index.ts'),
     },
   },
   server: {

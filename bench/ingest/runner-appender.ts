@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { BuildLog } from '#bus';
 import type { BuildReadModel } from '#persistence';
-import { createParser } from '../../apps/runner-worker/src/agents/parsers/transcript-parser.js';
+import { createParser } from '#transcripts';
 import { replayTranscript } from '../../apps/runner-worker/src/agents/replay/replay.js';
 import { APPEND_LIMITS, SessionRecorder } from '../../apps/runner-worker/src/builds/session-recorder.js';
 import type { GroupLimits } from '../../apps/runner-worker/src/builds/group-commit.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { NewBuildEvent, Snapshot } from '#contracts';
 import { createIngest } from '#client';
-import { createParser } from '../../apps/runner-worker/src/agents/parsers/transcript-parser.js';
+import { createParser } from '#transcripts';
 import { eventually, FIXTURES } from '../support/builds.js';
 import { request, startStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack.js';
 import { TRANSPORTS } from '../support/transports.js';

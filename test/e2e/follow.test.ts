@@ -3,7 +3,7 @@ import { appendFile, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import type { Snapshot } from '#contracts';
-import { createParser } from '../../apps/runner-worker/src/agents/parsers/transcript-parser.js';
+import { createParser } from '#transcripts';
 import { eventually, FIXTURES } from '../support/builds.js';
 import { request, startStack, TEST_ADMIN_KEY, type TestStack } from '../support/stack.js';
 

@@ -21,7 +21,7 @@ import { IdentityApiModule } from './identity/identity-api.module.js';
 import { KeysController } from './identity/keys.controller.js';
 import { SignInController } from './identity/sign-in.controller.js';
 import { TokensController } from './identity/tokens.controller.js';
-import { jsonBody } from './input/json-body.js';
+import { bodyParsers } from './input/json-body.js';
 import { LimitsModule } from './limits/limits.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 import { RateLimitGuard } from './limits/rate-limit.guard.js';
@@ -94,10 +94,13 @@ export class ApiModule implements NestModule {
     @Inject(API_ROUTES) private readonly routes: ApiRoutes,
   ) {}
 
-  /** Mounted in another app: JSON bodies of Buildcast's routes, with its limits (unless the host parsed them). */
+  /**
+   * Mounted in another app: the bodies of Buildcast's routes, JSON and NDJSON, with its limits
+   * (unless the host parsed them already: Nest's own parser takes JSON, never NDJSON).
+   */
   configure(consumer: MiddlewareConsumer): void {
     if (this.routes.prefix === null) return; // the standalone API parses bodies app-wide
-    consumer.apply(jsonBody(this.config.maxBodyBytes)).forRoutes(...CONTROLLERS);
+    consumer.apply(...bodyParsers(this.config.maxBodyBytes)).forRoutes(...CONTROLLERS);
   }
 }
 

@@ -9,7 +9,7 @@ import { IdentityService, type Principal } from '#identity';
 import { AppLogger, DEFAULT_LOG_LEVELS, pathOf, requestLogger } from '#logging';
 import { ApiModule } from './app.module.js';
 import { answerClientErrors } from './input/client-errors.js';
-import { jsonBody, ndjsonBody } from './input/json-body.js';
+import { bodyParsers } from './input/json-body.js';
 import { requireCredentialForDocs } from './identity/docs-access.js';
 import { printFirstSignInLink } from './identity/first-admin-key.js';
 import { serveWebApp } from './web-app/serve-web-app.js';
@@ -37,8 +37,7 @@ export async function createApi(
     }),
   );
   app.use(requestMetrics(app.get(ApiMetrics)));
-  app.use(jsonBody(config.maxBodyBytes));
-  app.use(ndjsonBody(config.maxBodyBytes));
+  for (const parse of bodyParsers(config.maxBodyBytes)) app.use(parse);
   app.setGlobalPrefix('api');
   // Input pipes and the 503 filter are on the controllers (asBuildcastRoutes), so that an app
   // mounting the module gets them on Buildcast's routes only.

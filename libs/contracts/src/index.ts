@@ -9,4 +9,3 @@ export * from './jobs.js';
 export * from './json-limits.js';
 export * from './identity.js';
 export * from './asyncapi/asyncapi-document.js';
-export * from './detect-format.js';

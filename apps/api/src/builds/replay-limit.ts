@@ -2,7 +2,7 @@ import { BadRequestException } from '@nestjs/common';
 import { DEFAULT_REPLAY_INTERVAL_MS, type StartBuildDto } from '#contracts/dto';
 // Paced steps are counted with the demo script and the parsers the runner-worker plays.
 import { demoScript } from '../../../runner-worker/src/agents/demo/demo-script.js';
-import { createParser } from '../../../runner-worker/src/agents/parsers/transcript-parser.js';
+import { createParser } from '#transcripts';
 import { maxPacedSteps, pacingMs, playsMoreLinesThan } from './replay-pacing.js';
 
 const DEMO_STEPS = demoScript().length;

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TranscriptFormat } from '#contracts';
-import { createParser } from '../../../runner-worker/src/agents/parsers/transcript-parser.js';
+import { createParser } from '#transcripts';
 import { replayTranscript } from '../../../runner-worker/src/agents/replay/replay.js';
 import { maxPacedSteps, pacingMs, playedLines, playsMoreLinesThan } from './replay-pacing.js';
 

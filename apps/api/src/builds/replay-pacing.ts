@@ -1,4 +1,4 @@
-import type { TranscriptParser } from '../../../runner-worker/src/agents/parsers/transcript-parser.js';
+import type { TranscriptParser } from '#transcripts';
 
 /**
  * How long a build's pacing sleeps in all, as the runner-worker plays it: replayTranscript

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { BUILD_EVENT_TYPES, type NewBuildEvent, type TranscriptFormat } from '#contracts';
-// The parsers live with the runner-worker, which runs them for replays and live agents; the
-// API already reads them (replay-limit.ts) the same way rather than through a lib of their own.
-import { isObject, MalformedLineError } from '../../../runner-worker/src/agents/parsers/base-parser.js';
-import { BuildcastNdjsonParser } from '../../../runner-worker/src/agents/parsers/buildcast-ndjson.parser.js';
 import {
+  BuildcastNdjsonParser,
   createParser,
+  isObject,
+  MalformedLineError,
   type ParserContext,
   type TranscriptParser,
-} from '../../../runner-worker/src/agents/parsers/transcript-parser.js';
+} from '#transcripts';
 import { countLines } from '../builds/transcript-lines.js';
 
 /**

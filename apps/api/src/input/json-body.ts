@@ -48,11 +48,20 @@ function verifyJson(_request: Request, _response: Response, body: Buffer, encodi
 }
 
 /**
+ * Every body Buildcast's routes take, up to `limit` bytes each: JSON, and NDJSON transcripts
+ * (`POST …/events?format=`). The one list for both the standalone API (app-wide) and the
+ * mounted module (its own routes), so that neither parses what the other does not.
+ */
+export function bodyParsers(limit: number): RequestHandler[] {
+  return [jsonBody(limit), ndjsonBody(limit)];
+}
+
+/**
  * JSON bodies up to `limit` bytes and MAX_JSON_DEPTH levels. body-parser refuses oversized,
  * too deep or unreadable bodies before Nest sees the request; answer every such refusal in
  * Nest's error shape ({ statusCode, error, message }) with body-parser's 4xx status.
  */
-export function jsonBody(limit: number): RequestHandler {
+function jsonBody(limit: number): RequestHandler {
   return refusalsAnswered(bodyParser.json({ limit, verify: verifyJson }));
 }
 
@@ -72,7 +81,7 @@ function refusalsAnswered(parse: RequestHandler): RequestHandler {
 export const NDJSON_TYPE = 'application/x-ndjson';
 
 /** NDJSON transcripts (external runners) as text, up to `limit` bytes; refusals as for JSON. */
-export function ndjsonBody(limit: number): RequestHandler {
+function ndjsonBody(limit: number): RequestHandler {
   return refusalsAnswered(bodyParser.text({ type: NDJSON_TYPE, limit }));
 }
 

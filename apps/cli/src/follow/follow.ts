@@ -2,11 +2,8 @@
 // into an external build through the SDK's ingest client.
 import { access } from 'node:fs/promises';
 import { createIngest, HttpError } from '#client';
-import { detectFormat, TRANSCRIPT_FORMATS, type FinishedStatus, type TranscriptFormat } from '#contracts';
-import {
-  createParser,
-  type TranscriptParser,
-} from '../../../runner-worker/src/agents/parsers/transcript-parser.js';
+import { TRANSCRIPT_FORMATS, type FinishedStatus, type TranscriptFormat } from '#contracts';
+import { createParser, detectFormat, type TranscriptParser } from '#transcripts';
 import { CliError, EXIT, refused, type BuildcastApi } from '../api.js';
 import { findProject } from '../projects.js';
 import { usage } from '../usage.js';

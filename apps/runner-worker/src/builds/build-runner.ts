@@ -16,7 +16,7 @@ import { BuildJobDto, DEFAULT_REPLAY_INTERVAL_MS } from '#contracts/dto';
 import { BuildLog, CancelRequests } from '#bus';
 import { BuildReadModel, SessionClosedError } from '#persistence';
 import { demoScript, playDemo } from '../agents/demo/demo-script.js';
-import { createParser } from '../agents/parsers/transcript-parser.js';
+import { createParser } from '#transcripts';
 import { LiveAgents } from '../agents/live/live-agents.js';
 import { replayTranscript } from '../agents/replay/replay.js';
 import { RunnerMetrics } from '../observability/runner-metrics.js';

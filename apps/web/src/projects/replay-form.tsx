@@ -1,5 +1,6 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
-import { detectFormat, TRANSCRIPT_FORMATS, type TranscriptFormat } from '#contracts';
+import { TRANSCRIPT_FORMATS, type TranscriptFormat } from '#contracts';
+import { detectFormat } from '#transcripts';
 import { api } from '../api/api.js';
 import { useAction } from '../api/use-request.js';
 import { FormError } from '../components/form-error.js';

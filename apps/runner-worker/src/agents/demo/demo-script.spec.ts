@@ -1,5 +1,5 @@
 import type { NewBuildEvent, Todo } from '#contracts';
-import { expectWellFormed, fold, ofType } from '../test/parse-helpers.js';
+import { expectWellFormed, fold, ofType } from '../../../../../libs/transcripts/src/test/parse-helpers.js';
 import { demoScript, playDemo } from './demo-script.js';
 
 const CONTEXT_START: NewBuildEvent = {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NewBuildEvent } from '#contracts';
-import type { TranscriptParser } from '../parsers/transcript-parser.js';
+import type { TranscriptParser } from '#transcripts';
 
 export interface AgentProcessSpec {
   /** Resolved path of the executable. */

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { Injectable } from '@nestjs/common';
 import { AppConfig, resolveAgent } from '#config';
 import type { LiveAgentKind, NewBuildEvent, SessionSummary } from '#contracts';
-import type { TranscriptParser } from '../parsers/transcript-parser.js';
+import type { TranscriptParser } from '#transcripts';
 import { agentArgs } from './agent-command.js';
 import { runAgentProcess } from './agent-process.js';
 import { workDirectoryOf } from './work-directory-path.js';

@@ -1,6 +1,6 @@
 import type { NewBuildEvent } from '#contracts';
-import { createParser, type TranscriptParser } from '../parsers/transcript-parser.js';
-import { CONTEXT } from '../test/parse-helpers.js';
+import { createParser, type TranscriptParser } from '#transcripts';
+import { CONTEXT } from '../../../../../libs/transcripts/src/test/parse-helpers.js';
 import { replayTranscript } from './replay.js';
 
 const transcript = [

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NewBuildEvent } from '#contracts';
-import type { TranscriptParser } from '../parsers/transcript-parser.js';
+import type { TranscriptParser } from '#transcripts';
 
 /**
  * Plays a transcript line by line. Lines that produce no events (token deltas, status

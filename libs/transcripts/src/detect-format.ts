@@ -1,5 +1,4 @@
-import { BUILD_EVENT_TYPES } from './events.js';
-import type { TranscriptFormat } from './snapshot.js';
+import { BUILD_EVENT_TYPES, type TranscriptFormat } from '#contracts';
 
 const CODEX_TYPES = new Set([
   'thread.started',

@@ -8,7 +8,7 @@ import {
   jsonl,
   ofType,
   parseAll,
-} from '../test/parse-helpers.js';
+} from './test/parse-helpers.js';
 import { createParser } from './transcript-parser.js';
 
 const init = (model = 'claude-sonnet-5') => ({ type: 'system', subtype: 'init', model, session_id: 's' });

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applyEvent, emptySnapshot } from '#contracts';
 import type { BuildEventType, EventDataByType, NewBuildEvent, Snapshot, TranscriptFormat } from '#contracts';
-import { createParser, type ParserContext, type TranscriptParser } from '../parsers/transcript-parser.js';
+import { createParser, type ParserContext, type TranscriptParser } from '../transcript-parser.js';
 
-const repoRoot = fileURLToPath(new URL('../../../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 export const FIXTURES_DIR = path.resolve(repoRoot, 'test/fixtures/transcripts');
 
 export const CONTEXT: ParserContext = {

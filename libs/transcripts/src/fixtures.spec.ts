@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FinishedStatus, TodoStatus, TranscriptFormat } from '#contracts';
-import { CONTEXT, FIXTURES_DIR, expectWellFormed, fold, ofType, parseAll } from '../test/parse-helpers.js';
+import { CONTEXT, FIXTURES_DIR, expectWellFormed, fold, ofType, parseAll } from './test/parse-helpers.js';
 
 interface Expected {
   format: TranscriptFormat;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURES_DIR, expectWellFormed, fold, jsonl, ofType, parseAll } from '../test/parse-helpers.js';
+import { FIXTURES_DIR, expectWellFormed, fold, jsonl, ofType, parseAll } from './test/parse-helpers.js';
 
 const read = (file: string) =>
   readFileSync(path.join(FIXTURES_DIR, file), 'utf8').split('\n').filter(Boolean);

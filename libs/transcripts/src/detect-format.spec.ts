@@ -1,16 +1,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { detectFormat } from './detect-format.js';
-
-const FIXTURES = path.resolve(process.cwd(), 'test/fixtures/transcripts');
+import { FIXTURES_DIR } from './test/parse-helpers.js';
 
 describe('detectFormat', () => {
-  it.each(readdirSync(FIXTURES).filter((name) => name.endsWith('.jsonl')))(
+  it.each(readdirSync(FIXTURES_DIR).filter((name) => name.endsWith('.jsonl')))(
     'recognises the fixture %s',
     (name) => {
       // Fixture names start with their format (codex-exec-json is codex-json).
       const expected = name.startsWith('codex') ? 'codex-json' : name.slice(0, name.indexOf('_'));
-      expect(detectFormat(readFileSync(path.join(FIXTURES, name), 'utf8'))).toBe(expected);
+      expect(detectFormat(readFileSync(path.join(FIXTURES_DIR, name), 'utf8'))).toBe(expected);
     },
   );
 

@@ -1,4 +1,4 @@
-import { expectWellFormed, fold, jsonl, ofType, parseAll } from '../test/parse-helpers.js';
+import { expectWellFormed, fold, jsonl, ofType, parseAll } from './test/parse-helpers.js';
 
 const todos = (statuses: string[]) => ({
   type: 'todos.updated',
