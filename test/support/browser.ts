@@ -1,8 +1,14 @@
 /// <reference lib="dom" />
 // Callbacks passed to page.evaluate run in the browser.
 import { existsSync } from 'node:fs';
-import { expect } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import type { Transport } from '#config';
 import type { Snapshot } from '#contracts';
 import { startDemoBuild } from './builds.js';
@@ -114,6 +120,99 @@ export async function signIn(page: Page, key = TEST_ADMIN_KEY): Promise<void> {
   await page.goto(`/sign-in#key=${encodeURIComponent(key)}`);
   await page.waitForURL((url) => url.pathname === '/' && url.hash === '');
   await page.getByTestId('key-name').waitFor();
+}
+
+/**
+ * A describe block's Chromium and web stack (`WebStack.start(env, transport)`), started
+ * together in beforeAll and closed in afterAll. After each test the contexts it opened are
+ * closed, a gateway it stopped is started again, and an uncaught error on any of its pages
+ * fails it. Call at the top of the describe block; `web` and `browser` are there from beforeAll.
+ */
+export function browserSuite(
+  options: { env?: Record<string, string>; transport?: Transport } = {},
+): BrowserSuite {
+  const suite = new BrowserSuite();
+  beforeAll(() => suite.start(options.env, options.transport));
+  afterEach(() => suite.afterEach());
+  afterAll(() => suite.close());
+  return suite;
+}
+
+export class BrowserSuite {
+  private started: { web: WebStack; browser: Browser } | undefined;
+  private readonly contexts: BrowserContext[] = [];
+  private readonly pageErrors: string[] = [];
+
+  get web(): WebStack {
+    return this.ready().web;
+  }
+
+  get browser(): Browser {
+    return this.ready().browser;
+  }
+
+  /** A context of its own (tabs, cookie, storage, network switch) with the app as base URL; closed after the test. */
+  async newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+    const context = await this.browser.newContext({ baseURL: this.web.appUrl, ...options });
+    this.contexts.push(context);
+    return context;
+  }
+
+  /** A page in `context` whose uncaught errors fail the test. */
+  async newPage(context: BrowserContext): Promise<Page> {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => this.pageErrors.push(error.message));
+    return page;
+  }
+
+  /** A page in a new context: no cookie yet. */
+  async freshPage(options?: BrowserContextOptions): Promise<Page> {
+    return this.newPage(await this.newContext(options));
+  }
+
+  /** A page in a new context, signed in (signIn): on the projects page. */
+  async signedInPage(options?: BrowserContextOptions): Promise<Page> {
+    const page = await this.freshPage(options);
+    await signIn(page);
+    return page;
+  }
+
+  /** Signs `context` in through a page of its own, closed after, so its next pages start signed in. */
+  async signIn(context: BrowserContext): Promise<void> {
+    const signingIn = await this.newPage(context);
+    await signIn(signingIn);
+    await signingIn.close();
+  }
+
+  // browserSuite's hooks.
+
+  async start(env: Record<string, string> = {}, transport?: Transport): Promise<void> {
+    const [web, browser] = await Promise.allSettled([WebStack.start(env, transport), launchBrowser()]);
+    if (web.status === 'fulfilled' && browser.status === 'fulfilled') {
+      this.started = { web: web.value, browser: browser.value };
+      return;
+    }
+    // Close the one that started (as WebStack.start does), then fail with the other's reason.
+    if (web.status === 'fulfilled') await web.value.close();
+    if (browser.status === 'fulfilled') await browser.value.close();
+    throw web.status === 'rejected' ? web.reason : (browser as PromiseRejectedResult).reason;
+  }
+
+  async afterEach(): Promise<void> {
+    for (const context of this.contexts.splice(0)) await context.close();
+    if (this.started && !this.started.web.gateway) await this.started.web.startGateway();
+    expect(this.pageErrors.splice(0)).toEqual([]);
+  }
+
+  async close(): Promise<void> {
+    await this.started?.browser.close();
+    await this.started?.web.close();
+  }
+
+  private ready(): { web: WebStack; browser: Browser } {
+    if (!this.started) throw new Error('browserSuite: the web stack and Chromium start in beforeAll');
+    return this.started;
+  }
 }
 
 /** What the build page shows, read through its test hooks (CONTRACT.md). */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import type { AppConfig } from '#config';
 import { createGateway } from '../../apps/realtime-gateway/src/create-gateway.js';
-import { MetricsServer } from '../../apps/realtime-gateway/src/metrics/metrics-server.js';
+import { GatewayMetrics } from '../../apps/realtime-gateway/src/metrics/gateway-metrics.js';
 import { TEST_ADMIN_KEY } from './credentials.js';
 
 export { freePort } from './ports.js';
@@ -36,7 +36,7 @@ export async function startGateway(config: AppConfig, listenOn = 0): Promise<Tes
     app,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     httpUrl: `http://127.0.0.1:${port}`,
-    metricsUrl: `http://${config.metricsBindAddress}:${app.get(MetricsServer).port}/metrics`,
+    metricsUrl: `http://${config.metricsBindAddress}:${app.get(GatewayMetrics).endpoint.port}/metrics`,
     close: () => app.close(),
   };
 }
@@ -100,5 +100,5 @@ export async function spawnGateway(env: Record<string, string>, port: number): P
   return { child, wsUrl: `ws://127.0.0.1:${port}/ws`, httpUrl, metricsUrl, exited, output: () => output };
 }
 
-/** metrics-server.ts's start-up line, e.g. `Prometheus metrics on http://127.0.0.1:41234/metrics`. */
+/** MetricsEndpoint's start-up line (libs/metrics), e.g. `Prometheus metrics on http://127.0.0.1:41234/metrics`. */
 const METRICS_LOG_LINE = /Prometheus metrics on (http:\/\/[^\s/]+\/metrics)/;

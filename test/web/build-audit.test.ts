@@ -1,26 +1,14 @@
-import type { Browser, BrowserContext } from 'playwright-core';
 import type { StartBuildResponse } from '#contracts';
-import { launchBrowser, signIn, waitForFinish, WebStack } from '../support/browser.js';
+import { browserSuite, waitForFinish } from '../support/browser.js';
 import { request } from '../support/stack.js';
 import { TRANSPORTS } from '../support/transports.js';
 
 /** The build page says which key started a build and which cancelled it (issue 16, item 7). */
 describe.each(TRANSPORTS)('build page audit line in Chromium, over %s', (transport) => {
-  let web: WebStack;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    [web, browser] = await Promise.all([WebStack.start({}, transport), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await web?.close();
-  });
+  const suite = browserSuite({ transport });
 
   async function writerKey(name: string): Promise<{ key: string; prefix: string }> {
-    const created = await request<{ key: string; prefix: string }>(`${web.stack.apiUrl}/keys`, {
+    const created = await request<{ key: string; prefix: string }>(`${suite.web.stack.apiUrl}/keys`, {
       body: { name, scopes: ['builds:write'] },
     });
     expect(created.status).toBe(201);
@@ -29,8 +17,8 @@ describe.each(TRANSPORTS)('build page audit line in Chromium, over %s', (transpo
 
   it('shows "Started by", and "Cancelled by" once another key cancels the build it watches', async () => {
     const [starter, canceller] = [await writerKey('ci starter'), await writerKey('ci canceller')];
-    const projectId = await web.createProject(`audit ${Date.now()}`);
-    const builds = `${web.stack.apiUrl}/projects/${projectId}/builds`;
+    const projectId = await suite.web.createProject(`audit ${Date.now()}`);
+    const builds = `${suite.web.stack.apiUrl}/projects/${projectId}/builds`;
     // Slow enough to still be running whenever it is cancelled.
     const started = await request<StartBuildResponse>(builds, {
       key: starter.key,
@@ -39,11 +27,7 @@ describe.each(TRANSPORTS)('build page audit line in Chromium, over %s', (transpo
     expect(started.status).toBe(202);
     const { sessionId } = started.body;
 
-    context = await browser.newContext({ baseURL: web.appUrl });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await signIn(page);
+    const page = await suite.signedInPage();
     await page.goto(`/projects/${projectId}/builds/${sessionId}`);
 
     const startedBy = page.getByTestId('audit-started');
@@ -67,6 +51,5 @@ describe.each(TRANSPORTS)('build page audit line in Chromium, over %s', (transpo
     for (const { key, prefix } of [starter, canceller]) {
       expect(text).not.toContain(key.slice(prefix.length + 1));
     }
-    expect(errors).toEqual([]);
   });
 });

@@ -1,12 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
+  browserSuite,
   expectFinishedPageEqual,
-  launchBrowser,
   readBuildPage,
-  signIn,
   waitForConnection,
   waitForProgress,
-  WebStack,
 } from '../support/browser.js';
 import { TRANSPORTS } from '../support/transports.js';
 
@@ -18,57 +16,33 @@ const QUICK_DEMO_MS = 200;
  * page equal to the REST snapshot, with no tool call shown twice and no uncaught error.
  */
 describe.each(TRANSPORTS)('web app in Chromium, over %s', (transport) => {
-  let web: WebStack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    [web, browser] = await Promise.all([WebStack.start({}, transport), launchBrowser()]);
-  });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    if (!web.gateway) await web.startGateway();
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  const suite = browserSuite({ transport });
 
   /** A fresh browser context (its own tabs, storage and network switch), signed in. */
   async function newContext(clientOptions?: Record<string, number>): Promise<BrowserContext> {
-    const context = await browser.newContext({ baseURL: web.appUrl, viewport: { width: 1100, height: 900 } });
+    const context = await suite.newContext({ viewport: { width: 1100, height: 900 } });
     if (clientOptions)
       await context.addInitScript((options) => {
         (window as { buildcastClientOptions?: object }).buildcastClientOptions = options;
       }, clientOptions);
-    contexts.push(context);
-    const signingIn = await newPage(context);
-    await signIn(signingIn);
-    await signingIn.close();
+    await suite.signIn(context);
     return context;
-  }
-  async function newPage(context: BrowserContext): Promise<Page> {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return page;
   }
 
   /** A demo build in a new project (named `name`), open in a new context's page. */
   async function openDemo(name: string, eventIntervalMs: number, clientOptions?: Record<string, number>) {
-    const { projectId, sessionId } = await web.startDemo(`${name} ${Date.now()}`, eventIntervalMs);
+    const { projectId, sessionId } = await suite.web.startDemo(`${name} ${Date.now()}`, eventIntervalMs);
     const context = await newContext(clientOptions);
-    const page = await newPage(context);
+    const page = await suite.newPage(context);
     await page.goto(`/projects/${projectId}/builds/${sessionId}`);
     return { projectId, sessionId, context, page };
   }
 
   const expectFinishedAndEqual = (page: Page, projectId: string, sessionId: string, status?: string) =>
-    expectFinishedPageEqual(web, page, projectId, sessionId, status);
+    expectFinishedPageEqual(suite.web, page, projectId, sessionId, status);
 
   it('creates a project, starts a demo build and watches it reach exactly 100 % with every todo completed', async () => {
-    const page = await newPage(await newContext());
+    const page = await suite.newPage(await newContext());
     await page.goto('/');
     await page.getByLabel('New project').fill(`web demo ${Date.now()}`);
     await page.getByRole('button', { name: 'Create project' }).click();
@@ -151,7 +125,7 @@ describe.each(TRANSPORTS)('web app in Chromium, over %s', (transport) => {
 
   it('two tabs on the same build finish identical', async () => {
     const { projectId, sessionId, context, page: first } = await openDemo('tabs', QUICK_DEMO_MS);
-    const second = await newPage(context);
+    const second = await suite.newPage(context);
     await waitForProgress(first, 10);
     await second.goto(`/projects/${projectId}/builds/${sessionId}`);
 
@@ -189,7 +163,7 @@ describe.each(TRANSPORTS)('web app in Chromium, over %s', (transport) => {
     await waitForConnection(page, 'live');
     await waitForProgress(page, 1);
 
-    await web.stopGateway();
+    await suite.web.stopGateway();
     await waitForConnection(page, 'polling', 20_000);
     const pill = page.getByTestId('connection-status');
     await expect(pill.textContent()).resolves.toContain('Live updates paused, polling');
@@ -202,13 +176,13 @@ describe.each(TRANSPORTS)('web app in Chromium, over %s', (transport) => {
     );
     await expect(readBuildPage(page)).resolves.toMatchObject({ connection: 'polling', status: 'running' });
 
-    await web.startGateway();
+    await suite.web.startGateway();
     await waitForConnection(page, 'live', 20_000);
     await expectFinishedAndEqual(page, projectId, sessionId);
   });
 
   it('replays a pasted transcript that fails: the build page shows the error', async () => {
-    const projectId = await web.createProject(`replay ${Date.now()}`);
+    const projectId = await suite.web.createProject(`replay ${Date.now()}`);
     const transcript = [
       {
         type: 'session.started',
@@ -227,7 +201,7 @@ describe.each(TRANSPORTS)('web app in Chromium, over %s', (transport) => {
     ]
       .map((line) => JSON.stringify(line))
       .join('\n');
-    const page = await newPage(await newContext());
+    const page = await suite.newPage(await newContext());
     await page.goto(`/projects/${projectId}`);
     await page.getByLabel('Transcript').fill(transcript);
     await expect(page.locator('select[name=format] option').first().textContent()).resolves.toContain(
@@ -242,8 +216,8 @@ describe.each(TRANSPORTS)('web app in Chromium, over %s', (transport) => {
   });
 
   it('a build that does not exist: a not-found page, with no connection error and no Retry', async () => {
-    const projectId = await web.createProject(`missing ${Date.now()}`);
-    const page = await newPage(await newContext());
+    const projectId = await suite.web.createProject(`missing ${Date.now()}`);
+    const page = await suite.newPage(await newContext());
     await page.goto(`/projects/${projectId}/builds/00000000-0000-4000-8000-000000000000`);
     await page.getByTestId('not-found').waitFor({ timeout: 10_000 });
     await expect(page.getByTestId('connection-status').count()).resolves.toBe(0);

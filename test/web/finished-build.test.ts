@@ -1,9 +1,8 @@
 /// <reference lib="dom" />
 // Callbacks passed to page.evaluate run in the browser.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { readUsage, type StartBuildResponse } from '#contracts';
 import { formatCost, formatDuration, formatTokens } from '../../apps/web/src/format/format.js';
-import { launchBrowser, signIn, waitForFinish, WebStack } from '../support/browser.js';
+import { browserSuite, waitForFinish } from '../support/browser.js';
 import { eventually } from '../support/builds.js';
 import { SessionWriter } from '../support/session-writer.js';
 import { request } from '../support/stack.js';
@@ -46,34 +45,11 @@ const TRANSCRIPT = [
 
 /** Contract v2 "Finished sessions and the web app": a finished build is frozen; the timeline. */
 describe.each(TRANSPORTS)('finished builds in Chromium, over %s', (transport) => {
-  let web: WebStack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    [web, browser] = await Promise.all([WebStack.start({}, transport), launchBrowser()]);
-  });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-  });
-
-  async function signedInPage(): Promise<Page> {
-    const context = await browser.newContext({ baseURL: web.appUrl, viewport: { width: 1100, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await signIn(page);
-    return page;
-  }
+  const suite = browserSuite({ transport });
+  const signedInPage = () => suite.signedInPage({ viewport: { width: 1100, height: 900 } });
 
   it('a build cancelled with a call open shows it aborted: no spinner, times stopped at the end', async () => {
-    const writer = await SessionWriter.create(web.stack.api, `cancelled ${Date.now()}`);
+    const writer = await SessionWriter.create(suite.web.stack.api, `cancelled ${Date.now()}`);
     const page = await signedInPage();
     // The page's clock is ours: it runs on, and jumps ahead when told.
     await page.clock.install();
@@ -139,14 +115,17 @@ describe.each(TRANSPORTS)('finished builds in Chromium, over %s', (transport) =>
   });
 
   it('shows the prompt, the messages as Markdown between the calls, the usage, and an Edit as a diff', async () => {
-    const projectId = await web.createProject(`timeline ${Date.now()}`);
-    const started = await request<StartBuildResponse>(`${web.stack.apiUrl}/projects/${projectId}/builds`, {
-      body: { agent: 'replay', format: 'buildcast-ndjson', transcript: TRANSCRIPT, eventIntervalMs: 0 },
-    });
+    const projectId = await suite.web.createProject(`timeline ${Date.now()}`);
+    const started = await request<StartBuildResponse>(
+      `${suite.web.stack.apiUrl}/projects/${projectId}/builds`,
+      {
+        body: { agent: 'replay', format: 'buildcast-ndjson', transcript: TRANSCRIPT, eventIntervalMs: 0 },
+      },
+    );
     expect(started.status).toBe(202);
     const { sessionId } = started.body;
     const snapshot = await eventually(async () => {
-      const current = await web.snapshot(projectId, sessionId);
+      const current = await suite.web.snapshot(projectId, sessionId);
       return current.session.status === 'completed' ? current : undefined;
     }, 'the replay to finish');
     expect(snapshot.session.prompt).toBe(PROMPT);

@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SessionSummary, StartBuildResponse } from '#contracts';
 import { seriousAxeViolations } from '../support/axe.js';
-import { launchBrowser, signIn, waitForConnection, waitForFinish, WebStack } from '../support/browser.js';
+import { browserSuite, waitForConnection, waitForFinish } from '../support/browser.js';
 import { eventually, withBuildsHeld } from '../support/builds.js';
 import { request } from '../support/stack.js';
 import { TRANSPORTS } from '../support/transports.js';
@@ -17,40 +17,17 @@ const UNKNOWN = '00000000-0000-4000-8000-000000000000';
  * title and icon, a phone's width) and accessibility (axe-core), in Chromium.
  */
 describe('lists and edges of the web app in Chromium', () => {
-  let web: WebStack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
+  const suite = browserSuite({ env: GENEROUS_LIMITS });
 
-  beforeAll(async () => {
-    [web, browser] = await Promise.all([WebStack.start(GENEROUS_LIMITS), launchBrowser()]);
-  });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    if (!web.gateway) await web.startGateway();
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-  });
-
-  async function newPage(
+  const newPage = (
     options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
-  ): Promise<Page> {
-    const context = await browser.newContext({
-      baseURL: web.appUrl,
+  ) =>
+    suite.signedInPage({
       viewport: options.viewport ?? { width: 1100, height: 900 },
       colorScheme: options.colorScheme ?? 'light',
     });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await signIn(page);
-    return page;
-  }
 
-  const buildsUrl = (projectId: string) => `${web.stack.apiUrl}/projects/${projectId}/builds`;
+  const buildsUrl = (projectId: string) => `${suite.web.stack.apiUrl}/projects/${projectId}/builds`;
   const api = {
     builds: buildsUrl,
     async start(projectId: string, body: object): Promise<string> {
@@ -65,7 +42,7 @@ describe('lists and edges of the web app in Chromium', () => {
 
   /** `count` demo builds, cancelled before any worker took them: each has a prompt and an error. */
   async function cancelledBuilds(projectId: string, count: number): Promise<string[]> {
-    return withBuildsHeld(web.stack.workers, async () => {
+    return withBuildsHeld(suite.web.stack.workers, async () => {
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
         ids.push(await api.start(projectId, { agent: 'demo', prompt: `task number ${i}` }));
@@ -82,7 +59,7 @@ describe('lists and edges of the web app in Chromium', () => {
     page.$$eval('[data-testid=build-row]', (rows) => rows.map((row) => row.getAttribute('data-session-id')));
 
   it('pages builds past 50 with "Load older builds"; rows show prompt, error, relative time and duration', async () => {
-    const projectId = await web.createProject(`paging ${Date.now()}`);
+    const projectId = await suite.web.createProject(`paging ${Date.now()}`);
     await cancelledBuilds(projectId, 53);
     const listed = await api.list(projectId);
     expect(listed).toHaveLength(53);
@@ -107,7 +84,7 @@ describe('lists and edges of the web app in Chromium', () => {
   });
 
   it('"Run again" starts a new build with the same request and opens it', async () => {
-    const projectId = await web.createProject(`run again ${Date.now()}`);
+    const projectId = await suite.web.createProject(`run again ${Date.now()}`);
     const [original] = await cancelledBuilds(projectId, 1);
     const page = await newPage();
     await page.goto(`/projects/${projectId}`);
@@ -121,7 +98,7 @@ describe('lists and edges of the web app in Chromium', () => {
   });
 
   it('shows a not-found page, without a connection error or Retry, for an unknown project or build', async () => {
-    const projectId = await web.createProject(`not found ${Date.now()}`);
+    const projectId = await suite.web.createProject(`not found ${Date.now()}`);
     const page = await newPage();
     for (const path of [`/projects/${UNKNOWN}`, `/projects/${projectId}/builds/${UNKNOWN}`, '/nowhere']) {
       await page.goto(path);
@@ -135,7 +112,7 @@ describe('lists and edges of the web app in Chromium', () => {
   });
 
   it('explains a malformed link instead of showing "must be a UUID"', async () => {
-    const projectId = await web.createProject(`malformed ${Date.now()}`);
+    const projectId = await suite.web.createProject(`malformed ${Date.now()}`);
     const page = await newPage();
     for (const path of [
       '/projects/not-a-project',
@@ -155,7 +132,7 @@ describe('lists and edges of the web app in Chromium', () => {
 
   it('names status and percent in the tab title and icon while a build runs, and restores them after', async () => {
     const name = `titled ${Date.now()}`;
-    const { projectId, sessionId } = await web.startDemo(name, 300);
+    const { projectId, sessionId } = await suite.web.startDemo(name, 300);
     const page = await newPage();
     await page.goto(`/projects/${projectId}/builds/${sessionId}`);
     const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -172,7 +149,7 @@ describe('lists and edges of the web app in Chromium', () => {
   });
 
   it('fits a 390 px phone: no page scrolls sideways and the pill leaves the top bar free', async () => {
-    const { projectId, sessionId } = await web.startDemo(
+    const { projectId, sessionId } = await suite.web.startDemo(
       `a rather long project name for a phone ${Date.now()}`,
       50,
     );
@@ -199,7 +176,7 @@ describe('lists and edges of the web app in Chromium', () => {
     // The gateway goes away: the pill shows, below the top bar rather than over it.
     await page.goto(`/projects/${projectId}`);
     await waitForConnection(page, 'live');
-    await web.stopGateway();
+    await suite.web.stopGateway();
     await page.locator('[data-testid=connection-status]:not([hidden])').waitFor();
     const [pill, topbar] = await Promise.all([
       page.getByTestId('connection-status').boundingBox(),
@@ -212,7 +189,7 @@ describe('lists and edges of the web app in Chromium', () => {
   it.each(['light', 'dark'] as const)(
     'has no serious or critical axe-core violation on the projects, project and build pages (%s)',
     async (colorScheme) => {
-      const { projectId, sessionId } = await web.startDemo(`axe ${colorScheme} ${Date.now()}`, 50);
+      const { projectId, sessionId } = await suite.web.startDemo(`axe ${colorScheme} ${Date.now()}`, 50);
       // Every status shows somewhere: a cancelled and a failed build beside the demo.
       await cancelledBuilds(projectId, 1);
       const page = await newPage({ colorScheme });
@@ -233,30 +210,17 @@ describe('lists and edges of the web app in Chromium', () => {
 
 /** The projects page's cards follow their project's newest build over each transport. */
 describe.each(TRANSPORTS)('live project cards over %s', (transport) => {
-  let web: WebStack;
-  let browser: Browser;
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    [web, browser] = await Promise.all([WebStack.start(GENEROUS_LIMITS, transport), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await web?.close();
-  });
+  const suite = browserSuite({ env: GENEROUS_LIMITS, transport });
 
   it('a card shows "No builds yet", then the build started elsewhere, live to its end', async () => {
     const name = `live card ${Date.now()}`;
-    const projectId = await web.createProject(name);
-    context = await browser.newContext({ baseURL: web.appUrl });
-    const page = await context.newPage();
-    await signIn(page);
+    const projectId = await suite.web.createProject(name);
+    const page = await suite.signedInPage();
     const card = page.locator(`[data-testid=project][data-project-id="${projectId}"]`);
     await expect(card.getByTestId('latest-build').getAttribute('data-status')).resolves.toBe('none');
 
     const { status, body } = await request<StartBuildResponse>(
-      `${web.stack.apiUrl}/projects/${projectId}/builds`,
+      `${suite.web.stack.apiUrl}/projects/${projectId}/builds`,
       {
         body: { agent: 'demo', eventIntervalMs: 100, prompt: 'watch me' },
       },

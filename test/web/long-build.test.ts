@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 // Callbacks passed to page.evaluate run in the browser.
 import { readFile } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { EventsPage, NewBuildEvent, Snapshot } from '#contracts';
 import { formatDuration } from '../../apps/web/src/format/format.js';
 import { seriousAxeViolations } from '../support/axe.js';
-import { launchBrowser, signIn, waitForFinish, WebStack } from '../support/browser.js';
+import { browserSuite, waitForFinish } from '../support/browser.js';
 import { eventually } from '../support/builds.js';
 import { SessionWriter } from '../support/session-writer.js';
 import { request } from '../support/stack.js';
@@ -105,36 +105,17 @@ const visibleCallIds = (page: Page) =>
 
 /** Issue 12 "Following a long build", contract v2 test hooks, in Chromium. */
 describe('following a long build in Chromium', () => {
-  let web: WebStack;
-  let browser: Browser;
+  const suite = browserSuite();
   let finished: SessionWriter;
   let snapshot: Snapshot;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    [web, browser] = await Promise.all([WebStack.start(), launchBrowser()]);
-    finished = await SessionWriter.create(web.stack.api, `long finished ${Date.now()}`);
+    finished = await SessionWriter.create(suite.web.stack.api, `long finished ${Date.now()}`);
     for (const batch of FINISHED) await finished.append(batch);
     snapshot = (await finished.snapshot())!;
   });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-  });
 
-  async function signedInPage(viewport = { width: 1100, height: 700 }): Promise<Page> {
-    const context = await browser.newContext({ baseURL: web.appUrl, viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await signIn(page);
-    return page;
-  }
+  const signedInPage = (viewport = { width: 1100, height: 700 }) => suite.signedInPage({ viewport });
   const buildPath = (writer: SessionWriter) => `/projects/${writer.projectId}/builds/${writer.sessionId}`;
   async function openFinished(hash = ''): Promise<Page> {
     const page = await signedInPage();
@@ -247,12 +228,12 @@ describe('following a long build in Chromium', () => {
     await page.locator('#tool-sub-2 [data-testid=copy-link]').click();
     await page.locator('#tool-sub-2 [data-testid=copy-link]:text-is("Copied")').waitFor();
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(
-      `${web.appUrl}${buildPath(finished)}#tool-sub-2`,
+      `${suite.web.appUrl}${buildPath(finished)}#tool-sub-2`,
     );
   });
 
   it('follows the live todo until the reader scrolls away; Jump to live scrolls back and follows again', async () => {
-    const writer = await SessionWriter.create(web.stack.api, `follow ${Date.now()}`);
+    const writer = await SessionWriter.create(suite.web.stack.api, `follow ${Date.now()}`);
     await writer.append([STARTED, todos(['A', 'B'], 0), ...calls('a', 60, 0), todos(['A', 'B'], 1)]);
     await writer.append([...calls('b', 39, 1), ...call({ id: 'b-39', todoIndex: 1, open: true })]);
     const page = await signedInPage({ width: 1100, height: 600 });
@@ -292,7 +273,7 @@ describe('following a long build in Chromium', () => {
   });
 
   it('a 1,000-call build streams in with the page responsive; frame time reported; the log downloads as NDJSON', async () => {
-    const writer = await SessionWriter.create(web.stack.api, `thousand ${Date.now()}`);
+    const writer = await SessionWriter.create(suite.web.stack.api, `thousand ${Date.now()}`);
     const names = Array.from({ length: 10 }, (_, i) => `part ${i}`);
     await writer.append([STARTED, todos(names, 0)]);
     const page = await signedInPage();
@@ -386,7 +367,7 @@ describe('following a long build in Chromium', () => {
     const stored: unknown[] = [];
     for (let after = 0; ;) {
       const { body } = await request<EventsPage>(
-        `${web.stack.apiUrl}/projects/${writer.projectId}/builds/${writer.sessionId}/events?after=${after}&limit=500`,
+        `${suite.web.stack.apiUrl}/projects/${writer.projectId}/builds/${writer.sessionId}/events?after=${after}&limit=500`,
       );
       if (body.events.length === 0) break;
       stored.push(...body.events);

@@ -1,11 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
+  browserSuite,
   expectFinishedPageEqual,
-  launchBrowser,
   readBuildPage,
   signIn,
   waitForConnection,
-  WebStack,
 } from '../support/browser.js';
 import { TEST_ADMIN_KEY } from '../support/stack.js';
 
@@ -15,46 +14,19 @@ const SLOW_DEMO_MS = 400;
 
 /** Sign-in, sign-out and short-lived socket credentials in a real browser against the real stack. */
 describe('signing in to the web app in Chromium', () => {
-  let web: WebStack;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    [web, browser] = await Promise.all([
-      WebStack.start({ TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) }),
-      launchBrowser(),
-    ]);
-  });
-  afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close();
-    expect(pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-  });
-
-  /** A page in a fresh context: no cookie yet. */
-  async function freshPage(): Promise<Page> {
-    const context = await browser.newContext({ baseURL: web.appUrl });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return page;
-  }
+  const suite = browserSuite({ env: { TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) } });
 
   const storedItems = (page: Page) => page.evaluate(() => localStorage.length + sessionStorage.length);
 
   it('the sign-in link leads to a working app: projects shown, the key gone from the URL, nothing stored', async () => {
-    await web.createProject(`sign-in ${Date.now()}`);
-    const page = await freshPage();
+    await suite.web.createProject(`sign-in ${Date.now()}`);
+    const page = await suite.freshPage();
     await page.goto('/');
     // Before signing in: a way to sign in, not an error.
     await page.getByTestId('sign-in-prompt').waitFor();
 
     await signIn(page);
-    expect(page.url()).toBe(`${web.appUrl}/`);
+    expect(page.url()).toBe(`${suite.web.appUrl}/`);
     await page.getByTestId('project-list').waitFor();
     await expect(page.getByTestId('key-name').textContent()).resolves.toBe('BUILDCAST_ADMIN_KEY');
     await expect(storedItems(page)).resolves.toBe(0);
@@ -69,7 +41,7 @@ describe('signing in to the web app in Chromium', () => {
   });
 
   it('the form: a bad key shows the server message, a good one signs in', async () => {
-    const page = await freshPage();
+    const page = await suite.freshPage();
     await page.goto('/sign-in');
     const field = page.getByLabel('API key');
     await expect(field.getAttribute('type')).resolves.toBe('password');
@@ -86,8 +58,8 @@ describe('signing in to the web app in Chromium', () => {
   });
 
   it('sign out: the API answers 401 and the page says "Signed out", its live watch too; then back in', async () => {
-    const projectId = await web.createProject(`sign-out ${Date.now()}`);
-    const page = await freshPage();
+    const projectId = await suite.web.createProject(`sign-out ${Date.now()}`);
+    const page = await suite.freshPage();
     await signIn(page);
     await page.goto(`/projects/${projectId}`);
     await waitForConnection(page, 'live');
@@ -112,8 +84,8 @@ describe('signing in to the web app in Chromium', () => {
   });
 
   it('tokens expire many times during a live build: renewed in place, nothing lost, more than one minted', async () => {
-    const { projectId, sessionId } = await web.startDemo(`tokens ${Date.now()}`, SLOW_DEMO_MS);
-    const page = await freshPage();
+    const { projectId, sessionId } = await suite.web.startDemo(`tokens ${Date.now()}`, SLOW_DEMO_MS);
+    const page = await suite.freshPage();
     await signIn(page);
     let minted = 0;
     page.on('request', (request) => {
@@ -134,7 +106,7 @@ describe('signing in to the web app in Chromium', () => {
     await page.goto(`/projects/${projectId}/builds/${sessionId}`);
     await waitForConnection(page, 'live');
 
-    const shown = await expectFinishedPageEqual(web, page, projectId, sessionId);
+    const shown = await expectFinishedPageEqual(suite.web, page, projectId, sessionId);
     expect(shown.percent).toBe(100);
     expect(shown.todos.every((status) => status === 'completed')).toBe(true);
     await waitForConnection(page, 'live');

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigModule } from '#config';
 import { BusModule } from '#bus';
 import { healthControllerAt, InfrastructureHealthModule } from '#health';
@@ -7,10 +7,13 @@ import { PersistenceModule } from '#persistence';
 import { GatewayAuth } from './auth/gateway-auth.service.js';
 import { Connections } from './connections/connections.service.js';
 import { ConnectionsPerIp } from './connections/connections-per-ip.js';
-import { resolveGatewayOptions, type BuildcastGatewayOptions } from './embedding/gateway-options.js';
+import {
+  resolveGatewayOptions,
+  type BuildcastGatewayOptions,
+  type GatewayRoutes,
+} from './embedding/gateway-options.js';
 import { GATEWAY_ROUTES } from './embedding/gateway-routes.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { MetricsServer } from './metrics/metrics-server.js';
 import { GatewayPresence } from './presence/gateway-presence.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { RoomRegistry } from './rooms/room-registry.js';
@@ -25,7 +28,12 @@ import { TracingShutdown } from '#tracing';
  * own controllers (docs/embedding.md).
  */
 @Module({})
-export class BuildcastGatewayModule {
+export class BuildcastGatewayModule implements OnApplicationBootstrap {
+  constructor(
+    @Inject(GATEWAY_ROUTES) private readonly routes: GatewayRoutes,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
   static forRoot(options: BuildcastGatewayOptions): DynamicModule {
     const { config, routes } = resolveGatewayOptions(options);
     return {
@@ -43,7 +51,6 @@ export class BuildcastGatewayModule {
         { provide: GATEWAY_ROUTES, useValue: routes },
         GatewayMetrics,
         TracingShutdown,
-        MetricsServer,
         Connections,
         ConnectionsPerIp,
         RoomRegistry,
@@ -52,7 +59,18 @@ export class BuildcastGatewayModule {
         GatewaySocketServer,
         GatewayPresence,
       ],
-      exports: [GatewayMetrics, MetricsServer],
+      exports: [GatewayMetrics],
     };
+  }
+
+  /**
+   * `GET /metrics` on METRICS_PORT at METRICS_BIND_ADDRESS (loopback by default), never on
+   * the public port: connection counts, rooms and process figures are for operators only.
+   * An app that mounts the gateway turns it on with the `metrics` option; GatewayMetrics
+   * closes it on shutdown.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.routes.metrics) return;
+    await this.metrics.endpoint.listen(this.routes.metrics.port, this.routes.metrics.host, 'METRICS_PORT');
   }
 }

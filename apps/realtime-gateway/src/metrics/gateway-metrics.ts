@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { AppMetrics } from '#metrics';
 
-/** The gateway's Prometheus metrics. Served at GET /metrics on METRICS_PORT (metrics-server.ts). */
+/** The gateway's Prometheus metrics. Served at GET /metrics on METRICS_PORT (gateway.module.ts). */
 @Injectable()
 export class GatewayMetrics extends AppMetrics {
   readonly connections = new Gauge({

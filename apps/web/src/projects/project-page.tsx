@@ -4,6 +4,7 @@ import { api } from '../api/api.js';
 import { useAction, useRequest } from '../api/use-request.js';
 import { ConnectionPill } from '../components/connection-pill.js';
 import { FormError } from '../components/form-error.js';
+import { LoadMoreButton } from '../components/load-more-button.js';
 import { NotFound } from '../components/not-found.js';
 import { ProgressBar } from '../components/progress-bar.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -89,7 +90,6 @@ function BuildList(props: { projectId: string; watch: ProjectWatch | null }) {
   const running = sessions?.some((session) => !isFinishedStatus(session.status)) ?? false;
   // Running durations tick every second; otherwise only "x minutes ago" moves.
   const now = useNow(true, running ? 1000 : RELATIVE_TICK_MS);
-  const more = useAction();
   if (sessions === null) return <p className="muted">Loading builds…</p>;
   if (sessions.length === 0)
     return <p className="empty">No builds yet. Start a demo build, or replay a transcript below.</p>;
@@ -115,18 +115,11 @@ function BuildList(props: { projectId: string; watch: ProjectWatch | null }) {
         </tbody>
       </table>
       {props.watch?.hasMore && (
-        <p className="load-more">
-          <button
-            type="button"
-            className="button"
-            data-testid="load-more-builds"
-            disabled={more.busy}
-            onClick={() => void more.run(() => props.watch!.loadMore())}
-          >
-            {more.busy ? 'Loading…' : 'Load older builds'}
-          </button>
-          <FormError error={more.error} />
-        </p>
+        <LoadMoreButton
+          label="Load older builds"
+          testId="load-more-builds"
+          load={() => props.watch!.loadMore()}
+        />
       )}
     </>
   );

@@ -3,6 +3,7 @@ import type { ProjectListItem } from '#contracts';
 import { api } from '../api/api.js';
 import { useAction, useRequest } from '../api/use-request.js';
 import { FormError } from '../components/form-error.js';
+import { LoadMoreButton } from '../components/load-more-button.js';
 import { Link, navigate, paths } from '../routing/router.js';
 import { SignInPrompt } from '../session/session-bar.js';
 import { useLatestBuild } from '../watch/use-latest-build.js';
@@ -21,12 +22,10 @@ export function ProjectsPage() {
   const [older, setOlder] = useState<ProjectListItem[][]>([]);
   const projects = firstPage && [...firstPage, ...older.flat()];
   const lastPage = older.at(-1) ?? firstPage;
-  const more = useAction();
-  const loadMore = () =>
-    more.run(async () => {
-      const page = await api.listProjects({ limit: PROJECTS_PER_PAGE, before: projects?.at(-1)?.id });
-      setOlder((pages) => [...pages, page]);
-    });
+  const loadMore = async () => {
+    const page = await api.listProjects({ limit: PROJECTS_PER_PAGE, before: projects?.at(-1)?.id });
+    setOlder((pages) => [...pages, page]);
+  };
 
   return (
     <main className="page">
@@ -49,18 +48,7 @@ export function ProjectsPage() {
         </ul>
       )}
       {lastPage?.length === PROJECTS_PER_PAGE && (
-        <p className="load-more">
-          <button
-            type="button"
-            className="button"
-            data-testid="load-more-projects"
-            disabled={more.busy}
-            onClick={() => void loadMore()}
-          >
-            {more.busy ? 'Loading…' : 'Load more projects'}
-          </button>
-          <FormError error={more.error} />
-        </p>
+        <LoadMoreButton label="Load more projects" testId="load-more-projects" load={loadMore} />
       )}
     </main>
   );
