@@ -2,30 +2,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppConfig } from '#config';
-import {
-  isFinishedStatus,
-  isLiveAgent,
-  type FinishedStatus,
-  LIVE_AGENT_FORMATS,
-  type BuildJob,
-  type BuildRequest,
-  type NewBuildEvent,
-  type SessionSummary,
-} from '#contracts';
-import { BuildJobDto, DEFAULT_REPLAY_INTERVAL_MS } from '#contracts/dto';
+import { isFinishedStatus, type FinishedStatus, type BuildJob } from '#contracts';
+import { BuildJobDto } from '#contracts/dto';
 import { BuildLog, CancelRequests } from '#bus';
 import { BuildReadModel, SessionClosedError } from '#persistence';
-import { demoScript, playDemo } from '../agents/demo/demo-script.js';
-import { createParser } from '#transcripts';
-import { LiveAgents } from '../agents/live/live-agents.js';
-import { replayTranscript } from '../agents/replay/replay.js';
+import { sessionContext, type AgentSource, type BuildToPlay } from '../agents/agent-source.js';
+import { AgentSources } from '../agents/agent-sources.js';
 import { RunnerMetrics } from '../observability/runner-metrics.js';
 import { RunningBuilds, type StopReason } from './running-builds.js';
 import { SessionRecorder } from './session-recorder.js';
 import { WorkerLeases } from './worker-leases.js';
-
-export const DEMO_MODEL = 'buildcast-demo';
-export const DEMO_PROMPT = 'Add rate limiting to the checkout API';
 
 export class InvalidJobError extends Error {}
 
@@ -39,10 +25,10 @@ const STOPPED: Record<Exclude<StopReason, 'lease-lost'>, [FinishedStatus, (build
   ],
 };
 
-/** A job with what it runs: its ids from Redis, its request from Postgres. */
-type BuildToRun = BuildJob & BuildRequest;
-
-/** Runs one build job: agent output → events → BuildLog (commit, then publish), ending the session always. */
+/**
+ * Runs one build job: validates it, claims its session, records what the agent kind's source
+ * (AgentSources) yields through the BuildLog (commit, then publish), and ends the session always.
+ */
 @Injectable()
 export class BuildRunner {
   private readonly logger = new Logger(BuildRunner.name);
@@ -53,7 +39,7 @@ export class BuildRunner {
     private readonly cancelRequests: CancelRequests,
     private readonly running: RunningBuilds,
     private readonly leases: WorkerLeases,
-    private readonly live: LiveAgents,
+    private readonly sources: AgentSources,
     private readonly config: AppConfig,
     private readonly metrics: RunnerMetrics,
   ) {}
@@ -73,7 +59,6 @@ export class BuildRunner {
       this.logger.warn(`Build ${session.id} has no stored request; job dropped`);
       return;
     }
-    const job: BuildToRun = { ...ids, ...request };
     const claim = claimed ? 'claimed' : await this.leases.claim(session.id);
     if (claim === 'finished') return;
     if (claim === 'held') {
@@ -82,31 +67,28 @@ export class BuildRunner {
       await this.leases.interruptIfAbandoned(session.id, null);
       return;
     }
+    const source = this.sources.get(request.agent);
+    const build: BuildToPlay = { request, session, context: sessionContext(session, source.defaults) };
     const recorder = new SessionRecorder(
       session.id,
-      {
-        agentId: session.agentId,
-        model: session.model ?? (job.agent === 'demo' ? DEMO_MODEL : null),
-        projectName: session.projectName,
-        prompt: session.prompt ?? (job.agent === 'demo' ? DEMO_PROMPT : null),
-      },
+      build.context,
       this.log,
       this.config.toolOutputMaxBytes,
       () => this.leases.leaseLeftMs(session.id),
       (batchSize, seconds) => this.metrics.observeAppend(batchSize, seconds),
     );
-    const build = { projectId: session.projectId, sessionId: session.id, agent: job.agent };
+    const logged = { projectId: session.projectId, sessionId: session.id, agent: request.agent };
     this.metrics.buildStarted(session.createdAt);
-    this.logger.log(`Build ${session.id} started`, { ...build, seq: session.seq });
+    this.logger.log(`Build ${session.id} started`, { ...logged, seq: session.seq });
     try {
       // Registered while it ends too: its lease is renewed until the last append is done.
-      await this.running.run(session.id, (signal) => this.runClaimed(job, session, recorder, signal));
+      await this.running.run(session.id, (signal) => this.runClaimed(source, build, recorder, signal));
     } finally {
       this.leases.forget(session.id);
       const outcome = recorder.status ?? 'ended_elsewhere';
-      this.metrics.buildEnded(job.agent, outcome);
+      this.metrics.buildEnded(request.agent, outcome);
       this.logger.log(`Build ${session.id} ended: ${outcome}`, {
-        ...build,
+        ...logged,
         outcome,
         seq: Math.max(recorder.seq, session.seq),
       });
@@ -115,21 +97,21 @@ export class BuildRunner {
 
   /** Plays a build this worker holds the lease of, and ends its session whatever happens. */
   private async runClaimed(
-    job: BuildToRun,
-    session: SessionSummary,
+    source: AgentSource,
+    build: BuildToPlay,
     recorder: SessionRecorder,
     signal: AbortSignal,
   ): Promise<void> {
     try {
       // Read once the build is registered: a request announced from now on reaches it (stop()).
-      if (await this.cancelRequests.isRequested(session.id)) {
+      if (await this.cancelRequests.isRequested(build.session.id)) {
         await recorder.finish('cancelled', 'Cancelled before it started');
       } else {
-        await this.play(job, session, recorder, signal);
+        await this.play(source, build, recorder, signal);
       }
     } catch (error) {
       if (error instanceof SessionClosedError) return; // ended elsewhere (cancelled while queued, or swept)
-      await this.endAfterFailure(session.id, recorder, error as Error);
+      await this.endAfterFailure(build.session.id, recorder, error as Error);
     }
   }
 
@@ -152,14 +134,14 @@ export class BuildRunner {
   }
 
   private async play(
-    job: BuildToRun,
-    session: SessionSummary,
+    source: AgentSource,
+    build: BuildToPlay,
     recorder: SessionRecorder,
     signal: AbortSignal,
   ) {
     // While an append is in flight the agent keeps going: what it emits meanwhile is the next
     // append (group commit), and record() waits only when a burst is far ahead of the commits.
-    for await (const batch of this.agentEvents(job, session, signal)) {
+    for await (const batch of source.events(build, signal)) {
       if (signal.aborted) break;
       await recorder.record(batch);
     }
@@ -175,36 +157,6 @@ export class BuildRunner {
     const [status, error] = STOPPED[reason];
     await recorder.finish(status, error(this.config.buildMaxMs));
   }
-
-  private agentEvents(
-    job: BuildToRun,
-    session: SessionSummary,
-    signal: AbortSignal,
-  ): AsyncIterable<NewBuildEvent[]> {
-    if (job.agent === 'demo') return playDemo(signal, demoSpeed(job.eventIntervalMs));
-    const format = isLiveAgent(job.agent) ? LIVE_AGENT_FORMATS[job.agent] : job.format!;
-    const parser = createParser(format, {
-      agentId: session.agentId,
-      projectName: session.projectName,
-      prompt: session.prompt,
-      model: session.model,
-    });
-    if (isLiveAgent(job.agent)) return this.live.run(job.agent, session, parser, signal);
-    return replayTranscript(
-      job.transcript!,
-      parser,
-      job.eventIntervalMs ?? DEFAULT_REPLAY_INTERVAL_MS,
-      signal,
-    );
-  }
-}
-
-/** `eventIntervalMs` on a demo sets its average pause between steps (default: the script's). */
-function demoSpeed(eventIntervalMs: number | undefined): number {
-  if (eventIntervalMs === undefined) return 1;
-  const steps = demoScript();
-  const averageStepMs = steps.reduce((sum, step) => sum + step.delayMs, 0) / steps.length;
-  return averageStepMs / Math.max(eventIntervalMs, 0.01);
 }
 
 function validateJob(payload: unknown): BuildJob {
