@@ -4,6 +4,8 @@ const env = {
   PATH: '/usr/bin',
   HOME: '/home/me',
   ANTHROPIC_API_KEY: 'sk-1',
+  HTTPS_PROXY: 'http://proxy.internal:3128',
+  NO_PROXY: 'localhost',
   DATABASE_URL: 'postgres://secret@db/buildcast',
   REDIS_URL: 'redis://secret@redis',
   PGPASSWORD: 'pg-secret',
@@ -18,6 +20,8 @@ describe('pickAgentEnvironment', () => {
       PATH: '/usr/bin',
       HOME: '/home/me',
       ANTHROPIC_API_KEY: 'sk-1',
+      HTTPS_PROXY: 'http://proxy.internal:3128',
+      NO_PROXY: 'localhost',
     });
   });
 
@@ -40,6 +44,8 @@ describe('pickAgentEnvironment', () => {
       PATH: '/usr/bin',
       HOME: '/home/me',
       ANTHROPIC_API_KEY: 'sk-1',
+      HTTPS_PROXY: 'http://proxy.internal:3128',
+      NO_PROXY: 'localhost',
     });
   });
 

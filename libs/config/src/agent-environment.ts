@@ -1,6 +1,9 @@
-/** What a CLI agent needs to find its tools, its credentials and its locale. */
+/**
+ * What a CLI agent needs to find its tools, its credentials and its locale, and to reach its
+ * service from a worker behind a proxy or a private CA (the proxy and CA variables).
+ */
 export const DEFAULT_AGENT_ENV =
-  'PATH,HOME,USER,LOGNAME,SHELL,LANG,LC_*,TERM,TZ,TMPDIR,ANTHROPIC_*,CLAUDE_*,OPENAI_*,CODEX_*';
+  'PATH,HOME,USER,LOGNAME,SHELL,LANG,LC_*,TERM,TZ,TMPDIR,HTTPS_PROXY,HTTP_PROXY,NO_PROXY,https_proxy,http_proxy,no_proxy,NODE_EXTRA_CA_CERTS,SSL_CERT_FILE,SSL_CERT_DIR,ANTHROPIC_*,CLAUDE_*,OPENAI_*,CODEX_*';
 
 /**
  * The stack's own secrets: never given to an agent, whatever AGENT_ENV allows (`*`,
