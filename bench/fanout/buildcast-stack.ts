@@ -48,6 +48,8 @@ export async function startBuildcastStack(settings: StackSettings): Promise<Buil
     BUILD_STARTS_PER_MINUTE: '100000',
     RATE_LIMIT_PER_MINUTE: '100000',
     RATE_LIMIT_IP_PER_MINUTE: '100000',
+    // Every watcher connects from 127.0.0.1: the per-address cap (200) would refuse the burst's 1,000.
+    GATEWAY_CONNECTIONS_PER_IP: '100000',
   };
   if (settings.coalesceMs !== undefined) env.GATEWAY_COALESCE_MS = String(settings.coalesceMs);
   const apps = '../../apps';
