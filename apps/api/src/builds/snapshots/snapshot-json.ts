@@ -2,81 +2,78 @@ import type { BuildAuditEntry, MessageView, SnapshotSession, TodoView, ToolCallV
 
 /**
  * A snapshot's JSON, written by one serializer whatever built the objects (Postgres' rows
- * parsed, or the fold): fields in the contract's order, so the same snapshot is the same
- * bytes in every API process, and a missing nullable field is written `null` as Postgres
- * writes a NULL column.
+ * parsed, or the fold): each object is copied into a literal of exactly the contract's
+ * fields in the contract's order (the compiler rejects one missing or extra), so the same
+ * snapshot is the same bytes in every API process; an absent nullable field is written
+ * `null`, as Postgres writes a NULL column, and the fields an agent added are dropped.
+ * Literals of one shape also keep JSON.stringify on V8's fast path.
  */
-type Serializer<T> = (value: T) => string;
+type Fields<T> = { [K in keyof T]-?: T[K] };
 
-/**
- * An object writer for exactly the fields of `T`, in the order given: the compiler rejects
- * a list that misses one (a field added to the contract must be added here).
- */
-function objectWriter<T>() {
-  return <const K extends readonly (keyof T & string)[]>(
-    ...fields: Exclude<keyof T, K[number]> extends never ? K : never
-  ): Serializer<T> => {
-    const keys = fields.map((field, index) => `${index === 0 ? '{' : ','}${JSON.stringify(field)}:`);
-    return (value) => {
-      let text = '';
-      for (let i = 0; i < fields.length; i++) {
-        text += keys[i] + JSON.stringify(value[fields[i]] ?? null);
-      }
-      return `${text}}`;
-    };
+function toolCallFields(call: ToolCallView): Fields<ToolCallView> {
+  return {
+    id: call.id,
+    todoIndex: call.todoIndex ?? null,
+    parentToolCallId: call.parentToolCallId ?? null,
+    name: call.name,
+    input: call.input ?? null,
+    output: call.output ?? null,
+    isError: call.isError,
+    outputTruncated: call.outputTruncated,
+    status: call.status,
+    startedAt: call.startedAt,
+    endedAt: call.endedAt ?? null,
+    startedSeq: call.startedSeq,
   };
 }
 
-export const toolCallJson = objectWriter<ToolCallView>()(
-  'id',
-  'todoIndex',
-  'parentToolCallId',
-  'name',
-  'input',
-  'output',
-  'isError',
-  'outputTruncated',
-  'status',
-  'startedAt',
-  'endedAt',
-  'startedSeq',
-);
-
-export const messageJson = objectWriter<MessageView>()('seq', 'role', 'text', 'at');
-
-const todoJson = objectWriter<TodoView>()('index', 'content', 'activeForm', 'status');
-
-const auditEntryJson = objectWriter<BuildAuditEntry>()('action', 'keyName', 'keyPrefix', 'at');
-
-const sessionFields = objectWriter<Omit<SnapshotSession, 'audit'>>()(
-  'id',
-  'projectId',
-  'status',
-  'agent',
-  'agentId',
-  'model',
-  'projectName',
-  'prompt',
-  'createdAt',
-  'startedAt',
-  'endedAt',
-  'error',
-  'usage',
-  'progress',
-);
-
-export function arrayJson<T>(items: readonly T[], item: Serializer<T>): string {
-  return `[${items.map(item).join(',')}]`;
+function messageFields(message: MessageView): Fields<MessageView> {
+  return { seq: message.seq, role: message.role, text: message.text, at: message.at };
 }
+
+function todoFields(todo: TodoView): Fields<TodoView> {
+  return { index: todo.index, content: todo.content, activeForm: todo.activeForm, status: todo.status };
+}
+
+function auditEntryFields(entry: BuildAuditEntry): Fields<BuildAuditEntry> {
+  return { action: entry.action, keyName: entry.keyName, keyPrefix: entry.keyPrefix ?? null, at: entry.at };
+}
+
+function sessionFields(session: SnapshotSession): Fields<SnapshotSession> {
+  return {
+    id: session.id,
+    projectId: session.projectId,
+    status: session.status,
+    agent: session.agent,
+    agentId: session.agentId,
+    model: session.model ?? null,
+    projectName: session.projectName,
+    prompt: session.prompt ?? null,
+    createdAt: session.createdAt,
+    startedAt: session.startedAt ?? null,
+    endedAt: session.endedAt ?? null,
+    error: session.error ?? null,
+    usage: session.usage ?? null,
+    progress: {
+      completed: session.progress.completed,
+      total: session.progress.total,
+      percent: session.progress.percent,
+    },
+    audit: session.audit.map(auditEntryFields),
+  };
+}
+
+export const toolCallJson = (call: ToolCallView): string => JSON.stringify(toolCallFields(call));
+
+export const messageJson = (message: MessageView): string => JSON.stringify(messageFields(message));
 
 /**
  * The body up to the first tool call: `{"seq":…,"session":…,"todos":[…],"toolCalls":[`.
  * The tool calls, `],"messages":[`, the messages and `]}` follow (SnapshotDocument).
  */
 export function snapshotHeadJson(seq: number, session: SnapshotSession, todos: readonly TodoView[]): string {
-  const fields = sessionFields(session);
-  const audit = arrayJson(session.audit, auditEntryJson);
-  return `{"seq":${seq},"session":${fields.slice(0, -1)},"audit":${audit}},"todos":${arrayJson(todos, todoJson)},"toolCalls":[`;
+  const head = { seq, session: sessionFields(session), todos: todos.map(todoFields) };
+  return `${JSON.stringify(head).slice(0, -1)},"toolCalls":[`;
 }
 
 export const BETWEEN_CALLS_AND_MESSAGES = '],"messages":[';
