@@ -39,8 +39,9 @@ interface Entry extends SnapshotValidator {
 
 const brotli = promisify(zlib.brotliCompress);
 
-// Measured in bench/hydration on the 5,000-call snapshot: quality 2 cost a fraction of 4's
-// time for as few bytes (~30× smaller than the JSON); 5 and up cost several times more.
+// Measured in bench/hydration on the 5,000-call snapshot: quality 2 gives quality 4's bytes
+// (~30× fewer than the JSON), as fast on a quiet machine and several times faster on a busy
+// one; 5 and up cost several times more.
 const BROTLI_QUALITY = 2;
 
 const COMPRESS: Record<Compressed, (parts: BodyPart[]) => Promise<Buffer[]>> = {
