@@ -2,7 +2,9 @@
 // the REST endpoint, with the options of issue 10 side by side in one run (see
 // docs/benchmarks.md). Run: npm run bench:hydration
 import 'reflect-metadata';
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import zlib from 'node:zlib';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '#config';
 import type { NewBuildEvent, Snapshot, Todo } from '#contracts';
@@ -12,8 +14,11 @@ import {
   BENCH_ADMIN_KEY,
   BENCH_AUTHORIZATION,
   createBenchDatabase,
+  median,
   percentile,
 } from '../support/bench-utils.js';
+import { GZIP_PART_LEVEL } from '../../apps/api/src/builds/snapshots/body-parts.js';
+import { CHUNK_CHARS } from '../../apps/api/src/builds/snapshots/snapshot-document.js';
 
 const TOOL_CALLS = 5000;
 const TODOS = 50;
@@ -21,15 +26,22 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 /** The output of every call of the "large outputs" build (a file read, a test log). */
 const LARGE_OUTPUT_BYTES = Number(process.env.BENCH_LARGE_OUTPUT_BYTES ?? 4096);
 
-/** How each API of the run serves snapshots; `before` is the server as it was (no preview, no cache). */
+/**
+ * How each API of the run serves snapshots. `before`: no preview, no cache (a build per
+ * request). `rebuild per seq`: cache and previews, but a running session's new seq is built
+ * again from Postgres (the server before the fold). `after`: the defaults (the cached snapshot
+ * folded forward).
+ */
 const APIS = {
   before: { SNAPSHOT_PREVIEW_CHARS: '0', SNAPSHOT_CACHE_BYTES: '0' },
+  'rebuild per seq': { SNAPSHOT_FOLD_MAX_EVENTS: '0' },
   after: {},
   'after, preview 512': { SNAPSHOT_PREVIEW_CHARS: '512' },
 } satisfies Record<string, Record<string, string>>;
 type ApiName = keyof typeof APIS;
 
-const ENCODINGS = { identity: 'identity', gzip: 'gzip', br: 'br' } as const;
+/** What the client sends as Accept-Encoding; `browser` is what browsers send. */
+const ENCODINGS = { identity: 'identity', gzip: 'gzip', br: 'br', browser: 'gzip, deflate, br' } as const;
 
 function seedEvents(output: (n: number) => string): NewBuildEvent[][] {
   const todos = Array.from({ length: TODOS }, (_, i): Todo => ({
@@ -92,36 +104,33 @@ interface Scenario {
   requests?: number;
 }
 
+const changing = (
+  api: ApiName,
+  encoding: keyof typeof ENCODINGS,
+  session: 'small' | 'large' = 'small',
+): Scenario => ({
+  name: `${session === 'large' ? 'large outputs, ' : ''}running, new event before each GET`,
+  api,
+  session,
+  state: 'running',
+  encoding,
+  changing: true,
+});
+
 const SCENARIOS: Scenario[] = [
   { name: 'before: finished', api: 'before', session: 'small', state: 'finished', encoding: 'identity' },
-  {
-    name: 'running, new event before each GET',
-    api: 'after',
-    session: 'small',
-    state: 'running',
-    encoding: 'identity',
-    changing: true,
-  },
-  {
-    name: 'running, new event before each GET',
-    api: 'after',
-    session: 'small',
-    state: 'running',
-    encoding: 'gzip',
-    changing: true,
-  },
-  {
-    name: 'running, new event before each GET',
-    api: 'after',
-    session: 'small',
-    state: 'running',
-    encoding: 'br',
-    changing: true,
-  },
+  ...(['identity', 'gzip', 'br', 'browser'] as const).flatMap((encoding) => [
+    changing('rebuild per seq', encoding),
+    changing('after', encoding),
+  ]),
   { name: 'running, unchanged', api: 'after', session: 'small', state: 'running', encoding: 'identity' },
-  { name: 'finished', api: 'after', session: 'small', state: 'finished', encoding: 'identity' },
-  { name: 'finished', api: 'after', session: 'small', state: 'finished', encoding: 'gzip' },
-  { name: 'finished', api: 'after', session: 'small', state: 'finished', encoding: 'br' },
+  ...(['identity', 'gzip', 'br', 'browser'] as const).map((encoding): Scenario => ({
+    name: 'finished',
+    api: 'after',
+    session: 'small',
+    state: 'finished',
+    encoding,
+  })),
   {
     name: 'finished, If-None-Match',
     api: 'after',
@@ -138,31 +147,106 @@ const SCENARIOS: Scenario[] = [
     encoding: 'identity',
     requests: 30,
   },
-  {
-    name: 'large outputs, running, new event before each GET',
-    api: 'after',
-    session: 'large',
-    state: 'running',
-    encoding: 'identity',
-    changing: true,
-  },
-  {
-    name: 'large outputs, running, new event before each GET',
-    api: 'after, preview 512',
-    session: 'large',
-    state: 'running',
-    encoding: 'identity',
-    changing: true,
-  },
-  {
-    name: 'large outputs, running, new event before each GET',
-    api: 'after',
-    session: 'large',
-    state: 'running',
-    encoding: 'br',
-    changing: true,
-  },
+  changing('rebuild per seq', 'identity', 'large'),
+  changing('after', 'identity', 'large'),
+  changing('after, preview 512', 'identity', 'large'),
+  changing('rebuild per seq', 'browser', 'large'),
+  changing('after', 'browser', 'large'),
 ];
+
+interface Answer {
+  status: number;
+  etag: string | null;
+  /** Bytes as sent. */
+  wire: number;
+  /** The decoded body. */
+  text: string;
+  /** ms to the last byte received. */
+  received: number;
+  /** ms to the decoded text, as a client gets it. */
+  decoded: number;
+}
+
+/** A GET over node:http (which decodes nothing): time to the last byte, then to the decoded text. */
+function get(url: string, headers: Record<string, string>): Promise<Answer> {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers, agent: keepAlive }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const received = performance.now() - t0;
+          const body = Buffer.concat(chunks);
+          const coding = response.headers['content-encoding'];
+          const plain =
+            coding === 'gzip'
+              ? zlib.gunzipSync(body)
+              : coding === 'br'
+                ? zlib.brotliDecompressSync(body)
+                : body;
+          const text = plain.toString();
+          resolve({
+            status: response.statusCode!,
+            etag: response.headers.etag ?? null,
+            wire: body.length,
+            text,
+            received,
+            decoded: performance.now() - t0,
+          });
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+/** What each content-coding costs on one snapshot body (median of a few, sync, in this process). */
+function compressionTable(label: string, body: Buffer): void {
+  const runs = 5;
+  const time = (compress: () => Buffer | Buffer[]) => {
+    const times: number[] = [];
+    let out: Buffer | Buffer[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      out = compress();
+      times.push(performance.now() - t0);
+    }
+    const bytes = Array.isArray(out) ? out.reduce((sum, b) => sum + b.length, 0) : out.length;
+    return `${median(times).toFixed(1)} | ${(bytes / 1024).toFixed(0)}`;
+  };
+  const brotli = (quality: number) => () =>
+    zlib.brotliCompressSync(body, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: quality,
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+      },
+    });
+  console.log(
+    `\nCompressing the ${label} snapshot (${(body.length / 1024).toFixed(0)} KiB), median of ${runs} (sync, one thread)\n`,
+  );
+  console.log('| coding | setting | ms | KiB |');
+  console.log('|---|---|---:|---:|');
+  for (const level of [1, 3, 4, 6])
+    console.log(`| gzip | level ${level} | ${time(() => zlib.gzipSync(body, { level }))} |`);
+  for (const quality of [1, 2, 4, 5]) console.log(`| br | quality ${quality} | ${time(brotli(quality))} |`);
+  // The server's gzip of a running snapshot: parts of ~CHUNK_CHARS, each deflated on its own.
+  const parts: Buffer[] = [];
+  for (let start = 0; start < body.length; start += CHUNK_CHARS)
+    parts.push(body.subarray(start, start + CHUNK_CHARS));
+  const deflate = (part: Buffer) =>
+    zlib.deflateRawSync(part, { level: GZIP_PART_LEVEL, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  const setting = `level ${GZIP_PART_LEVEL}`;
+  console.log(
+    `| gzip in parts of ${CHUNK_CHARS / 1024} KiB | ${setting}, every part | ${time(() => parts.map(deflate))} |`,
+  );
+  console.log(
+    `| gzip in parts of ${CHUNK_CHARS / 1024} KiB | ${setting}, one part | ${time(() => deflate(parts[0]))} |`,
+  );
+}
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
@@ -170,7 +254,14 @@ async function main(): Promise<void> {
   try {
     for (const [name, env] of Object.entries(APIS) as [ApiName, Record<string, string>][]) {
       // Every REST route needs a credential: the bench reads as the admin key.
-      const config = loadConfig({ DATABASE_URL: database.url, BUILDCAST_ADMIN_KEY: BENCH_ADMIN_KEY, ...env });
+      // The bench sends more requests a minute than one client may (429 past the rate limits).
+      const config = loadConfig({
+        DATABASE_URL: database.url,
+        BUILDCAST_ADMIN_KEY: BENCH_ADMIN_KEY,
+        RATE_LIMIT_PER_MINUTE: '1000000',
+        RATE_LIMIT_IP_PER_MINUTE: '1000000',
+        ...env,
+      });
       const app = await createApi(config, ['error', 'warn']);
       await app.listen(0, '127.0.0.1');
       apis.set(name, { app, port: (app.getHttpServer().address() as { port: number }).port });
@@ -203,20 +294,20 @@ async function main(): Promise<void> {
 
     console.log(
       `Hydration: GET snapshot with ${TOOL_CALLS} tool calls and ${TODOS} todos, sequential requests after 10 warm-up ones; ` +
-        `"small" outputs ~120 B, "large" ${LARGE_OUTPUT_BYTES} B\n`,
+        `"small" outputs ~120 B, "large" ${LARGE_OUTPUT_BYTES} B; "received": to the last byte, p50/p90/p99: to the decoded body\n`,
     );
     console.log(
-      '| scenario | API | Accept-Encoding | requests | status | body KiB | on the wire KiB | p50 ms | p90 ms | p99 ms | max ms |',
+      '| scenario | API | Accept-Encoding | requests | status | body KiB | on the wire KiB | received p50 ms | received p99 ms | p50 ms | p90 ms | p99 ms | max ms |',
     );
-    console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    let finishedBody: Buffer | null = null;
     for (const scenario of SCENARIOS) {
       const sessionId = sessions.get(`${scenario.session} ${scenario.state}`)!;
       const url = `http://127.0.0.1:${apis.get(scenario.api)!.port}/api/projects/${project.id}/builds/${sessionId}`;
       const requests = scenario.requests ?? REQUESTS;
       let etag: string | null = null;
-      let body = 0;
-      let wire = 0;
-      let status = 0;
+      let last: Answer | null = null;
+      const received: number[] = [];
       const latencies: number[] = [];
       for (let i = 0; i < 10 + requests; i++) {
         if (scenario.changing) {
@@ -224,37 +315,41 @@ async function main(): Promise<void> {
             { type: 'message', data: { role: 'assistant', text: `step ${i}` } },
           ]);
         }
-        const headers: Record<string, string> = {
+        const answer = await get(url, {
           ...BENCH_AUTHORIZATION,
           'accept-encoding': ENCODINGS[scenario.encoding],
           ...(scenario.revalidate && etag ? { 'if-none-match': etag } : {}),
-        };
-        const t0 = performance.now();
-        const response = await fetch(url, { headers });
-        const text = await response.text(); // decoded, as a client gets it
-        const elapsed = performance.now() - t0;
-        etag = response.headers.get('etag');
-        if (i < 10) {
-          if (i === 0) {
-            const snapshot = JSON.parse(text) as Snapshot;
-            if (snapshot.toolCalls.length !== TOOL_CALLS || snapshot.todos.length !== TODOS)
-              throw new Error('bad snapshot');
-          }
-          continue;
+        });
+        etag = answer.etag;
+        if (answer.status !== (scenario.revalidate && i > 0 ? 304 : 200)) {
+          throw new Error(`${scenario.name}: status ${answer.status} ${answer.text}`);
         }
-        latencies.push(elapsed);
-        status = response.status;
-        body = Buffer.byteLength(text);
-        wire = Number(response.headers.get('content-length') ?? body);
+        if (i === 0) {
+          const snapshot = JSON.parse(answer.text) as Snapshot;
+          if (snapshot.toolCalls.length !== TOOL_CALLS || snapshot.todos.length !== TODOS)
+            throw new Error('bad snapshot');
+          if (scenario.state === 'finished' && scenario.session === 'small' && scenario.api === 'after') {
+            finishedBody ??= Buffer.from(answer.text);
+          }
+        }
+        if (i < 10) continue;
+        received.push(answer.received);
+        latencies.push(answer.decoded);
+        last = answer;
       }
       latencies.sort((a, b) => a - b);
-      const ms = (p: number) => percentile(latencies, p).toFixed(1);
+      received.sort((a, b) => a - b);
+      const ms = (values: number[], p: number) => percentile(values, p).toFixed(1);
       console.log(
-        `| ${scenario.name} | ${scenario.api} | ${scenario.encoding} | ${requests} | ${status} | ${(body / 1024).toFixed(0)} | ` +
-          `${(wire / 1024).toFixed(0)} | ${ms(50)} | ${ms(90)} | ${ms(99)} | ${latencies.at(-1)!.toFixed(1)} |`,
+        `| ${scenario.name} | ${scenario.api} | ${ENCODINGS[scenario.encoding]} | ${requests} | ${last!.status} | ` +
+          `${(Buffer.byteLength(last!.text) / 1024).toFixed(0)} | ${(last!.wire / 1024).toFixed(0)} | ` +
+          `${ms(received, 50)} | ${ms(received, 99)} | ${ms(latencies, 50)} | ${ms(latencies, 90)} | ${ms(latencies, 99)} | ` +
+          `${latencies.at(-1)!.toFixed(1)} |`,
       );
     }
+    if (finishedBody) compressionTable('small finished', finishedBody);
   } finally {
+    keepAlive.destroy();
     for (const { app } of apis.values()) await app.close();
     await database.drop();
   }

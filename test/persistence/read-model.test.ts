@@ -195,10 +195,10 @@ describe('BuildReadModel', () => {
     expect(snapshot.toolCalls).toHaveLength(5000);
     expect(snapshot.todos).toHaveLength(50);
     expect(snapshot.session.progress).toEqual({ completed: 20, total: 50, percent: 40 });
-    expect(JSON.parse((await readModel.getSnapshotJson(projectId, session.id))!.json)).toEqual(snapshot);
+    expect((await readModel.getVersionedSnapshot(projectId, session.id))!.snapshot).toEqual(snapshot);
   });
 
-  it('keeps who started and cancelled a session with it, in the snapshot as objects and as JSON text', async () => {
+  it('keeps who started and cancelled a session with it, in the snapshot and its version', async () => {
     const starter = { keyId: null, keyName: 'BUILDCAST_ADMIN_KEY', keyPrefix: null };
     const canceller = { keyId: null, keyName: 'ci', keyPrefix: 'bc_ab12cd34' };
     const session = (await readModel.createQueuedSession({
@@ -232,7 +232,9 @@ describe('BuildReadModel', () => {
     ]);
     // The audit is no projection of events: the summary of the append has none.
     expect(finished.summary).not.toHaveProperty('audit');
-    expect(JSON.parse((await readModel.getSnapshotJson(projectId, session.id))!.json)).toEqual(snapshot);
+    const versioned = (await readModel.getVersionedSnapshot(projectId, session.id))!;
+    expect(versioned.snapshot).toEqual(snapshot);
+    expect(JSON.parse(versioned.version.audit)).toEqual(snapshot.session.audit);
   });
   it('gives outputs as previews when asked, saying which were shortened, and the full text per call', async () => {
     const session = await newSession();
@@ -260,8 +262,8 @@ describe('BuildReadModel', () => {
       ['long', 'é'.repeat(8), true], // characters, not bytes: never a split character
       ['open', null, false],
     ]);
-    const text = await readModel.getSnapshotJson(projectId, session.id, { outputPreviewChars: 8 });
-    expect(JSON.parse(text!.json)).toEqual(previews);
+    const versioned = await readModel.getVersionedSnapshot(projectId, session.id, { outputPreviewChars: 8 });
+    expect(versioned!.snapshot).toEqual(previews);
     expect(calls(await readModel.getSnapshot(projectId, session.id))).toContainEqual([
       'long',
       'é'.repeat(9),
@@ -272,16 +274,12 @@ describe('BuildReadModel', () => {
     );
   });
 
-  it('reads the version of a snapshot (seq, status, audit) as getSnapshotJson reads it', async () => {
+  it('reads the version of a snapshot (seq, status, audit) as getVersionedSnapshot reads it', async () => {
     const session = await newSession();
     await store.append(session.id, take(workload('v'), 5));
-    const text = (await readModel.getSnapshotJson(projectId, session.id))!;
-    await expect(readModel.getSnapshotVersion(projectId, session.id)).resolves.toEqual({
-      seq: 5,
-      status: 'running',
-      audit: text.audit,
-    });
-    expect({ seq: text.seq, status: text.status }).toEqual({ seq: 5, status: 'running' });
+    const { version } = (await readModel.getVersionedSnapshot(projectId, session.id))!;
+    await expect(readModel.getSnapshotVersion(projectId, session.id)).resolves.toEqual(version);
+    expect({ seq: version.seq, status: version.status }).toEqual({ seq: 5, status: 'running' });
     await expect(readModel.getSnapshotVersion(OTHER_ID, session.id)).resolves.toBeNull();
     await expect(readModel.getSnapshotVersion(projectId, 'not-a-uuid')).resolves.toBeNull();
   });

@@ -210,6 +210,15 @@ class Environment {
   @Min(0)
   SNAPSHOT_CACHE_BYTES = 64 * 1024 * 1024;
 
+  /**
+   * A cached snapshot of a running session is brought up to date by folding the events since
+   * its seq when there are at most this many; more (or 0) build it again from Postgres.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'SNAPSHOT_FOLD_MAX_EVENTS must be an integer' })
+  @Min(0)
+  SNAPSHOT_FOLD_MAX_EVENTS = 1000;
+
   @Transform(toInt)
   @IsInt({ message: 'DATABASE_POOL_SIZE must be an integer' })
   @Min(1)
@@ -504,6 +513,7 @@ export class AppConfig {
     this.snapshots = {
       outputPreviewChars: env.SNAPSHOT_PREVIEW_CHARS,
       cacheBytes: env.SNAPSHOT_CACHE_BYTES,
+      foldMaxEvents: env.SNAPSHOT_FOLD_MAX_EVENTS,
     };
     this.databasePoolSize = env.DATABASE_POOL_SIZE;
     this.queuePrefix = env.QUEUE_PREFIX;
@@ -552,6 +562,8 @@ export interface SnapshotConfig {
   outputPreviewChars: number;
   /** 0: no cache. */
   cacheBytes: number;
+  /** 0: a new seq is always a new build. */
+  foldMaxEvents: number;
 }
 
 /** How a live agent is started; `bin` null means the agent is not configured. */

@@ -131,9 +131,10 @@ export interface SnapshotVersion {
   audit: string;
 }
 
-/** A snapshot as JSON text, with the version it was read at. */
-export interface SnapshotText extends SnapshotVersion {
-  json: string;
+/** A snapshot with the version it was read at. */
+export interface VersionedSnapshot {
+  snapshot: Snapshot;
+  version: SnapshotVersion;
 }
 
 /** The queries behind the REST API and the runners: projects, sessions, snapshots, the log. */
@@ -331,6 +332,19 @@ export class BuildReadModel {
     sessionId: string,
     options: SnapshotReadOptions = {},
   ): Promise<Snapshot | null> {
+    return (await this.getVersionedSnapshot(projectId, sessionId, options))?.snapshot ?? null;
+  }
+
+  /**
+   * The snapshot with the version it was read at (the audit as the text getSnapshotVersion
+   * reads, so that both name it alike). Postgres writes the large arrays as JSON text, which
+   * Node parses in one call: no per-row work in the driver.
+   */
+  async getVersionedSnapshot(
+    projectId: string,
+    sessionId: string,
+    options: SnapshotReadOptions = {},
+  ): Promise<VersionedSnapshot | null> {
     const row = await this.readSnapshot(projectId, sessionId, options);
     if (!row) return null;
     const session: SnapshotSession = {
@@ -338,36 +352,18 @@ export class BuildReadModel {
       audit: JSON.parse(row.audit) as SnapshotSession['audit'],
     };
     return {
-      seq: row.last_seq,
-      session,
-      todos: JSON.parse(row.todos) as TodoView[],
-      toolCalls: JSON.parse(row.tool_calls) as ToolCallView[],
-      messages: JSON.parse(row.messages) as MessageView[],
+      snapshot: {
+        seq: row.last_seq,
+        session,
+        todos: JSON.parse(row.todos) as TodoView[],
+        toolCalls: JSON.parse(row.tool_calls) as ToolCallView[],
+        messages: JSON.parse(row.messages) as MessageView[],
+      },
+      version: { seq: row.last_seq, status: row.status, audit: row.audit },
     };
   }
 
-  /**
-   * The same snapshot as JSON text, for HTTP: the large arrays are spliced in as Postgres
-   * wrote them, never parsed and serialized again in Node.
-   */
-  async getSnapshotJson(
-    projectId: string,
-    sessionId: string,
-    options: SnapshotReadOptions = {},
-  ): Promise<SnapshotText | null> {
-    const row = await this.readSnapshot(projectId, sessionId, options);
-    if (!row) return null;
-    // The audit goes in as Postgres wrote it too: the view's JSON object, its `}` replaced.
-    const session = `${JSON.stringify(toSessionView(row)).slice(0, -1)},"audit":${row.audit}}`;
-    return {
-      seq: row.last_seq,
-      status: row.status,
-      audit: row.audit,
-      json: `{"seq":${row.last_seq},"session":${session},"todos":${row.todos},"toolCalls":${row.tool_calls},"messages":${row.messages}}`,
-    };
-  }
-
-  /** The version getSnapshotJson would read now, for a fraction of its cost; null as it would be. */
+  /** The version getVersionedSnapshot would read now, for a fraction of its cost; null as it would be. */
   async getSnapshotVersion(projectId: string, sessionId: string): Promise<SnapshotVersion | null> {
     if (!isUuid(projectId) || !isUuid(sessionId)) return null;
     const [row] = await this.dataSource.query<{ last_seq: number; status: SessionStatus; audit: string }[]>(

@@ -3,7 +3,7 @@ export {
   type CreateSessionInput,
   type EventsAfterResult,
   type SnapshotReadOptions,
-  type SnapshotText,
+  type VersionedSnapshot,
   type SnapshotVersion,
   type ProjectListPage,
   type UnclaimedSession,

@@ -104,7 +104,7 @@ export class BuildsController {
   }
 
   /**
-   * The Snapshot of libs/contracts, sent as Postgres built it, with a validator (ETag, 304
+   * The Snapshot of libs/contracts, with a validator (ETag, 304
    * on If-None-Match) and compressed as the client accepts. See SnapshotResponses.
    */
   @Get(':sessionId')
@@ -142,8 +142,11 @@ export class BuildsController {
     setSnapshotValidator(response, body); // it may be newer than `current`
     response.setHeader('content-type', 'application/json; charset=utf-8');
     if (body.encoding !== 'identity') response.setHeader('content-encoding', body.encoding);
-    response.setHeader('content-length', body.bytes.length);
-    response.end(body.bytes);
+    response.setHeader('content-length', body.length);
+    // Corked: the parts leave in one write; end() uncorks.
+    response.cork();
+    for (const chunk of body.chunks) response.write(chunk);
+    response.end();
   }
 
   @Get(':sessionId/events')
@@ -189,7 +192,7 @@ export class BuildsController {
   }
 }
 
-function setSnapshotValidator(response: Response, { etag, finished }: SnapshotValidator): void {
+function setSnapshotValidator(response: Response, { etag, finished }: Pick<SnapshotValidator, 'etag' | 'finished'>): void {
   response.setHeader('etag', etag);
   response.setHeader('cache-control', snapshotCacheControl(finished));
   response.setHeader('vary', SNAPSHOT_VARY);

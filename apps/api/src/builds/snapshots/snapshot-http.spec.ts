@@ -23,13 +23,15 @@ describe('snapshot validators and headers', () => {
     expect(snapshotCacheControl(false)).toBe('private, no-cache');
   });
 
-  it('prefers brotli, then gzip, and sends small bodies as they are', () => {
+  it('prefers brotli for a finished snapshot, gzip for a running one, and sends small bodies as they are', () => {
     const big = COMPRESS_MIN_BYTES;
-    expect(chooseEncoding(['gzip', 'deflate', 'br'], big)).toBe('br');
-    expect(chooseEncoding(['GZIP', 'identity'], big)).toBe('gzip');
-    expect(chooseEncoding(['deflate', 'identity'], big)).toBe('identity');
-    expect(chooseEncoding([], big)).toBe('identity');
-    expect(chooseEncoding(['br', 'gzip'], big - 1)).toBe('identity');
+    expect(chooseEncoding(['gzip', 'deflate', 'br'], big, true)).toBe('br');
+    expect(chooseEncoding(['gzip', 'deflate', 'br'], big, false)).toBe('gzip');
+    expect(chooseEncoding(['BR', 'identity'], big, false)).toBe('br');
+    expect(chooseEncoding(['GZIP', 'identity'], big, true)).toBe('gzip');
+    expect(chooseEncoding(['deflate', 'identity'], big, true)).toBe('identity');
+    expect(chooseEncoding([], big, false)).toBe('identity');
+    expect(chooseEncoding(['br', 'gzip'], big - 1, true)).toBe('identity');
   });
 
   it('matches If-None-Match weakly, in a list, or as *', () => {

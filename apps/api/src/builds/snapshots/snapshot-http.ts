@@ -52,12 +52,18 @@ export const COMPRESS_MIN_BYTES = 1024;
 
 /**
  * The content-coding to send, given the ones the client accepts (Express's
- * `acceptsEncodings()`: q > 0 only): brotli if it may, else gzip, else none.
+ * `acceptsEncodings()`: q > 0 only). A finished snapshot prefers brotli (compressed once,
+ * kept, the fewest bytes); a running one gzip, whose body is laid out of the gzip segments of
+ * its parts, most of them the previous seq's (brotli would compress the whole body again at
+ * every seq). Else the other one, else none.
  */
-export function chooseEncoding(accepted: readonly string[], bodyBytes: number): SnapshotEncoding {
+export function chooseEncoding(
+  accepted: readonly string[],
+  bodyBytes: number,
+  finished: boolean,
+): SnapshotEncoding {
   if (bodyBytes < COMPRESS_MIN_BYTES) return 'identity';
   const names = new Set(accepted.map((name) => name.toLowerCase()));
-  if (names.has('br')) return 'br';
-  if (names.has('gzip')) return 'gzip';
-  return 'identity';
+  const preferred: SnapshotEncoding[] = finished ? ['br', 'gzip'] : ['gzip', 'br'];
+  return preferred.find((encoding) => names.has(encoding)) ?? 'identity';
 }
