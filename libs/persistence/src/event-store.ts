@@ -85,19 +85,21 @@ export class SessionClosedError extends Error {
 // (MATERIALIZED keeps it after the lock), so `at` never goes backwards as seq goes up.
 // The batch's stored tool calls come in the same statement, but from its snapshot, which is
 // older than the lock: when `seen_seq` (the session as that snapshot has it) differs from
-// `last_seq`, an append committed while this one waited, and they are read again. They are
-// looked up from the batch's ids (the generic plan of `tool_call_id = ANY($2)` scanned every
-// call of the session).
+// `last_seq`, an append committed while this one waited, and they are read again. Each id is
+// looked up on its own (a correlated subquery runs once per id, on the primary key): a join
+// with the ids, or `tool_call_id = ANY($2)`, was planned as a scan of every call of the
+// session whenever the statistics promised few calls per session.
 const LOCK_SESSION = `
   WITH s AS MATERIALIZED (SELECT * FROM build_sessions WHERE id = $1 FOR UPDATE)
   SELECT ${SESSION_COLUMNS}, ${iso('clock_timestamp()')} AS at, ${LEASE_EXPIRED} AS lease_expired, ${UNHELD} AS unheld,
     (SELECT b.last_seq FROM build_sessions b WHERE b.id = s.id) AS seen_seq,
-    array(SELECT c.tool_call_id FROM unnest($2::text[]) AS id JOIN tool_calls c ON (c.session_id, c.tool_call_id) = (s.id, id))
-      AS known
+    array(SELECT id FROM unnest($2::text[]) AS id
+          WHERE (SELECT true FROM tool_calls c WHERE (c.session_id, c.tool_call_id) = (s.id, id))) AS known
   FROM s`;
 
 const KNOWN_TOOL_CALLS = `
-  SELECT tool_call_id FROM tool_calls WHERE session_id = $1 AND tool_call_id = ANY($2::text[])`;
+  SELECT id AS tool_call_id FROM unnest($2::text[]) AS id
+  WHERE (SELECT true FROM tool_calls c WHERE (c.session_id, c.tool_call_id) = ($1, id))`;
 
 const OPEN_TOOL_CALLS = `SELECT tool_call_id FROM tool_calls WHERE session_id = $1 AND status = 'running'`;
 
@@ -106,6 +108,9 @@ const OPEN_TOOL_CALLS = `SELECT tool_call_id FROM tool_calls WHERE session_id = 
 // new calls are inserted with theirs, `full_outputs` has only the other ids; todos beyond the
 // new list are deleted, the others upserted. A JSON null becomes SQL NULL in a recordset
 // (the input column keeps it as JSON null); a NULL $7 (no todos.updated) touches no todo.
+// The stored calls to update are found as in LOCK_SESSION, each id on its own, and updated
+// by their row addresses (ctid: a TID scan, unless the whole table is a few pages): joined on
+// their ids, every call of the session was read whenever statistics promised short sessions.
 const WRITE = `
   WITH events AS (
     INSERT INTO build_events (session_id, seq, type, data, at)
@@ -117,7 +122,10 @@ const WRITE = `
         ended_at = c."endedAt", full_output = coalesce(c."fullOutput", t.full_output)
     FROM jsonb_to_recordset($4::jsonb) AS c(id text, output text, "isError" boolean, "outputTruncated" boolean,
                                            status text, "endedAt" timestamptz, "fullOutput" text)
-    WHERE t.session_id = $1 AND t.tool_call_id = c.id
+    WHERE t.ctid = ANY(ARRAY(
+        SELECT (SELECT k.ctid FROM tool_calls k WHERE (k.session_id, k.tool_call_id) = ($1, e ->> 'id'))
+        FROM jsonb_array_elements($4::jsonb) AS e))
+      AND t.tool_call_id = c.id
   ), added AS (
     INSERT INTO tool_calls (session_id, tool_call_id, todo_index, parent_tool_call_id, name, input, output, is_error,
                             output_truncated, status, started_at, ended_at, started_seq, full_output)
@@ -130,7 +138,10 @@ const WRITE = `
   ), full_outputs AS (
     UPDATE tool_calls AS t SET full_output = f.output
     FROM jsonb_to_recordset($6::jsonb) AS f(id text, output text)
-    WHERE t.session_id = $1 AND t.tool_call_id = f.id
+    WHERE t.ctid = ANY(ARRAY(
+        SELECT (SELECT k.ctid FROM tool_calls k WHERE (k.session_id, k.tool_call_id) = ($1, e ->> 'id'))
+        FROM jsonb_array_elements($6::jsonb) AS e))
+      AND t.tool_call_id = f.id
   ), dropped_todos AS (
     DELETE FROM todos WHERE session_id = $1 AND idx >= jsonb_array_length($7::jsonb)
   ), todos AS (

@@ -1,11 +1,11 @@
-import { Check, Column, Entity, ForeignKey, PrimaryColumn } from 'typeorm';
-import { BuildSessionEntity } from './build-session.entity.js';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** One tool call of a session; listed in the order of `started_seq`. */
 @Check('chk_tool_calls_status', `status IN ('running', 'succeeded', 'failed', 'aborted')`)
 @Entity('tool_calls')
 export class ToolCallEntity {
-  @ForeignKey(() => BuildSessionEntity, { name: 'fk_tool_calls_session', onDelete: 'CASCADE' })
+  // No foreign key (IngestStorage migration): the append holds the session's row lock, and a
+  // trigger on build_sessions deletes a session's rows with it.
   @PrimaryColumn({ name: 'session_id', type: 'uuid', primaryKeyConstraintName: 'pk_tool_calls' })
   sessionId!: string;
 

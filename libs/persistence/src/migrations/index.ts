@@ -5,6 +5,7 @@ import { Identity1764300000000 } from './1764300000000-Identity.js';
 import { ToolCallParent1764400000000 } from './1764400000000-ToolCallParent.js';
 import { FinishedSessions1764500000000 } from './1764500000000-FinishedSessions.js';
 import { IngestRequests1764600000000 } from './1764600000000-IngestRequests.js';
+import { IngestStorage1764700000000 } from './1764700000000-IngestStorage.js';
 
 /** Every migration in order, as classes: the same list works from src (ts-jest) and from dist. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ToolCallParent1764400000000,
   FinishedSessions1764500000000,
   IngestRequests1764600000000,
+  IngestStorage1764700000000,
 ];
