@@ -9,6 +9,7 @@ import { RunningBuilds } from './builds/running-builds.js';
 import { WorkerLeases } from './builds/worker-leases.js';
 import { QueuedSweeper } from './builds/queued-sweeper.js';
 import { PostgresBuildsConsumer } from './builds/postgres-builds-consumer.js';
+import { WorkerShutdown } from './builds/worker-shutdown.js';
 import { LiveAgents } from './agents/live/live-agents.js';
 import { WorkDirectories } from './agents/live/work-directories.js';
 import { MetricsController } from './observability/metrics.controller.js';
@@ -36,6 +37,7 @@ export class WorkerModule {
         BuildRunner,
         RunningBuilds,
         WorkerLeases,
+        WorkerShutdown,
         LiveAgents,
         WorkDirectories,
         // How builds reach this worker: BullMQ jobs (and the sweeper that re-adds jobs Redis
