@@ -33,10 +33,6 @@ export const common = {
 export default {
   // Integration tests start real apps on two shared cores; jest ignores this per project.
   testTimeout: 60000,
-  // On two cores jest runs the suites in its own process. A suite added in this stop leaves
-  // Redis connections open (found after a full run: 4 ioredis sockets, no child process), so
-  // jest would wait for ever after its summary; until that suite is found, exit when done.
-  forceExit: true,
   projects: [
     // Pure logic, specs beside the code (the fault suite's accounting is under test/).
     {

@@ -1,3 +1,4 @@
+import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 import { startOwnPostgres, type OwnPostgres } from '../support/own-services.js';
 import { finishedLog, seqReached, slowTranscript, snapshotOnce, startReplay } from '../support/outage.js';
@@ -107,4 +108,24 @@ describe('a Postgres outage mid-build', () => {
     await expect(snapshotOnce(builds, next)).resolves.toMatchObject({ session: { status: 'cancelled' } });
     await finishedLog(stack!.apiUrl, builds, next);
   }, 120_000);
+
+  it('during a worker shutdown: the close returns, and the build it could not end is ended interrupted later', async () => {
+    // A 40 s lease: the build would retry its last append far beyond the shutdown's grace.
+    const builds = await startProject(60_000);
+    const stopped = await startReplay(builds, slowTranscript(120), STEP_MS);
+    await seqReached(builds, stopped, 3);
+    const [worker] = stack!.workers.splice(0);
+
+    await postgres.stop();
+    await worker.close(); // the build cannot write its end: given up after the grace
+    await postgres.start();
+
+    // Its lease is gone (given up, or run out: the release could not reach Postgres either),
+    // so the next worker's sweeper ends it.
+    stack!.workers.push(await createWorker(stack!.config, ['error']));
+    await expect(snapshotOnce(builds, stopped, undefined, 120_000)).resolves.toMatchObject({
+      session: { status: 'interrupted', error: expect.stringMatching(/stopped responding/) },
+    });
+    await finishedLog(stack!.apiUrl, builds, stopped);
+  }, 300_000);
 });

@@ -79,12 +79,16 @@ export async function startStack(
       ...extra,
     }),
     async close() {
+      // Workers first (their builds end through the API's database), the API even when one failed.
       try {
         for (const worker of workers) await worker.close();
-        await api.close();
       } finally {
-        await database.drop();
-        await deleteQueueKeys(config.redisUrl, config.queuePrefix);
+        try {
+          await api.close();
+        } finally {
+          await database.drop();
+          await deleteQueueKeys(config.redisUrl, config.queuePrefix);
+        }
       }
     },
   };

@@ -3,6 +3,9 @@ import type { Duplex } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { createProxyServer } from 'http-proxy-3';
 
+/** How long a client may take to close its side once this side ended its socket. */
+const CLOSE_WAIT_MS = 10_000;
+
 /**
  * Forwards WebSocket upgrades on `/ws` to the realtime gateway (http-proxy-3), so people and
  * the web app use one URL: pages and `/api` here, `/ws` through here. In Docker, nginx does
@@ -35,6 +38,24 @@ export function forwardWebSockets(server: Server, gatewayUrl: string): void {
       return;
     }
     client.on('error', () => client.destroy()); // a client that vanished mid-handshake
+    closeOnceEnded(client);
     proxy.ws(request, client, head);
+  });
+}
+
+/**
+ * Once this side ended a forwarded socket (the gateway closed its WebSocket), what the client
+ * still sends (its close frame) is read and dropped, so that its end is seen and the socket
+ * closes. Taking down the pipe to the gateway pauses it, and a paused socket with unread bytes
+ * never sees its end: it stayed open for good, and held the API's shutdown (server.close
+ * waits for every connection). A client that keeps its side open is dropped after CLOSE_WAIT_MS.
+ */
+function closeOnceEnded(socket: Duplex): void {
+  socket.once('finish', () => {
+    const drop = () => setImmediate(() => socket.resume()); // after the pipe's own pause
+    socket.on('pause', drop);
+    drop();
+    const timer = setTimeout(() => socket.destroy(), CLOSE_WAIT_MS).unref();
+    socket.once('close', () => clearTimeout(timer));
   });
 }

@@ -16,7 +16,12 @@ export async function createWorker(
   const logger = new AppLogger({ app: 'runner', format: config.logFormat, levels });
   const app = await NestFactory.create(WorkerModule.forRoot(config), { logger });
   app.enableShutdownHooks();
-  await app.init();
-  await app.get(PresenceService).announce('runner');
+  try {
+    await app.init();
+    await app.get(PresenceService).announce('runner');
+  } catch (error) {
+    await app.close().catch(() => undefined); // the connections its providers opened
+    throw error;
+  }
   return app;
 }

@@ -10,6 +10,7 @@ import { WorkerLeases } from './builds/worker-leases.js';
 import { QueuedSweeper } from './builds/queued-sweeper.js';
 import { PostgresBuildsConsumer } from './builds/postgres-builds-consumer.js';
 import { AGENT_SOURCES_PROVIDER } from './agents/agent-sources.js';
+import { WorkerShutdown } from './builds/worker-shutdown.js';
 import { LiveAgents } from './agents/live/live-agents.js';
 import { WorkDirectories } from './agents/live/work-directories.js';
 import { MetricsController } from './observability/metrics.controller.js';
@@ -37,6 +38,7 @@ export class WorkerModule {
         BuildRunner,
         RunningBuilds,
         WorkerLeases,
+        WorkerShutdown,
         LiveAgents,
         AGENT_SOURCES_PROVIDER,
         WorkDirectories,

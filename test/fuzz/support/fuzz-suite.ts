@@ -1,6 +1,6 @@
 import { chooseSeed } from '../../support/random.js';
 import { startFuzzStack, type FuzzStack } from './fuzz-stack.js';
-import { fuzzSummary, runFuzz } from './run-fuzz.js';
+import { fuzzSummary, runFuzz, type FuzzReport } from './run-fuzz.js';
 
 /**
  * One jest suite that runs the fuzzer against a fresh stack and fails on anything but clear
@@ -18,23 +18,30 @@ export function describeFuzzRun(
 
   describe(`${title} (FUZZ_SEED=${seed})`, () => {
     let fuzz: FuzzStack;
+    // A run that outlived its test (a timeout) is stopped before the stack closes under it.
+    const stop = new AbortController();
+    let run: Promise<FuzzReport> | undefined;
 
     beforeAll(async () => {
       fuzz = await startFuzzStack();
     });
     afterAll(async () => {
+      stop.abort();
+      await run?.catch(() => undefined);
       await fuzz?.close();
     });
 
     it(
       `answers ${options.inputs} generated inputs with 2xx, 4xx or contract close codes only, and nothing crashes`,
       async () => {
-        const report = await runFuzz(fuzz, {
+        run = runFuzz(fuzz, {
           seed,
           inputs: options.inputs,
           concurrency: options.concurrency,
           only,
+          signal: stop.signal,
         });
+        const report = await run;
         // Through console, so jest prints it with this file's result, before its own summary.
         console.log(`\n${fuzzSummary(report, title)}\n`);
         expect(report.tally.findings).toEqual([]);

@@ -17,6 +17,8 @@ export interface FuzzOptions {
   maxBuilds?: number;
   /** `chunk.index` of one case to replay alone (FUZZ_CASE). */
   only?: string;
+  /** Aborted: no more cases are started (the suite stops a run that outlived its test). */
+  signal?: AbortSignal;
 }
 
 export interface FuzzReport {
@@ -98,7 +100,7 @@ export async function runFuzz(fuzz: FuzzStack, options: FuzzOptions): Promise<Fu
   let inFlight = 0;
   let exhausted = false;
   const worker = async () => {
-    while (tally.inputs + inFlight < options.inputs && gatewayExit === null) {
+    while (tally.inputs + inFlight < options.inputs && gatewayExit === null && !options.signal?.aborted) {
       const next = cases.next();
       if (next.done) {
         exhausted = true;
@@ -116,7 +118,7 @@ export async function runFuzz(fuzz: FuzzStack, options: FuzzOptions): Promise<Fu
     }
   };
   try {
-    while (tally.inputs < options.inputs && gatewayExit === null && !exhausted) {
+    while (tally.inputs < options.inputs && gatewayExit === null && !exhausted && !options.signal?.aborted) {
       await Promise.all(Array.from({ length: options.concurrency }, worker));
     }
     // One more turn of the event loop: Node reports an unhandled rejection after its tick.

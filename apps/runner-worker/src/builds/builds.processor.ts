@@ -1,10 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import {
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { AppConfig } from '#config';
 import { BUILDS_QUEUE, LIVE_BUILDS_QUEUE } from '#contracts';
@@ -17,10 +12,7 @@ import { BuildRunner, InvalidJobError } from './build-runner.js';
  * (Injectable: so that its constructor's types are known to the subclasses' injection.)
  */
 @Injectable()
-abstract class BuildJobsProcessor
-  extends WorkerHost
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+abstract class BuildJobsProcessor extends WorkerHost implements OnApplicationBootstrap {
   protected readonly logger = new Logger(this.constructor.name);
   constructor(
     private readonly runner: BuildRunner,
@@ -34,12 +26,15 @@ abstract class BuildJobsProcessor
   protected abstract concurrency(): number;
 
   /**
-   * BullMQ's graceful close waits for Redis, for ever while it is away, and so would the
-   * shutdown. Without Redis the worker is closed at once instead (RunningBuilds still ends the
-   * builds it runs); with Redis, @nestjs/bullmq closes it gracefully afterwards.
+   * The first step of the shutdown (WorkerShutdown): BullMQ's close stops fetching jobs at once,
+   * then waits for the running ones, which the shutdown stops next; @nestjs/bullmq awaits the
+   * same close at the end. That close waits for Redis, for ever while it is away, and so would
+   * the shutdown: without Redis the worker is closed at once instead (its builds still end).
    */
-  async beforeApplicationShutdown(): Promise<void> {
-    if (!this.redis.isReady) await this.worker.close(true);
+  stopTakingJobs(): void {
+    this.worker
+      .close(!this.redis.isReady)
+      .catch((error: Error) => this.logger.warn(`Closing the queue worker failed: ${error.message}`));
   }
 
   onApplicationBootstrap(): void {

@@ -1,9 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#config';
 import { BUILDS_CHANNEL, ChannelSubscriber } from '#bus';
 import type { BuildLane } from '#contracts';
@@ -20,7 +15,7 @@ const LOOK_EVERY_MS = 2000;
  * ends, after the LISTEN connection came back, and every LOOK_EVERY_MS.
  */
 @Injectable()
-export class PostgresBuildsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class PostgresBuildsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PostgresBuildsConsumer.name);
   private readonly builds: Record<BuildLane, Set<Promise<void>>> = { live: new Set(), replay: new Set() };
   private looking: Promise<void> | undefined;
@@ -44,13 +39,21 @@ export class PostgresBuildsConsumer implements OnApplicationBootstrap, BeforeApp
     this.look();
   }
 
-  /** No new builds from now on; the running ones are stopped by RunningBuilds. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /** The first step of the shutdown (WorkerShutdown): no new builds from now on. */
+  async stopClaiming(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.stopReconnectListener?.();
-    await this.leave?.();
+    const leave = this.leave;
+    this.leave = undefined;
+    await leave?.();
     await this.looking;
+  }
+
+  /** After the shutdown stopped them: its builds have returned, or return now (claimed as it began). */
+  async onApplicationShutdown(): Promise<void> {
+    await this.stopClaiming(); // a no-op after WorkerShutdown's
+    await Promise.all([...this.builds.live, ...this.builds.replay]);
   }
 
   /** One look at a time; a wake-up during a look makes one more look after it. */

@@ -37,6 +37,7 @@ export async function* runAgentProcess(
   options: AgentProcessOptions,
   signal: AbortSignal,
 ): AsyncGenerator<NewBuildEvent[]> {
+  if (signal.aborted) return; // stopped before it started (a shutdown): nothing to spawn
   const child = spawn(spec.executable, spec.args, {
     cwd: spec.cwd,
     env: spec.env,
@@ -50,7 +51,6 @@ export async function* runAgentProcess(
   const stop = () => (stopping ??= stopGroup(child, exit, options.graceMs));
   signal.addEventListener('abort', () => void stop(), { once: true });
   try {
-    if (signal.aborted) return;
     for await (const line of readline.createInterface({ input: child.stdout, crlfDelay: Infinity })) {
       if (signal.aborted) break;
       const events = parser.parseLine(line);
@@ -79,7 +79,8 @@ function exitOf(child: ChildProcess): Promise<Exit> {
 
 async function stopGroup(child: ChildProcess, exit: Promise<Exit>, graceMs: number): Promise<void> {
   killGroup(child, 'SIGTERM');
-  const exited = await Promise.race([exit.then(() => true), sleep(graceMs).then(() => false)]);
+  // Unref'd: once the group is gone, the grace timer must not keep a closing worker alive.
+  const exited = await Promise.race([exit.then(() => true), sleep(graceMs, false, { ref: false })]);
   if (!exited) {
     killGroup(child, 'SIGKILL');
     await exit;
