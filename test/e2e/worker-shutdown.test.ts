@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import pg from 'pg';
 import { createWorker } from '../../apps/runner-worker/src/create-worker.js';
 import { eventually } from '../support/builds.js';
+import { slowTranscript } from '../support/outage.js';
 import { request, startStack, type TestStack } from '../support/stack.js';
 import { buildJobWaiting, TRANSPORTS } from '../support/transports.js';
 
@@ -17,7 +16,6 @@ describe.each(TRANSPORTS)('a runner-worker closed with many builds running, over
   let db: pg.Client;
   let builds: string;
   let worker: INestApplicationContext | undefined;
-  let transcript: string;
 
   beforeAll(async () => {
     stack = await startStack({
@@ -28,7 +26,6 @@ describe.each(TRANSPORTS)('a runner-worker closed with many builds running, over
     await db.connect();
     const project = await request(`${stack.apiUrl}/projects`, { body: { name: 'shutdown' } });
     builds = `${stack.apiUrl}/projects/${project.body.id}/builds`;
-    transcript = await readFile(path.resolve('test/fixtures/buildcast-ndjson_small.jsonl'), 'utf8');
   });
   afterAll(async () => {
     await worker?.close();
@@ -36,7 +33,8 @@ describe.each(TRANSPORTS)('a runner-worker closed with many builds running, over
     await stack?.close();
   });
 
-  /** Replays paced a minute a line: minutes long unless stopped. */
+  /** 32 lines a minute apart: half an hour long unless stopped. */
+  const transcript = slowTranscript(30);
   async function startSlowReplays(count: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) {
