@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { NewBuildEvent } from '#contracts';
-import { openTestPersistence, type TestPersistence } from '../support/database.js';
+import { openTestPersistence, queuedDemoSession, type TestPersistence } from '../support/database.js';
 import type { BuildReadModel, EventStore } from '#persistence';
 
 // The storage side of the append (migration IngestStorage1764700000000): no per-row foreign
@@ -54,14 +54,7 @@ describe('ingest storage', () => {
   afterAll(() => persistence?.close());
 
   async function newSession(): Promise<string> {
-    const session = await readModel.createQueuedSession({
-      projectId,
-      agent: 'demo',
-      agentId: 'demo',
-      model: null,
-      prompt: null,
-    });
-    return session!.id;
+    return (await queuedDemoSession(readModel, projectId)).id;
   }
 
   const count = async (table: string, sessionId: string) => {

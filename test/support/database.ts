@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import type { SessionSummary } from '#contracts';
 import { BuildReadModel, EventStore, prepareDatabase, SessionLeases } from '#persistence';
 
 /** The server the integration tests create their own databases on (trust auth on this machine). */
@@ -65,4 +66,20 @@ export async function openTestPersistence(poolSize: number): Promise<TestPersist
       await database.drop();
     },
   };
+}
+
+/** A queued session of the demo agent, without a prompt, in `projectId`. */
+export async function queuedDemoSession(
+  readModel: BuildReadModel,
+  projectId: string,
+): Promise<SessionSummary> {
+  const session = await readModel.createQueuedSession({
+    projectId,
+    agent: 'demo',
+    agentId: 'demo',
+    model: null,
+    prompt: null,
+  });
+  if (!session) throw new Error(`project ${projectId} not found`);
+  return session;
 }

@@ -4,8 +4,17 @@ export interface TcpProxy {
   readonly port: number;
   /** Drops every connection and refuses new ones: the far side seems gone to this proxy's clients only. */
   cut(): Promise<void>;
+  /**
+   * A lost COMMIT, once: the next Postgres COMMIT a client sends reaches the server, and once
+   * the server has answered (committed), that connection is dropped with the answer unsent.
+   * Resolves when it has happened.
+   */
+  loseNextCommitAnswer(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A simple-protocol Query message for COMMIT ('Q', its length, the text), as node-postgres sends it. */
+const COMMIT_QUERY = Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 11]), Buffer.from('COMMIT\0')]);
 
 /**
  * A TCP proxy to 127.0.0.1:`targetPort`, so that a test can take a service away from one
@@ -13,6 +22,7 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  let commitTrap: (() => void) | undefined;
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, '127.0.0.1');
     for (const socket of [client, upstream]) {
@@ -20,7 +30,21 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined); // the other side's close ends the pair
     }
-    client.pipe(upstream).pipe(client);
+    // Set once this connection's COMMIT is on its way: the server's next bytes are its answer.
+    let losing: (() => void) | undefined;
+    forward(client, upstream, (chunk) => {
+      if (commitTrap && chunk.includes(COMMIT_QUERY)) {
+        losing = commitTrap;
+        commitTrap = undefined;
+      }
+    });
+    forward(upstream, client, () => {
+      if (!losing) return true;
+      client.destroy();
+      upstream.destroy();
+      losing();
+      return false;
+    });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -33,6 +57,19 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   return {
     port: (server.address() as net.AddressInfo).port,
     cut,
+    loseNextCommitAnswer: () => new Promise<void>((resolve) => (commitTrap = resolve)),
     close: () => (server.listening ? cut() : Promise.resolve()),
   };
+}
+
+/** Copies `from` to `to` like pipe(), each chunk shown to `inspect` first (false: not copied). */
+function forward(from: net.Socket, to: net.Socket, inspect: (chunk: Buffer) => boolean | void): void {
+  from.on('data', (chunk: Buffer) => {
+    if (inspect(chunk) === false || to.destroyed) return;
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  });
+  from.on('end', () => to.end());
 }

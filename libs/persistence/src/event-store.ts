@@ -13,6 +13,7 @@ import {
   type ToolCallView,
 } from '#contracts';
 import {
+  EVENT_COLUMNS,
   SESSION_COLUMNS,
   iso,
   isUuid,
@@ -23,6 +24,7 @@ import {
 import { LEASE_EXPIRED, UNHELD } from './session-leases.js';
 import { forPostgresJson } from './well-formed.js';
 import { auditParams, type AuditRecord } from './build-audit.js';
+import { repeatedBatch, summaryMayHaveChanged, type AppendBatch } from './repeated-batch.js';
 
 export class SessionNotFoundError extends Error {
   override readonly name = 'SessionNotFoundError';
@@ -57,6 +59,11 @@ export interface AppendOptions {
    * event yet (each request is parsed on its own, so each may begin with one).
    */
   ingest?: { leaseMs: number; idempotency?: IdempotentRequest };
+  /**
+   * The runner-worker's group: the same on every retry of it. When the session's latest write
+   * was this batch (a COMMIT whose answer was lost), the append repeats that write's answer.
+   */
+  batch?: AppendBatch;
 }
 
 /** An `Idempotency-Key` and the hash of the body it was sent with. */
@@ -91,7 +98,7 @@ export class SessionClosedError extends Error {
 // session whenever the statistics promised few calls per session.
 const LOCK_SESSION = `
   WITH s AS MATERIALIZED (SELECT * FROM build_sessions WHERE id = $1 FOR UPDATE)
-  SELECT ${SESSION_COLUMNS}, ${iso('clock_timestamp()')} AS at, ${LEASE_EXPIRED} AS lease_expired, ${UNHELD} AS unheld,
+  SELECT ${SESSION_COLUMNS}, s.last_batch_id, ${iso('clock_timestamp()')} AS at, ${LEASE_EXPIRED} AS lease_expired, ${UNHELD} AS unheld,
     (SELECT b.last_seq FROM build_sessions b WHERE b.id = s.id) AS seen_seq,
     array(SELECT id FROM unnest($2::text[]) AS id
           WHERE (SELECT true FROM tool_calls c WHERE (c.session_id, c.tool_call_id) = (s.id, id))) AS known
@@ -154,7 +161,7 @@ const WRITE = `
     UPDATE build_sessions
     SET last_seq = $8, status = $9, agent_id = $10, model = $11, project_name = $12, prompt = $13, started_at = $14,
         ended_at = $15, error = $16, usage = $17::jsonb, progress_completed = $18, progress_total = $19,
-        updated_at = $3::timestamptz
+        updated_at = $3::timestamptz, last_batch_id = $20::uuid
     WHERE id = $1
   )
   SELECT 1`;
@@ -184,6 +191,7 @@ export class EventStore {
 }
 
 type LockedRow = SessionRow & {
+  last_batch_id: string | null;
   at: string;
   lease_expired: boolean;
   unheld: boolean;
@@ -214,6 +222,8 @@ async function appendLocked(
       summaryChanged: false,
     };
   }
+  const again = repeatedBatch(row, options.batch);
+  if (again) return committedBefore(manager, before, again);
   if (isFinishedStatus(before.status)) throw new SessionClosedError(sessionId);
   if (options.onlyIfLeaseExpired && !row.lease_expired) throw new LeaseHeldError(sessionId);
   if (options.onlyIfUnheld && !row.unheld) throw new LeaseHeldError(sessionId);
@@ -280,6 +290,7 @@ async function appendLocked(
     session.usage === null ? null : JSON.stringify(session.usage),
     session.progress.completed,
     session.progress.total,
+    options.batch?.id ?? null,
   ]);
 
   const summary: SessionSummary = { ...session, seq: after.seq };
@@ -290,6 +301,31 @@ async function appendLocked(
     toSeq: after.seq,
     summary,
     summaryChanged: summaryChanged(before, summary),
+  };
+}
+
+/**
+ * The answer to a batch already committed (its COMMIT's answer was lost): its events, read
+ * again so that the caller announces them (readers drop the seqs they have), and the session
+ * as it is now.
+ */
+async function committedBefore(
+  manager: EntityManager,
+  session: SessionSummary,
+  { fromSeq, toSeq }: { fromSeq: number; toSeq: number },
+): Promise<AppendResult> {
+  const events = await manager.query<BuildEvent[]>(
+    `SELECT ${EVENT_COLUMNS} FROM build_events e WHERE e.session_id = $1 AND e.seq BETWEEN $2 AND $3 ORDER BY e.seq`,
+    [session.id, fromSeq, toSeq],
+  );
+  return {
+    projectId: session.projectId,
+    sessionId: session.id,
+    events,
+    fromSeq: events[0]?.seq ?? session.seq,
+    toSeq: session.seq,
+    summary: session,
+    summaryChanged: summaryMayHaveChanged(events),
   };
 }
 

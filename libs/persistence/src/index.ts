@@ -26,6 +26,7 @@ export {
   type AppendOptions,
   type IdempotentRequest,
 } from './event-store.js';
+export { type AppendBatch } from './repeated-batch.js';
 export { SessionLeases, type ClaimResult } from './session-leases.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { prepareDatabase } from './migrate.js';

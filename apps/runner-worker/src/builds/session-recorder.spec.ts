@@ -1,5 +1,6 @@
 import type { BuildLog } from '#bus';
 import type { AppendResult, NewBuildEvent } from '#contracts';
+import type { AppendOptions } from '#persistence';
 import { SessionRecorder } from './session-recorder.js';
 
 const STARTED = { agentId: 'demo', model: null, projectName: 'p', prompt: null };
@@ -88,6 +89,30 @@ describe('SessionRecorder', () => {
     expect(observed.every(([, seconds]) => seconds >= 0)).toBe(true);
     expect(session.seq).toBe(4);
     expect(session.status).toBe('completed');
+  });
+
+  it("gives every retry of a group the group's batch, and the next group a new one after the committed seq", async () => {
+    const refused = new Error('Connection terminated unexpectedly');
+    const batches: AppendOptions['batch'][] = [];
+    let failures = 2;
+    let seq = 0;
+    const store = {
+      append: (_sessionId: string, events: NewBuildEvent[], options?: AppendOptions) => {
+        batches.push(options?.batch);
+        if (failures-- > 0) return Promise.reject(refused);
+        seq += events.length;
+        return Promise.resolve({ events: [], toSeq: seq } as unknown as AppendResult);
+      },
+    } as unknown as BuildLog;
+    const session = recorder(store, 60_000);
+    await session.record([message, message]);
+    await session.finish('completed');
+    const [first, ...others] = batches;
+    expect(others.slice(0, 2)).toEqual([first, first]);
+    expect(first).toEqual({ id: expect.any(String), expectedSeq: 0 });
+    expect(others[2]).toEqual({ id: expect.any(String), expectedSeq: 3 });
+    expect(others[2]!.id).not.toBe(first!.id);
+    expect(session.seq).toBe(4);
   });
 
   it("keeps the transcript's model and prompt unless the build request named them", async () => {

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import type { FinishedStatus, NewBuildEvent, SessionStartedData } from '#contracts';
 import type { BuildLog } from '#bus';
+import type { AppendOptions } from '#persistence';
 import { parentAndLinks, SPAN_ATTRIBUTES, tracer } from '#tracing';
 import { appendRetryDelay, isTransient } from './append-retry.js';
 import { GroupCommit, type GroupLimits, type Sized } from './group-commit.js';
@@ -140,7 +142,11 @@ export class SessionRecorder {
     return new GroupCommit((group) => this.append(group), this.limits);
   }
 
-  /** One group, one append; `committed` follows what it wrote. */
+  /**
+   * One group, one append; `committed` follows what it wrote. The group's batch identity is
+   * the same on every retry: a retry after a COMMIT whose answer was lost gets that commit's
+   * answer instead of appending the events again.
+   */
   private async append(group: QueuedEvent[]): Promise<void> {
     const events = group.map((queued) => queued.event);
     const fullOutputs = new Map<string, string>();
@@ -148,9 +154,9 @@ export class SessionRecorder {
       if (fullOutput !== undefined && event.type === 'tool.finished')
         fullOutputs.set(event.data.toolCallId, fullOutput);
     }
-    await this.traced(group, () =>
-      this.appendWithRetry(events, fullOutputs.size > 0 ? { fullOutputs } : undefined),
-    );
+    const options: AppendOptions = { batch: { id: randomUUID(), expectedSeq: this.committedSeq } };
+    if (fullOutputs.size > 0) options.fullOutputs = fullOutputs;
+    await this.traced(group, () => this.appendWithRetry(events, options));
     for (const event of events) {
       if (event.type === 'session.started') this.committed.started = true;
       if (event.type === 'session.finished') this.committed.finished = event.data.status;
@@ -186,7 +192,7 @@ export class SessionRecorder {
    * Retries while Postgres is unreachable, for as long as the lease lasts: a build survives an
    * outage shorter than its lease, and past it the sweeper ends it (see docs/architecture.md).
    */
-  private async appendWithRetry(events: NewBuildEvent[], options?: { fullOutputs: Map<string, string> }) {
+  private async appendWithRetry(events: NewBuildEvent[], options: AppendOptions) {
     for (let attempt = 0; ; attempt++) {
       try {
         const startedAt = performance.now();

@@ -70,4 +70,8 @@ export class BuildSessionEntity {
   /** A running session whose lease has expired lost its worker: the sweeper interrupts it. */
   @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
   leaseExpiresAt!: Date | null;
+
+  /** The batch of the latest write (NULL: an append without one): a retry's repeat check. */
+  @Column({ name: 'last_batch_id', type: 'uuid', nullable: true })
+  lastBatchId!: string | null;
 }

@@ -6,6 +6,7 @@ import { ToolCallParent1764400000000 } from './1764400000000-ToolCallParent.js';
 import { FinishedSessions1764500000000 } from './1764500000000-FinishedSessions.js';
 import { IngestRequests1764600000000 } from './1764600000000-IngestRequests.js';
 import { IngestStorage1764700000000 } from './1764700000000-IngestStorage.js';
+import { LastBatch1764720000000 } from './1764720000000-LastBatch.js';
 
 /** Every migration in order, as classes: the same list works from src (ts-jest) and from dist. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   FinishedSessions1764500000000,
   IngestRequests1764600000000,
   IngestStorage1764700000000,
+  LastBatch1764720000000,
 ];
