@@ -25,10 +25,7 @@ describe('libs/client and a frozen gateway', () => {
   afterAll(async () => {
     watch?.close();
     gateway?.child.kill('SIGCONT'); // never leave a stopped process behind
-    if (gateway && gateway.child.exitCode === null && gateway.child.signalCode === null) {
-      gateway.child.kill('SIGKILL');
-    }
-    await gateway?.exited;
+    await gateway?.stop();
     await stack?.close();
   });
 

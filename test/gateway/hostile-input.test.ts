@@ -37,10 +37,7 @@ describe('gateway hostile input: one process survives all of it', () => {
   });
   afterAll(async () => {
     watcher?.close();
-    if (gateway && gateway.child.exitCode === null && gateway.child.signalCode === null) {
-      gateway.child.kill('SIGKILL');
-    }
-    await gateway?.exited;
+    await gateway?.stop();
     await stack?.close();
   });
 

@@ -24,10 +24,7 @@ describe.each(TRANSPORTS)('gateway process over %s: SIGKILL, SIGTERM, slow socke
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
-    for (const gateway of gateways.splice(0)) {
-      if (gateway.child.exitCode === null && gateway.child.signalCode === null) gateway.child.kill('SIGKILL');
-      await gateway.exited;
-    }
+    for (const gateway of gateways.splice(0)) await gateway.stop();
   });
   afterAll(async () => {
     await stack?.close();

@@ -30,10 +30,7 @@ describe('gateway slow readers: catch-up is bounded by the buffer limit', () => 
   });
   afterAll(async () => {
     for (const client of clients) client.close();
-    if (gateway && gateway.child.exitCode === null && gateway.child.signalCode === null) {
-      gateway.child.kill('SIGKILL');
-    }
-    await gateway?.exited;
+    await gateway?.stop();
     await stack?.close();
   });
 

@@ -50,6 +50,8 @@ export interface GatewayProcess {
   /** Resolves with the exit code or signal. */
   exited: Promise<number | string | null>;
   output(): string;
+  /** Kills the process (SIGKILL) unless it has exited, and waits for it. */
+  stop(): Promise<void>;
 }
 
 const GATEWAY_MAIN = path.resolve('dist/apps/realtime-gateway/src/main.js');
@@ -97,7 +99,19 @@ export async function spawnGateway(env: Record<string, string>, port: number): P
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { child, wsUrl: `ws://127.0.0.1:${port}/ws`, httpUrl, metricsUrl, exited, output: () => output };
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  return {
+    child,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    httpUrl,
+    metricsUrl,
+    exited,
+    output: () => output,
+    stop,
+  };
 }
 
 /** MetricsEndpoint's start-up line (libs/metrics), e.g. `Prometheus metrics on http://127.0.0.1:41234/metrics`. */

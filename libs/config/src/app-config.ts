@@ -131,6 +131,15 @@ class Environment {
   @Min(1024)
   GATEWAY_MAX_BUFFERED_BYTES = 1024 * 1024;
 
+  /**
+   * Bytes of its latest event frames each session room keeps, to catch sockets up without
+   * reading Postgres (the latest frame always stays).
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'GATEWAY_ROOM_HISTORY_BYTES must be an integer' })
+  @Min(0)
+  GATEWAY_ROOM_HISTORY_BYTES = 4 * 1024 * 1024;
+
   /** Client messages allowed per socket per 10 s; more closes the socket with 4429. */
   @Transform(toInt)
   @IsInt({ message: 'GATEWAY_RATE_LIMIT must be an integer' })
@@ -395,6 +404,7 @@ export interface GatewayConfig {
   readonly heartbeatMs: number;
   readonly maxLagEvents: number;
   readonly maxBufferedBytes: number;
+  readonly roomHistoryBytes: number;
   readonly rateLimitPer10s: number;
   readonly auditMs: number;
   readonly connectionsPerIp: number;
@@ -485,6 +495,7 @@ export class AppConfig {
       heartbeatMs: env.GATEWAY_HEARTBEAT_MS,
       maxLagEvents: env.GATEWAY_MAX_LAG_EVENTS,
       maxBufferedBytes: env.GATEWAY_MAX_BUFFERED_BYTES,
+      roomHistoryBytes: env.GATEWAY_ROOM_HISTORY_BYTES,
       rateLimitPer10s: env.GATEWAY_RATE_LIMIT,
       auditMs: env.GATEWAY_AUDIT_MS,
       connectionsPerIp: env.GATEWAY_CONNECTIONS_PER_IP,

@@ -32,6 +32,14 @@ export class GatewayMetrics extends AppMetrics {
     labelNames: ['source'] as const,
     registers: [this.registry],
   });
+  readonly catchUpReads = new Counter({
+    name: 'buildcast_gateway_catch_up_reads_total',
+    help:
+      'Catch-up steps of sockets behind their room: served from the room\'s frame history (history), ' +
+      'or a page read from Postgres (database; a page shared by several sockets counts once)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
   readonly batches = new Counter({
     name: 'buildcast_gateway_batches_total',
     help: 'Coalesced `events` batches flushed to rooms (each serialized once)',

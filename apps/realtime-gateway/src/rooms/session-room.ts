@@ -1,8 +1,10 @@
 import { isFinishedStatus, sessionChannel, type BuildEvent, type CommittedEventsNotice } from '#contracts';
+import type { EventsAfterResult } from '#persistence';
 import { catchUpPageEvents, frameBudget } from '../coalescing/byte-slices.js';
 import { Coalescer, type EventBatch } from '../coalescing/coalescer.js';
 import { FrameEncoder, type EventFrame } from '../coalescing/frame-encoder.js';
 import type { ClientConnection } from '../connections/client-connection.js';
+import { FrameHistory } from '../sequencing/frame-history.js';
 import { MemberCursor } from '../sequencing/member-cursor.js';
 import { Sequencer, type SequencerStep } from '../sequencing/sequencer.js';
 import { DeliveryTraces, type SendOutcome } from '../tracing/delivery-traces.js';
@@ -21,8 +23,10 @@ export type JoinOutcome = 'joined' | 'not-found' | 'resync' | 'gone';
  * `project:{p}:session:{s}`: the sockets watching one build. The room's Sequencer keeps it
  * gap-free in the log (a published message that does not continue it sends the room to
  * Postgres for the missing range first); the Coalescer merges what it takes into batches;
- * the FrameEncoder serializes each batch once; each socket's MemberCursor says what it gets.
- * Redis is only a doorbell that usually carries the payload; Postgres is the truth.
+ * the FrameEncoder serializes each batch once; each socket's MemberCursor says what it gets;
+ * the FrameHistory keeps the latest frames, so a socket behind is caught up from them and
+ * Postgres is read once for all the sockets that need older seqs. Redis is only a doorbell
+ * that usually carries the payload; Postgres is the truth.
  */
 export class SessionRoom implements Room {
   readonly key: string;
@@ -33,6 +37,9 @@ export class SessionRoom implements Room {
   private readonly coalescer: Coalescer;
   private readonly encoder: FrameEncoder;
   private readonly traces: DeliveryTraces;
+  private readonly history: FrameHistory;
+  /** Catch-up reads of Postgres in flight, by `after:limit`: sockets that need the same page share it. */
+  private readonly pageReads = new Map<string, Promise<EventsAfterResult | null>>();
   /** Highest seq flushed to members. */
   private flushedSeq = 0;
   private finished = false;
@@ -56,6 +63,7 @@ export class SessionRoom implements Room {
     this.budget = frameBudget(context.config.maxBufferedBytes);
     this.encoder = new FrameEncoder(projectId, sessionId, this.budget);
     this.traces = new DeliveryTraces(sessionId);
+    this.history = new FrameHistory(context.config.roomHistoryBytes);
     this.coalescer = new Coalescer(
       { windowMs: context.config.coalesceMs, quietMs: context.config.coalesceQuietMs },
       (batch) => this.broadcast(batch),
@@ -82,6 +90,7 @@ export class SessionRoom implements Room {
       const page = await this.context.readModel.eventsAfter(this.projectId, this.sessionId, 0, 0);
       this.exists = page !== null;
       this.flushedSeq = page?.latestSeq ?? 0;
+      this.history.reset(this.flushedSeq);
       this.finished = page !== null && isFinishedStatus(page.status);
       this.run(this.sequencer.open(this.flushedSeq));
     })();
@@ -244,6 +253,7 @@ export class SessionRoom implements Room {
     this.traces.send(batch.fromSeq, batch.toSeq, () => {
       const outcome: SendOutcome = { frames: 0, sockets: 0, bytes: 0 };
       for (const frame of this.encoder.encode(batch)) {
+        this.history.append(frame);
         let sockets = 0;
         for (const member of this.members.values()) {
           if (this.deliver(member, frame)) sockets += 1;
@@ -313,13 +323,20 @@ export class SessionRoom implements Room {
   }
 
   /**
-   * Sends one member the log after its seq, in pages read from Postgres and frames within
-   * the budget, asking its socket before every frame. False when the member stops here: it
-   * left, the session is gone, or its socket is backed up (it is paused and resumes from its
-   * seq once drained; the rest of the page is dropped, not queued).
+   * Sends one member the log after its seq: from the room's FrameHistory, and what is older
+   * than the history from Postgres, in pages shared with the other sockets reading them and
+   * kept in the history for the next ones, up to the seq the room flushed (later seqs come as
+   * the room's next frames, which wait in the member's backlog). Asks its socket before every
+   * frame. False when the member stops here: it left, the session is gone, or its socket is
+   * backed up (it is paused and resumes from its seq once drained; the rest is dropped, not
+   * queued).
    */
   private async replay(member: Member, stillHere: () => boolean): Promise<boolean> {
     const { connection, cursor } = member;
+    // The frames this replay read from Postgres (the newest, up to the history's size): once
+    // they reach the history, they join it.
+    let read: EventFrame[] = [];
+    let readBytes = 0;
     for (;;) {
       if (!stillHere()) return false;
       // Another room may have filled the buffer while this one waited its turn: read nothing.
@@ -327,17 +344,17 @@ export class SessionRoom implements Room {
         this.pause(member);
         return false;
       }
+      const kept = this.history.after(cursor.seq);
+      if (kept) {
+        this.context.metrics.catchUpReads.inc({ source: 'history' });
+        return this.sendFrames(member, kept);
+      }
       const limit = catchUpPageEvents(
         this.context.config.maxBufferedBytes,
         this.encoder.averageEventBytes,
         CATCH_UP_PAGE,
       );
-      const page = await this.context.readModel.eventsAfter(
-        this.projectId,
-        this.sessionId,
-        cursor.seq,
-        limit,
-      );
+      const page = await this.readPage(cursor.seq, limit);
       if (!stillHere()) return false;
       if (!page) {
         this.expel(connection);
@@ -350,20 +367,67 @@ export class SessionRoom implements Room {
         });
         return false;
       }
-      const fresh = page.events.filter((event) => event.seq > cursor.seq);
+      // Another socket's share of this read may have filled the history meanwhile.
+      if (this.history.after(cursor.seq)) continue;
+      const firstKept = this.history.firstSeq;
+      const fresh = page.events.filter((event) => event.seq > cursor.seq && event.seq < firstKept);
       if (fresh.length > 0) {
-        const batch = { fromSeq: cursor.seq + 1, toSeq: fresh[fresh.length - 1].seq, events: fresh };
-        for (const { batch: slice, frame } of this.encoder.encode(batch)) {
-          if (!connection.canQueue(frame.length)) {
-            this.pause(member);
-            return false;
-          }
-          this.context.metrics.frameSent(connection.sendFrame(frame));
-          cursor.sent(slice.toSeq);
+        const frames = this.encoder.encode({
+          fromSeq: cursor.seq + 1,
+          toSeq: fresh[fresh.length - 1].seq,
+          events: fresh,
+        });
+        if (read.length > 0 && read[read.length - 1].batch.toSeq !== cursor.seq) [read, readBytes] = [[], 0];
+        for (const frame of frames) {
+          read.push(frame);
+          readBytes += frame.frame.length;
         }
+        while (read.length > 1 && readBytes > this.context.config.roomHistoryBytes) {
+          readBytes -= read.shift()!.frame.length;
+        }
+        this.history.prepend(read);
+        if (!this.sendFrames(member, frames)) return false;
       }
-      if (page.events.length < limit) return true;
+      if (this.history.after(cursor.seq) === undefined && page.events.length < limit) return true;
     }
+  }
+
+  /**
+   * Sends one member, in seq order, the frames after its seq (the first may start before it:
+   * it gets the rest of that one). False when its socket backed up: it is paused.
+   */
+  private sendFrames(member: Member, frames: readonly EventFrame[]): boolean {
+    const { connection, cursor } = member;
+    for (const { batch, frame } of frames) {
+      if (batch.toSeq <= cursor.seq) continue;
+      // Never past a gap: the member's next frame sends it back to Postgres for it.
+      if (batch.fromSeq > cursor.seq + 1) break;
+      if (!connection.canQueue(frame.length)) {
+        this.pause(member);
+        return false;
+      }
+      if (batch.fromSeq === cursor.seq + 1) {
+        this.context.metrics.frameSent(connection.sendFrame(frame));
+        cursor.sent(batch.toSeq);
+      } else {
+        this.sendBatch(member, sliceAfter(batch, cursor.seq));
+      }
+    }
+    return true;
+  }
+
+  /** One read of Postgres for every socket that needs the same page at once. */
+  private readPage(after: number, limit: number): Promise<EventsAfterResult | null> {
+    const key = `${after}:${limit}`;
+    let read = this.pageReads.get(key);
+    if (read === undefined) {
+      this.context.metrics.catchUpReads.inc({ source: 'database' });
+      read = this.context.readModel
+        .eventsAfter(this.projectId, this.sessionId, after, limit)
+        .finally(() => this.pageReads.delete(key));
+      this.pageReads.set(key, read);
+    }
+    return read;
   }
 
   private pause(member: Member): void {

@@ -1,22 +1,5 @@
-import type { BuildEvent } from '#contracts';
-import type { EventFrame } from '../coalescing/frame-encoder.js';
 import { MemberCursor } from './member-cursor.js';
-
-const at = '2026-11-23T10:00:00.000Z';
-/** A frame of seqs fromSeq..toSeq weighing `bytes`. */
-const frame = (fromSeq: number, toSeq: number, bytes = 10): EventFrame => ({
-  batch: {
-    fromSeq,
-    toSeq,
-    events: Array.from({ length: toSeq - fromSeq + 1 }, (_, i): BuildEvent => ({
-      type: 'message',
-      data: { role: 'assistant', text: 'm' },
-      seq: fromSeq + i,
-      at,
-    })),
-  },
-  frame: Buffer.alloc(bytes),
-});
+import { frame } from './test/frames.js';
 
 describe('MemberCursor', () => {
   it('sends a live socket frames that continue its seq, the rest of ones it partly has, nothing it has', () => {
