@@ -704,11 +704,14 @@ async function main(): Promise<void> {
   let database: { url: string; drop: () => Promise<void> } | undefined;
   let dataSource: DataSource | undefined;
   const publishers = new Map<TargetName, Publisher>();
+  let persisted: Publisher | undefined;
   let probe: BuildsProbe | undefined;
   const cleanup = async () => {
     killAllChildren();
     await probe?.close().catch(() => undefined);
-    await Promise.allSettled([...new Set(publishers.values())].map((publisher) => publisher.close()));
+    // The persisted publisher too when only buildcast-e2e ran (it is then in no target's slot).
+    const open = new Set([...publishers.values(), ...(persisted ? [persisted] : [])]);
+    await Promise.allSettled([...open].map((publisher) => publisher.close()));
     if (dataSource?.isInitialized) await dataSource.destroy().catch(() => undefined);
     if (database) await database.drop().catch((error: unknown) => console.error('drop failed:', error));
   };
@@ -724,7 +727,6 @@ async function main(): Promise<void> {
 
   const results: Result[] = [];
   try {
-    let persisted: Publisher | undefined;
     if (targets.some((target) => NEEDS_DATABASE.includes(target))) {
       database = await createBenchDatabase();
       dataSource = await prepareDatabase(database.url, { poolSize: settings.poolSize });

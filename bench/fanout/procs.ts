@@ -163,16 +163,19 @@ async function waitForHealth(child: ChildProcess, url: string, timeoutMs = 30_00
 /** A client process (clients.ts) with a typed request/response over IPC. */
 export class ClientProcess {
   private readonly child: ChildProcess;
-  private readonly waiting = new Map<string, (message: FromClients) => void>();
+  /**
+   * The requests waiting for a reply, by reply type, oldest first: the process answers in
+   * order, and the bench may have several of one type out at once (the sparse end-to-end run
+   * subscribes each build's sockets as its POST answers).
+   */
+  private readonly waiting = new Map<string, Array<(message: FromClients) => void>>();
 
   constructor() {
     this.child = track(fork(here('./clients.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     // A send to a process that is gone (Ctrl-C, crash) surfaces as exit, not as a throw.
     this.child.on('error', (error) => console.error(`[clients] ${error.message}`));
     this.child.on('message', (message: FromClients) => {
-      const resolve = this.waiting.get(message.type);
-      this.waiting.delete(message.type);
-      resolve?.(message);
+      this.waiting.get(message.type)?.shift()?.(message);
     });
   }
 
@@ -184,7 +187,9 @@ export class ClientProcess {
     return new Promise((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`client process exited (${code})`));
       this.child.once('exit', onExit);
-      this.waiting.set(reply, (message) => {
+      const queue = this.waiting.get(reply) ?? [];
+      this.waiting.set(reply, queue);
+      queue.push((message) => {
         this.child.off('exit', onExit);
         resolve(message as Extract<FromClients, { type: T }>);
       });
