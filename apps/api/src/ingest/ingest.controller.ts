@@ -18,6 +18,7 @@ import { NDJSON_TYPE } from '../input/json-body.js';
 import { ApiErrors, BODY_ERRORS, GUARDED_ERRORS } from '../openapi/api-errors.js';
 import { IngestAnswerResponse } from '../openapi/ingest.responses.js';
 import { IngestService, type IngestAnswer, type IngestBody } from './ingest.service.js';
+import { ndjsonText } from './ndjson-text.js';
 
 /** Longer keys are no request id: a UUID is 36 characters. */
 const MAX_IDEMPOTENCY_KEY_CHARS = 200;
@@ -65,7 +66,14 @@ function ingestBody(request: Request, body: unknown, format: IngestQueryDto['for
   if (request.is(NDJSON_TYPE)) {
     if (format === undefined)
       throw new BadRequestException([`format is required with an ${NDJSON_TYPE} body`]);
-    return { kind: 'transcript', text: typeof body === 'string' ? body : '', format };
+    const text = ndjsonText(body);
+    if (text === undefined) {
+      throw new BadRequestException([
+        `body: the ${NDJSON_TYPE} body reached Buildcast parsed as something other than text; ` +
+          `mount Buildcast's routes before a body parser that reads ${NDJSON_TYPE}, or parse it as text or raw bytes`,
+      ]);
+    }
+    return { kind: 'transcript', text, format };
   }
   if (format !== undefined) throw new BadRequestException([`format is only for an ${NDJSON_TYPE} body`]);
   return { kind: 'json', body };
