@@ -28,6 +28,8 @@ const SERIAL_BATCH_SIZES = (process.env.BENCH_SERIAL_BATCH_SIZES ?? '1,10').spli
 const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000);
 const REPLAY_AGGREGATE_EVENTS = Number(process.env.BENCH_REPLAY_AGGREGATE_EVENTS ?? 2_000);
 const REPLAY_MODES = (process.env.BENCH_REPLAY_MODES ?? 'per-event,group').split(',') as AppenderMode[];
+/** Replay part: how many times it all runs in this process (later rounds: the code is compiled, warm). */
+const REPLAY_ROUNDS = Number(process.env.BENCH_REPLAY_ROUNDS ?? 1);
 
 async function main(): Promise<void> {
   const database = await createBenchDatabase();
@@ -164,16 +166,18 @@ async function runReplays(log: BuildLog, readModel: BuildReadModel, projectId: s
   const { user, system } = process.cpuUsage(idle);
   console.error(`idle: ${((user + system) / 3000).toFixed(1)} µs of CPU per ms`);
   const rows: string[] = [];
-  for (const mode of REPLAY_MODES) {
-    const [session] = await createSessions(readModel, projectId, 1);
-    rows.push(replayRow(await replayAll(log, readModel, projectId, [session], REPLAY_EVENTS, mode)));
-    console.error(`replay ${mode}, one session: done`);
-  }
-  for (const mode of REPLAY_MODES) {
-    const sessions = await createSessions(readModel, projectId);
-    const events = mode === 'group' ? REPLAY_AGGREGATE_EVENTS : Math.ceil(REPLAY_AGGREGATE_EVENTS / 10);
-    rows.push(replayRow(await replayAll(log, readModel, projectId, sessions, events, mode)));
-    console.error(`replay ${mode}, ${SESSIONS} sessions: done`);
+  for (let round = 1; round <= REPLAY_ROUNDS; round++) {
+    for (const mode of REPLAY_MODES) {
+      const [session] = await createSessions(readModel, projectId, 1);
+      rows.push(replayRow(await replayAll(log, readModel, projectId, [session], REPLAY_EVENTS, mode)));
+      console.error(`replay ${mode}, one session: done (round ${round})`);
+    }
+    for (const mode of REPLAY_MODES) {
+      const sessions = await createSessions(readModel, projectId);
+      const events = mode === 'group' ? REPLAY_AGGREGATE_EVENTS : Math.ceil(REPLAY_AGGREGATE_EVENTS / 10);
+      rows.push(replayRow(await replayAll(log, readModel, projectId, sessions, events, mode)));
+      console.error(`replay ${mode}, ${SESSIONS} sessions: done (round ${round})`);
+    }
   }
   return [
     `Runner appender: replays with eventIntervalMs 0 (parse, record, append, publish), pool ${POOL_SIZE}\n`,

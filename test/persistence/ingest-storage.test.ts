@@ -137,7 +137,7 @@ describe('ingest storage', () => {
       const statement = args[0] as {
         name?: string;
         text: string;
-        values: (string | number | string[] | null)[];
+        values: (string | number | string[] | Buffer | null)[];
       };
       if (statement?.name !== 'event_store_lock' && statement?.name !== 'event_store_write') {
         return query(...args);
@@ -150,7 +150,9 @@ describe('ingest storage', () => {
           ? 'NULL'
           : Array.isArray(value)
             ? `ARRAY[${value.map((item) => client.escapeLiteral(String(item))).join(', ')}]::text[]`
-            : client.escapeLiteral(String(value)),
+            : Buffer.isBuffer(value) // jsonb in binary format: its version byte, then the text
+              ? client.escapeLiteral(value.subarray(1).toString('utf8'))
+              : client.escapeLiteral(String(value)),
       );
       const explained = await query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE probe(${literals.join(', ')})`);
       await query('DEALLOCATE probe');

@@ -19,6 +19,9 @@ const BACKSLASH = 0x5c; // \
  * count. The text need not be valid JSON: JSON.parse judges that afterwards.
  */
 export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean {
+  // Nesting deeper than `limit` needs more than `limit` opening brackets; most texts have few,
+  // and counting them (a native search each) is far cheaper than the scan below.
+  if (!hasMoreThan(text, OPENERS, limit)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -32,6 +35,19 @@ export function jsonDepthExceeds(text: string, limit = MAX_JSON_DEPTH): boolean 
       if (++depth > limit) return true;
     } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
       depth--;
+    }
+  }
+  return false;
+}
+
+const OPENERS = ['{', '['];
+
+/** Whether `text` holds more than `count` of the `chars`, all told. */
+function hasMoreThan(text: string, chars: readonly string[], count: number): boolean {
+  let seen = 0;
+  for (const char of chars) {
+    for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) {
+      if (++seen > count) return true;
     }
   }
   return false;

@@ -1,5 +1,5 @@
 import type { BuildEvent, NewBuildEvent } from './events.js';
-import { abortOpenCalls, applyEvent, emptySnapshot } from './reducer.js';
+import { abortOpenCalls, applyEvent, applyEvents, emptySnapshot } from './reducer.js';
 import type { Snapshot } from './snapshot.js';
 
 const created = emptySnapshot({
@@ -90,5 +90,53 @@ describe('abortOpenCalls', () => {
   it('returns the same list when nothing is running', () => {
     const calls = fold(started, tool('a'), result('a', true)).toolCalls;
     expect(abortOpenCalls(calls, '2026-12-01T11:00:00.000Z')).toBe(calls);
+  });
+});
+
+describe('applyEvents', () => {
+  /** Events as `fold` numbers them, from `first`. */
+  const numbered = (first: number, ...events: NewBuildEvent[]): BuildEvent[] =>
+    events.map((event, index) => ({
+      ...event,
+      seq: first + index,
+      at: `2026-12-01T11:00:${String(first + index).padStart(2, '0')}.000Z`,
+    }));
+  const batch = numbered(
+    4,
+    tool('b'),
+    tool('a'), // known: a no-op
+    result('b', true),
+    message('half way'),
+    { type: 'todos.updated', data: { todos: [{ content: 'x', activeForm: 'X', status: 'completed' }] } },
+    tool('c'),
+    result('a'),
+    result('nobody'), // unknown: a no-op
+    tool('d'),
+    result('d'),
+    finished('completed'),
+  );
+
+  it('equals applying the events one by one, and leaves the state it was given alone', () => {
+    const before = fold(started, tool('a'), message('hello'));
+    const copy = structuredClone(before);
+    const one = batch.reduce(applyEvent, before);
+    expect(applyEvents(before, batch)).toEqual(one);
+    expect(before).toEqual(copy);
+    expect(one.toolCalls.map(({ id, status }) => `${id} ${status}`)).toEqual([
+      'a succeeded',
+      'b failed',
+      'c aborted',
+      'd succeeded',
+    ]);
+  });
+
+  it('skips events already applied, out of order ones included, and keeps lists it does not change', () => {
+    const before = fold(started, tool('a'), message('hello'));
+    const events = numbered(3, tool('a'), result('a')).concat(numbered(2, message('late')));
+    const after = applyEvents(before, events);
+    expect(after).toEqual(events.reduce(applyEvent, before));
+    expect(after.seq).toBe(4);
+    expect(after.messages).toBe(before.messages);
+    expect(applyEvents(before, numbered(1, message('old')))).toBe(before);
   });
 });

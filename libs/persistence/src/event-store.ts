@@ -3,7 +3,7 @@ import type { PoolClient, QueryResultRow } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectBuildcastDataSource } from './buildcast-data-source.js';
 import {
-  applyEvent,
+  applyEvents,
   isFinishedStatus,
   type AppendResult,
   type BuildEvent,
@@ -23,6 +23,7 @@ import {
 } from './views.js';
 import { LEASE_EXPIRED, UNHELD } from './session-leases.js';
 import { forPostgresJson } from './well-formed.js';
+import { utf8Json } from './utf8-json.js';
 import { auditParams, type AuditRecord } from './build-audit.js';
 import { repeatedBatch, summaryMayHaveChanged, type AppendBatch } from './repeated-batch.js';
 
@@ -266,17 +267,17 @@ async function appendLocked(
     ? await openToolCalls(manager, sessionId)
     : null;
   const stored = open ? new Set([...known, ...open]) : known;
-  const after = committed.reduce(applyEvent, knownState(before, stored, open));
+  const after = applyEvents(knownState(before, stored, open), committed);
   const { finished, added, fullOutputs } = toolCallWrites(after.toolCalls, stored, options.fullOutputs);
   // The fold's audit is a placeholder (the audit is no projection of events): not part of a summary.
   const { audit, ...session } = after.session;
   await prepared(manager, 'event_store_write', WRITE, [
     sessionId,
-    JSON.stringify(committed.map(({ seq, type, data }) => ({ seq, type, data }))),
+    jsonb(committed.map(({ seq, type, data }) => ({ seq, type, data }))),
     at,
-    JSON.stringify(finished),
-    JSON.stringify(added),
-    JSON.stringify(fullOutputs),
+    jsonb(finished),
+    jsonb(added),
+    jsonb(fullOutputs),
     committed.some((event) => event.type === 'todos.updated') ? JSON.stringify(after.todos) : null,
     after.seq,
     session.status,
@@ -388,6 +389,16 @@ async function prepared<Row extends QueryResultRow>(
   return (await client.query<Row>({ name, text, values })).rows;
 }
 
+/**
+ * A list as a jsonb parameter in binary format (its version, 1, then the JSON text): bytes made
+ * item by item instead of one large string (see utf8Json), and stored exactly as the text.
+ */
+function jsonb(items: unknown[]): Buffer {
+  return utf8Json(items, JSONB_VERSION);
+}
+
+const JSONB_VERSION = [1];
+
 /** The tool call ids that the batch names. */
 function toolCallIds(batch: NewBuildEvent[]): string[] {
   const ids = new Set<string>();
@@ -479,12 +490,15 @@ function toolCallWrites(
   fullOutputs: ReadonlyMap<string, string> = new Map(),
 ) {
   const fullOutput = (id: string) => fullOutputs.get(id);
+  // A call without a full output aside is written as it is (no copy per call).
+  const withFullOutput = (call: ToolCallView) => {
+    const text = fullOutput(call.id);
+    return text === undefined ? call : { ...call, fullOutput: text };
+  };
   const finished = toolCalls
     .filter((call) => known.has(call.id) && call.endedAt !== null)
-    .map((call) => ({ ...call, fullOutput: fullOutput(call.id) }));
-  const added = toolCalls
-    .filter((call) => !known.has(call.id))
-    .map((call) => ({ ...call, fullOutput: fullOutput(call.id) }));
+    .map(withFullOutput);
+  const added = toolCalls.filter((call) => !known.has(call.id)).map(withFullOutput);
   const written = new Set([...finished, ...added].map((call) => call.id));
   const others = [...fullOutputs.keys()]
     .filter((id) => !written.has(id))

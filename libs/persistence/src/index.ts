@@ -32,4 +32,5 @@ export { MIGRATIONS } from './migrations/index.js';
 export { prepareDatabase } from './migrate.js';
 export { DatabaseUnreachableError, waitForDatabase, type WaitOptions } from './wait-for-database.js';
 export { PersistenceModule, type PersistenceOptions } from './persistence.module.js';
+export { utf8Json } from './utf8-json.js';
 export { toProject, toSessionSummary, toSessionView, type ProjectRow, type SessionRow } from './views.js';

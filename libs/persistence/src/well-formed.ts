@@ -23,19 +23,40 @@ export function storableText(text: string): string {
 
 /**
  * `value` (JSON-serialisable data, or a Map of texts) with every string, keys included, made
- * storable; the same object when nothing needs it, which is decided with one scan of the
- * JSON text, so the common case copies nothing.
+ * storable; the same object when nothing needs it, which is decided by a walk over its
+ * strings, so the common case copies nothing and makes no JSON text (a batch's JSON is large,
+ * and a large string costs far more than its share: see docs/benchmarks.md).
  */
 export function forPostgresJson<T>(value: T): T {
   if (value instanceof Map) {
     const texts = value as Map<unknown, unknown>;
-    const clean = [...texts.values()].every(
-      (text) => typeof text !== 'string' || storableText(text) === text,
-    );
+    const clean = [...texts.values()].every(isStorable);
     return clean ? value : (new Map([...texts].map(([key, text]) => [key, storable(text)])) as T);
   }
-  if (!ESCAPED_UNSTORABLE.test(JSON.stringify(value) ?? '')) return value;
-  return storable(value) as T;
+  return isStorable(value) ? value : (storable(value) as T);
+}
+
+/** U+0000 or any surrogate: a cheap first look, since most texts have neither. */
+// eslint-disable-next-line no-control-regex -- U+0000 is what it looks for
+const MAYBE_UNSTORABLE = /[\u0000\ud800-\udfff]/;
+const HAS_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
+
+/** Whether the JSON of `value` holds only storable strings (keys included). */
+function isStorable(value: unknown): boolean {
+  if (typeof value === 'string') {
+    return !MAYBE_UNSTORABLE.test(value) || !(value.includes('\u0000') || HAS_LONE_SURROGATE.test(value));
+  }
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) return value.every(isStorable);
+  // Whatever toJSON makes (a Date's text, …) is judged by its JSON text.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return !ESCAPED_UNSTORABLE.test(JSON.stringify(value) ?? '');
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue; // as JSON.stringify: own properties only
+    if (!isStorable(key) || !isStorable((value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }
 
 function storable(value: unknown): unknown {

@@ -32,4 +32,10 @@ describe('limitToolOutputs', () => {
     const { events } = limitToolOutputs([finished('a', 'ééé')], 5);
     expect(events[0].data).toEqual(expect.objectContaining({ output: 'éé', outputTruncated: true }));
   });
+
+  it('measures in UTF-8 bytes, three-byte characters at the bound included', () => {
+    expect(limitToolOutputs([finished('a', '✓✓✓')], 9).fullOutputs.size).toBe(0); // 9 bytes
+    const { events } = limitToolOutputs([finished('a', '✓✓✓✓')], 10); // 12 bytes
+    expect(events[0].data).toEqual(expect.objectContaining({ output: '✓✓✓', outputTruncated: true }));
+  });
 });

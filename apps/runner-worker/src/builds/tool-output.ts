@@ -13,12 +13,17 @@ export interface LimitedBatch {
 export function limitToolOutputs(batch: NewBuildEvent[], maxBytes: number): LimitedBatch {
   const fullOutputs = new Map<string, string>();
   const events = batch.map((event): NewBuildEvent => {
-    if (event.type !== 'tool.finished' || Buffer.byteLength(event.data.output) <= maxBytes) return event;
+    if (event.type !== 'tool.finished' || !longerThan(event.data.output, maxBytes)) return event;
     fullOutputs.set(event.data.toolCallId, event.data.output);
     const output = utf8Prefix(event.data.output, maxBytes);
     return { type: 'tool.finished', data: { ...event.data, output, outputTruncated: true } };
   });
   return { events, fullOutputs };
+}
+
+/** Whether `text` is over `maxBytes` in UTF-8; a UTF-16 code unit is at most 3 bytes, so a short text is not measured. */
+function longerThan(text: string, maxBytes: number): boolean {
+  return text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes;
 }
 
 function utf8Prefix(text: string, maxBytes: number): string {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { utf8Json } from '#persistence';
 import { ChannelPublisher, type Announcement } from '../channels/channel-publisher.js';
 import { MessageSource, type MessageHandlers } from '../channels/message-source.js';
 import { RedisUnavailableError, withTimeout } from './redis-unavailable.js';
@@ -25,7 +26,8 @@ export class RedisChannelPublisher extends ChannelPublisher {
     if (announcements.length === 0) return;
     if (!this.redis.isReady) throw new RedisUnavailableError('PUBLISH: not connected');
     const pipeline = this.redis.client.pipeline();
-    for (const { channel, message } of announcements) pipeline.publish(channel, JSON.stringify(message));
+    // The bytes of JSON.stringify(message), made event by event (see utf8Json).
+    for (const { channel, message } of announcements) pipeline.publish(channel, utf8Json(message));
     const results = await withTimeout(pipeline.exec(), PUBLISH_TIMEOUT_MS, 'PUBLISH');
     const failure = results?.find(([error]) => error !== null)?.[0];
     if (failure) throw new RedisUnavailableError('PUBLISH', failure);
