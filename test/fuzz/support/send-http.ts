@@ -28,19 +28,32 @@ export async function sendRest(
     });
   let response: Response;
   try {
-    response = await send().catch((error: unknown) => {
-      // A kept-alive socket the server closed as fetch reused it (a race a stalled, busy
-      // machine makes likely): the request never reached the API, so it is sent once more.
-      // A server that crashed or hangs still fails the second try (and counts as a crash).
-      if (!isClosedSocket(error)) throw error;
-      return send();
-    });
+    response = await sendPast(send, CLOSED_SOCKET_TRIES);
   } catch (error) {
     return { outcome: { surface, label: 'no answer', problem: `no answer: ${describe(error)}` }, body: '' };
   }
   const body = await response.text().catch(() => '');
   const problem = judgeHttp(response.status, body, underApi);
   return { outcome: { surface, label: String(response.status), problem }, body };
+}
+
+/**
+ * Tries for a request that met a closed socket: a kept-alive socket the server closed as fetch
+ * reused it (a race a stalled, busy machine makes likely: the server's idle timer fired while
+ * fetch's did not yet), so the request never reached the API. Each such error drops that
+ * socket, but the pool may hold several the server closed during one stall (seen in CI: the
+ * one retry met another). A server that resets the request itself fails every try.
+ */
+const CLOSED_SOCKET_TRIES = 4;
+
+async function sendPast(send: () => Promise<Response>, tries: number): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (attempt >= tries || !isClosedSocket(error)) throw error;
+    }
+  }
 }
 
 /** Bytes straight onto a TCP socket, for what fetch would never send; the first answer is judged. */
