@@ -24,6 +24,8 @@ const MAX_BATCH = 100;
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'serial,closed,open,replay').split(','));
 const SERIAL_APPENDS = Number(process.env.BENCH_SERIAL_APPENDS ?? 300);
 const SERIAL_BATCH_SIZES = (process.env.BENCH_SERIAL_BATCH_SIZES ?? '1,10').split(',').map(Number);
+/** Serial part: appends before the measured ones (a few: the code is still being compiled). */
+const SERIAL_WARMUP = Number(process.env.BENCH_SERIAL_WARMUP ?? 30);
 /** Replay part: one session's transcript, and each session's in the aggregate run (per-event: a tenth). */
 const REPLAY_EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 10_000);
 const REPLAY_AGGREGATE_EVENTS = Number(process.env.BENCH_REPLAY_AGGREGATE_EVENTS ?? 2_000);
@@ -123,7 +125,7 @@ async function runSerial(store: EventStore, readModel: BuildReadModel, projectId
     return (query as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof query;
   const lines = [
-    `Serial: one session, ${SERIAL_APPENDS} appends per batch size after 30 warm-up, no publish\n`,
+    `Serial: one session, ${SERIAL_APPENDS} appends per batch size after ${SERIAL_WARMUP} warm-up, no publish\n`,
     '| batch size | append p50 ms | p90 ms | p99 ms | round trips per append | Node CPU µs per append | Postgres CPU µs per append |',
     '|---:|---:|---:|---:|---:|---:|---:|',
   ];
@@ -131,7 +133,7 @@ async function runSerial(store: EventStore, readModel: BuildReadModel, projectId
     for (const batchSize of SERIAL_BATCH_SIZES) {
       const [session] = await createSessions(readModel, projectId, 1);
       const source = realisticEvents(`serial${batchSize}`);
-      for (let i = 0; i < 30; i++) await store.append(session, take(source, batchSize));
+      for (let i = 0; i < SERIAL_WARMUP; i++) await store.append(session, take(source, batchSize));
       const latencies: number[] = [];
       queries = 0;
       const cpu = process.cpuUsage();

@@ -117,4 +117,32 @@ describe('a lost COMMIT answer', () => {
       summary: { status: 'completed', seq: 3 },
     });
   });
+
+  it('keeps each event once when the answer to a write without the lock (one statement) is lost', async () => {
+    const { session, recorder } = await newRecording();
+    const firstCommitted = new Promise<void>((resolve) => (onPublished = resolve));
+    await recorder.record([message('one')]);
+    await firstCommitted; // the store now appends from its last write: the write statement alone
+    const lost = proxy.loseNextAnswerTo('event_store_write\0');
+    await recorder.record([message('two'), message('three')]);
+    await lost;
+    await recorder.finish('completed');
+
+    expect(await storedLog(session.id)).toEqual([
+      [1, 'session.started'],
+      [2, 'message'],
+      [3, 'message'],
+      [4, 'message'],
+      [5, 'session.finished'],
+    ]);
+    expect(published.map(({ fromSeq, toSeq }) => [fromSeq, toSeq])).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 5],
+    ]);
+    expect(published[1].events.map((event) => event.data)).toEqual([
+      { role: 'assistant', text: 'two' },
+      { role: 'assistant', text: 'three' },
+    ]);
+  });
 });

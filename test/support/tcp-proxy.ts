@@ -10,6 +10,12 @@ export interface TcpProxy {
    * Resolves when it has happened.
    */
   loseNextCommitAnswer(): Promise<void>;
+  /**
+   * The same for the next message a client sends that contains `marker` (e.g. a named
+   * statement's name, in its Bind): dropped once the server has answered it. Outside a
+   * transaction, Postgres answers a statement once it has committed it.
+   */
+  loseNextAnswerTo(marker: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -22,7 +28,7 @@ const COMMIT_QUERY = Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 11])
  */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
-  let commitTrap: (() => void) | undefined;
+  let trap: { marker: Buffer; sprung: () => void } | undefined;
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, '127.0.0.1');
     for (const socket of [client, upstream]) {
@@ -30,12 +36,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined); // the other side's close ends the pair
     }
-    // Set once this connection's COMMIT is on its way: the server's next bytes are its answer.
+    // Set once this connection's trapped message is on its way: the server's next bytes are its answer.
     let losing: (() => void) | undefined;
     forward(client, upstream, (chunk) => {
-      if (commitTrap && chunk.includes(COMMIT_QUERY)) {
-        losing = commitTrap;
-        commitTrap = undefined;
+      if (trap && chunk.includes(trap.marker)) {
+        losing = trap.sprung;
+        trap = undefined;
       }
     });
     forward(upstream, client, () => {
@@ -49,6 +55,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     upstream.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const loseNextAnswer = (marker: Buffer) => new Promise<void>((sprung) => (trap = { marker, sprung }));
   const cut = async () => {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of sockets) socket.destroy();
@@ -57,7 +64,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   return {
     port: (server.address() as net.AddressInfo).port,
     cut,
-    loseNextCommitAnswer: () => new Promise<void>((resolve) => (commitTrap = resolve)),
+    loseNextCommitAnswer: () => loseNextAnswer(COMMIT_QUERY),
+    loseNextAnswerTo: (marker) => loseNextAnswer(Buffer.from(marker)),
     close: () => (server.listening ? cut() : Promise.resolve()),
   };
 }

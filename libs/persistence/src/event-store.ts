@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { PoolClient, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectBuildcastDataSource } from './buildcast-data-source.js';
 import {
@@ -26,6 +27,7 @@ import { forPostgresJson } from './well-formed.js';
 import { utf8Json } from './utf8-json.js';
 import { auditParams, type AuditRecord } from './build-audit.js';
 import { repeatedBatch, summaryMayHaveChanged, type AppendBatch } from './repeated-batch.js';
+import { LastWrites, mayAppendUnlocked, type LastWrite } from './last-writes.js';
 
 export class SessionNotFoundError extends Error {
   override readonly name = 'SessionNotFoundError';
@@ -119,17 +121,42 @@ const OPEN_TOOL_CALLS = `SELECT tool_call_id FROM tool_calls WHERE session_id = 
 // The stored calls to update are found as in LOCK_SESSION, each id on its own, and updated
 // by their row addresses (ctid: a TID scan, unless the whole table is a few pages): joined on
 // their ids, every call of the session was read whenever statistics promised short sessions.
+//
+// `session` is also the guard, and every other part writes only through it: it updates the row
+// only while the session's latest seq is $21 and, of the ids $22, exactly $23 are stored calls.
+// Under the lock (LOCK_SESSION) both hold by construction. Without it (an append from what this
+// process last wrote, see LastWrite), a failed guard writes nothing and returns no row; the row
+// lock the UPDATE takes orders it with every other append, whose seqs then fail it.
+// The clock: $3 when the lock read it; else read here, once (MATERIALIZED), before the UPDATE
+// takes the lock, which is no later than any other writer can take it once the guard holds:
+// the previous append committed before this statement began, and any later one waits for it.
+// 'infinity' in a timestamp is the fold's stand-in for that clock (UNSTAMPED).
+const stamped = (value: string, clock = 'session.at') =>
+  `CASE WHEN ${value} = 'infinity' THEN ${clock} ELSE ${value} END`;
 const WRITE = `
-  WITH events AS (
+  WITH clock AS MATERIALIZED (
+    SELECT coalesce($3::timestamptz, clock_timestamp()) AS at
+  ), session AS (
+    UPDATE build_sessions
+    SET last_seq = $8, status = $9, agent_id = $10, model = $11, project_name = $12, prompt = $13,
+        started_at = ${stamped('$14::timestamptz', 'clock.at')}, ended_at = ${stamped('$15::timestamptz', 'clock.at')},
+        error = $16, usage = $17::jsonb, progress_completed = $18, progress_total = $19,
+        updated_at = clock.at, last_batch_id = $20::uuid
+    FROM clock
+    WHERE id = $1 AND last_seq = $21
+      AND (SELECT count(*) FROM unnest($22::text[]) AS id
+           WHERE (SELECT true FROM tool_calls c WHERE (c.session_id, c.tool_call_id) = ($1, id))) = $23
+    RETURNING clock.at
+  ), events AS (
     INSERT INTO build_events (session_id, seq, type, data, at)
-    SELECT $1, e.seq, e.type, e.data, $3::timestamptz
-    FROM jsonb_to_recordset($2::jsonb) AS e(seq int, type text, data jsonb)
+    SELECT $1, e.seq, e.type, e.data, session.at
+    FROM session, jsonb_to_recordset($2::jsonb) AS e(seq int, type text, data jsonb)
   ), finished AS (
     UPDATE tool_calls AS t
     SET output = c.output, is_error = c."isError", output_truncated = c."outputTruncated", status = c.status,
-        ended_at = c."endedAt", full_output = coalesce(c."fullOutput", t.full_output)
-    FROM jsonb_to_recordset($4::jsonb) AS c(id text, output text, "isError" boolean, "outputTruncated" boolean,
-                                           status text, "endedAt" timestamptz, "fullOutput" text)
+        ended_at = ${stamped('c."endedAt"')}, full_output = coalesce(c."fullOutput", t.full_output)
+    FROM session, jsonb_to_recordset($4::jsonb) AS c(id text, output text, "isError" boolean, "outputTruncated" boolean,
+                                                    status text, "endedAt" timestamptz, "fullOutput" text)
     WHERE t.ctid = ANY(ARRAY(
         SELECT (SELECT k.ctid FROM tool_calls k WHERE (k.session_id, k.tool_call_id) = ($1, e ->> 'id'))
         FROM jsonb_array_elements($4::jsonb) AS e))
@@ -138,43 +165,45 @@ const WRITE = `
     INSERT INTO tool_calls (session_id, tool_call_id, todo_index, parent_tool_call_id, name, input, output, is_error,
                             output_truncated, status, started_at, ended_at, started_seq, full_output)
     SELECT $1, c.id, c."todoIndex", c."parentToolCallId", c.name, coalesce(c.input, 'null'::jsonb), c.output,
-           c."isError", c."outputTruncated", c.status, c."startedAt", c."endedAt", c."startedSeq", c."fullOutput"
-    FROM jsonb_to_recordset($5::jsonb)
+           c."isError", c."outputTruncated", c.status, ${stamped('c."startedAt"')}, ${stamped('c."endedAt"')},
+           c."startedSeq", c."fullOutput"
+    FROM session, jsonb_to_recordset($5::jsonb)
       AS c(id text, "todoIndex" int, "parentToolCallId" text, name text, input jsonb, output text, "isError" boolean,
            "outputTruncated" boolean, status text, "startedAt" timestamptz, "endedAt" timestamptz, "startedSeq" int,
            "fullOutput" text)
   ), full_outputs AS (
     UPDATE tool_calls AS t SET full_output = f.output
-    FROM jsonb_to_recordset($6::jsonb) AS f(id text, output text)
+    FROM session, jsonb_to_recordset($6::jsonb) AS f(id text, output text)
     WHERE t.ctid = ANY(ARRAY(
         SELECT (SELECT k.ctid FROM tool_calls k WHERE (k.session_id, k.tool_call_id) = ($1, e ->> 'id'))
         FROM jsonb_array_elements($6::jsonb) AS e))
       AND t.tool_call_id = f.id
   ), dropped_todos AS (
-    DELETE FROM todos WHERE session_id = $1 AND idx >= jsonb_array_length($7::jsonb)
+    DELETE FROM todos WHERE session_id = $1 AND idx >= jsonb_array_length($7::jsonb) AND EXISTS (SELECT FROM session)
   ), todos AS (
     INSERT INTO todos (session_id, idx, content, active_form, status)
     SELECT $1, t.index, t.content, t."activeForm", t.status
-    FROM jsonb_to_recordset($7::jsonb) AS t(index int, content text, "activeForm" text, status text)
+    FROM session, jsonb_to_recordset($7::jsonb) AS t(index int, content text, "activeForm" text, status text)
     ON CONFLICT (session_id, idx) DO UPDATE
     SET content = excluded.content, active_form = excluded.active_form, status = excluded.status
-  ), session AS (
-    UPDATE build_sessions
-    SET last_seq = $8, status = $9, agent_id = $10, model = $11, project_name = $12, prompt = $13, started_at = $14,
-        ended_at = $15, error = $16, usage = $17::jsonb, progress_completed = $18, progress_total = $19,
-        updated_at = $3::timestamptz, last_batch_id = $20::uuid
-    WHERE id = $1
   )
-  SELECT 1`;
+  SELECT ${iso('at')} AS at FROM session`;
 
 /**
  * Appends events to a session's log. One transaction locks the session row, assigns the
  * next seqs (no gap, no duplicate), stores the events and updates the projections with the
  * same fold as the client (applyEvent), computed in memory so that an append is four round
  * trips whatever the batch: BEGIN, lock and read, one statement of writes, COMMIT.
+ *
+ * A session this process appended to last (the runner-worker's, one batch after another) skips
+ * the first three: its next batch is folded onto what this process wrote, and the same
+ * statement of writes, on its own, checks that this is still the session's state (LastWrite).
+ * When it is not, nothing was written, and the append takes the locked path.
  */
 @Injectable()
 export class EventStore {
+  private readonly lastWrites = new LastWrites();
+
   constructor(@InjectBuildcastDataSource() private readonly dataSource: DataSource) {}
 
   async append(
@@ -185,9 +214,52 @@ export class EventStore {
     if (!isUuid(sessionId)) throw new SessionNotFoundError(sessionId);
     const batch = forPostgresJson(events);
     const fullOutputs = options.fullOutputs && forPostgresJson(options.fullOutputs);
-    return this.dataSource.transaction((manager) =>
-      appendLocked(manager, sessionId, batch, { ...options, fullOutputs }),
+    const prepared = { ...options, fullOutputs };
+    const unlocked = mayAppendUnlocked(options, batch);
+    const last = unlocked ? this.lastWrites.get(sessionId) : undefined;
+    if (last) {
+      const result = await this.appendUnlocked(sessionId, batch, last, prepared).catch((error: unknown) => {
+        this.lastWrites.forget(sessionId); // it may have committed: only the lock can tell
+        throw error;
+      });
+      if (result) {
+        this.lastWrites.remember(result);
+        return result;
+      }
+      this.lastWrites.forget(sessionId);
+    }
+    const result = await this.dataSource.transaction((manager) =>
+      appendLocked(manager, sessionId, batch, prepared),
     );
+    // A session it holds is kept up to date (or dropped once finished) whatever the append was.
+    if (unlocked || this.lastWrites.get(sessionId)) this.lastWrites.remember(result);
+    return result;
+  }
+
+  /** One statement on a pooled connection, outside any transaction; null if its guard failed. */
+  private async appendUnlocked(
+    sessionId: string,
+    batch: NewBuildEvent[],
+    last: LastWrite,
+    options: AppendOptions,
+  ): Promise<AppendResult | null> {
+    // TypeORM's pool itself: a QueryRunner (an EntityManager and more per append) adds nothing here.
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    const client = await pool.connect();
+    // A dropped connection fails the query and is also emitted: unheard, it would end the process.
+    const onError = () => undefined;
+    client.on('error', onError);
+    let broken: Error | undefined;
+    try {
+      const query: Query = (name, text, values) => client.query({ name, text, values });
+      return await appendFromLastWrite(query, sessionId, batch, last, options);
+    } catch (error) {
+      broken = error instanceof Error ? error : new Error(String(error)); // not reused
+      throw error;
+    } finally {
+      client.removeListener('error', onError);
+      client.release(broken);
+    }
   }
 }
 
@@ -207,7 +279,8 @@ async function appendLocked(
   options: AppendOptions,
 ): Promise<AppendResult> {
   const ids = toolCallIds(batch);
-  const [row] = await prepared<LockedRow>(manager, 'event_store_lock', LOCK_SESSION, [sessionId, ids]);
+  const { rows } = await preparedOn(manager)('event_store_lock', LOCK_SESSION, [sessionId, ids]);
+  const row = rows[0] as LockedRow | undefined;
   if (!row) throw new SessionNotFoundError(sessionId);
   const before = toSessionSummary(row);
   const idempotency = options.ingest?.idempotency;
@@ -235,8 +308,6 @@ async function appendLocked(
       [sessionId, ...auditParams(options.audit), row.at],
     );
   }
-  const result = { projectId: before.projectId, sessionId };
-
   const known =
     row.seen_seq === row.last_seq || ids.length === 0
       ? new Set(row.known)
@@ -248,7 +319,8 @@ async function appendLocked(
   if (options.ingest) await recordIngest(manager, sessionId, options.ingest, before.seq, accepted.length);
   if (accepted.length === 0) {
     return {
-      ...result,
+      projectId: before.projectId,
+      sessionId,
       events: [],
       fromSeq: before.seq,
       toSeq: before.seq,
@@ -256,25 +328,80 @@ async function appendLocked(
       summaryChanged: false,
     };
   }
-  const at = row.at;
-  const committed = accepted.map((event, index): BuildEvent => ({
-    seq: before.seq + 1 + index,
-    ...event,
-    at,
-  }));
   // Finishing the session aborts every open call (the fold does it): the fold must see them all.
   const open = accepted.some((event) => event.type === 'session.finished')
     ? await openToolCalls(manager, sessionId)
     : null;
   const stored = open ? new Set([...known, ...open]) : known;
+  const written = await writeBatch(preparedOn(manager), sessionId, before, accepted, stored, open, options, {
+    at: row.at,
+    namedIds: [],
+    storedCount: 0,
+  });
+  // Under the lock the guard holds by construction: failing it would be a bug, not a race.
+  if (!written) throw new Error(`The locked append to ${sessionId} failed its own guard`);
+  return written;
+}
+
+/**
+ * The locked path's append without the lock: `last` stands for the row (the statement checks
+ * it), and the batch's stored calls are those of its ids that `last` has running. Null when
+ * the guard failed (nothing written) or when the batch takes no seq (the locked path answers
+ * that, and whether the session is still open).
+ */
+async function appendFromLastWrite(
+  query: Query,
+  sessionId: string,
+  batch: NewBuildEvent[],
+  last: LastWrite,
+  options: AppendOptions,
+): Promise<AppendResult | null> {
+  const ids = toolCallIds(batch);
+  const known = new Set(ids.filter((id) => last.running.has(id)));
+  const accepted = acceptedEvents(batch, known);
+  if (accepted.length === 0) return null;
+  return writeBatch(query, sessionId, last.summary, accepted, known, null, options, {
+    at: null,
+    namedIds: ids,
+    storedCount: known.size,
+  });
+}
+
+/** Runs a named (prepared) statement. */
+type Query = (name: string, text: string, values: unknown[]) => Promise<{ rows: QueryResultRow[] }>;
+
+/** The fold's stand-in for the append's time when only the write statement reads the clock. */
+const UNSTAMPED = 'infinity';
+
+/**
+ * The batch's seqs, the fold and the one write statement, guarded (see WRITE): the session's
+ * latest seq must be `before.seq` and, of `namedIds`, exactly `storedCount` stored calls.
+ * `at` is the append's time if the lock read it; else the statement reads it, and the events
+ * and summary take it once it is known. Null when the guard failed.
+ */
+async function writeBatch(
+  query: Query,
+  sessionId: string,
+  before: SessionSummary,
+  accepted: NewBuildEvent[],
+  stored: ReadonlySet<string>,
+  open: ReadonlySet<string> | null,
+  options: AppendOptions,
+  guard: { at: string | null; namedIds: string[]; storedCount: number },
+): Promise<AppendResult | null> {
+  const committed = accepted.map((event, index): BuildEvent => ({
+    seq: before.seq + 1 + index,
+    ...event,
+    at: guard.at ?? UNSTAMPED,
+  }));
   const after = applyEvents(knownState(before, stored, open), committed);
   const { finished, added, fullOutputs } = toolCallWrites(after.toolCalls, stored, options.fullOutputs);
   // The fold's audit is a placeholder (the audit is no projection of events): not part of a summary.
   const { audit, ...session } = after.session;
-  await prepared(manager, 'event_store_write', WRITE, [
+  const { rows } = await query('event_store_write', WRITE, [
     sessionId,
     jsonb(committed.map(({ seq, type, data }) => ({ seq, type, data }))),
-    at,
+    guard.at,
     jsonb(finished),
     jsonb(added),
     jsonb(fullOutputs),
@@ -292,11 +419,22 @@ async function appendLocked(
     session.progress.completed,
     session.progress.total,
     options.batch?.id ?? null,
+    before.seq,
+    guard.namedIds,
+    guard.storedCount,
   ]);
-
-  const summary: SessionSummary = { ...session, seq: after.seq };
+  if (rows.length === 0) return null;
+  const at = rows[0].at as string;
+  for (const event of committed) event.at = at;
+  const summary: SessionSummary = {
+    ...session,
+    startedAt: session.startedAt === UNSTAMPED ? at : session.startedAt,
+    endedAt: session.endedAt === UNSTAMPED ? at : session.endedAt,
+    seq: after.seq,
+  };
   return {
-    ...result,
+    projectId: before.projectId,
+    sessionId,
     events: committed,
     fromSeq: committed[0].seq,
     toSeq: after.seq,
@@ -376,17 +514,14 @@ async function recordIngest(
 }
 
 /**
- * A named statement on the transaction's connection: Postgres parses it once per connection
+ * Named statements on the transaction's connection: Postgres parses each once per connection
  * and, after a few executions, reuses one generic plan instead of planning every append.
  */
-async function prepared<Row extends QueryResultRow>(
-  manager: EntityManager,
-  name: string,
-  text: string,
-  values: unknown[],
-): Promise<Row[]> {
-  const client = (await manager.queryRunner!.connect()) as PoolClient;
-  return (await client.query<Row>({ name, text, values })).rows;
+function preparedOn(manager: EntityManager): Query {
+  return async (name, text, values) => {
+    const client = (await manager.queryRunner!.connect()) as PoolClient;
+    return client.query({ name, text, values });
+  };
 }
 
 /**
