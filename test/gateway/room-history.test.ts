@@ -84,11 +84,15 @@ describe('gateway room history: sockets behind their room share one read of the 
     seq += 1;
 
     const before = await catchUpReads('database');
+    const historyBefore = await catchUpReads('history');
     await expectWhole(await watch(writer, 0, seq), writer);
     const firstReads = (await catchUpReads('database')) - before;
     expect(firstReads).toBeGreaterThan(0);
+    // Its last read reached the history, which then had nothing more for it: not counted.
+    expect(await catchUpReads('history')).toBe(historyBefore);
 
     for (let i = 0; i < JOINERS; i++) await expectWhole(await watch(writer, 0, seq), writer);
     expect((await catchUpReads('database')) - before).toBe(firstReads);
+    expect((await catchUpReads('history')) - historyBefore).toBe(JOINERS);
   });
 });

@@ -345,8 +345,12 @@ export class SessionRoom implements Room {
       }
       const kept = this.history.after(cursor.seq);
       if (kept) {
-        this.context.metrics.catchUpReads.inc({ source: 'history' });
-        return this.sendFrames(member, kept);
+        const from = cursor.seq;
+        const sent = this.sendFrames(member, kept);
+        // Counted when the history sent something: a read from Postgres that reached it ends
+        // here with nothing left to send.
+        if (cursor.seq > from) this.context.metrics.catchUpReads.inc({ source: 'history' });
+        return sent;
       }
       const limit = catchUpPageEvents(
         this.context.config.maxBufferedBytes,
