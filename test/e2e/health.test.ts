@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { request, startStack, type TestStack } from '../support/stack.js';
 
@@ -38,6 +39,16 @@ describe('health', () => {
     const unknown = await request(`${stack.apiUrl}/health/mainframe`);
     expect(unknown.status).toBe(404);
     expect(unknown.body.message).toMatch(/Unknown service "mainframe"/);
+  });
+
+  it('keeps an idle socket open 65 s, past the idle timeout of a client or proxy reusing it', async () => {
+    stack = await startStack({ transport: 'redis' });
+    const server = stack.api.getHttpServer() as Server;
+    expect(server.keepAliveTimeout).toBe(65_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+    // What the client is told (fetch keeps its sockets alive).
+    const response = await fetch(`${stack.apiUrl}/health/api`);
+    expect(response.headers.get('keep-alive')).toBe('timeout=65');
   });
 
   it('answers 503 naming Postgres when its database is gone', async () => {

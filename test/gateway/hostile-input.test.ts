@@ -1,7 +1,6 @@
 import { CloseCode, MAX_JSON_DEPTH } from '#contracts';
-import { freePort, spawnGateway, type GatewayProcess } from '../support/gateway.js';
+import { gatewaySuite } from '../support/gateway.js';
 import { SessionWriter } from '../support/session-writer.js';
-import { startStack, type TestStack } from '../support/stack.js';
 import { TestClient } from '../support/ws-client.js';
 
 const RATE_LIMIT = 20;
@@ -13,36 +12,26 @@ const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
  * watcher throughout (a crash would end it, and with it every other client).
  */
 describe('gateway hostile input: one process survives all of it', () => {
-  let stack: TestStack;
-  let gateway: GatewayProcess;
+  const suite = gatewaySuite({ GATEWAY_RATE_LIMIT: String(RATE_LIMIT) });
   let writer: SessionWriter;
   let watcher: TestClient;
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
-    stack = await startStack();
-    gateway = await spawnGateway(
-      stack.childEnv({ GATEWAY_RATE_LIMIT: String(RATE_LIMIT) }),
-      await freePort(),
-    );
-    writer = await SessionWriter.create(stack.api);
+    writer = await SessionWriter.create(suite.stack.api);
     await writer.append(SessionWriter.events(10, { start: true }));
     watcher = await TestClient.connect(
-      `${gateway.wsUrl}?projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=0`,
+      `${suite.gateway.wsUrl}?projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=0`,
     );
     await watcher.until(() => watcher.cursor === 10, 15_000, 'the watcher to catch up');
   });
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
   });
-  afterAll(async () => {
-    watcher?.close();
-    await gateway?.stop();
-    await stack?.close();
-  });
+  afterAll(() => watcher?.close());
 
   const connect = async (query = '') => {
-    const client = await TestClient.connect(`${gateway.wsUrl}${query ? `?${query}` : ''}`);
+    const client = await TestClient.connect(`${suite.gateway.wsUrl}${query ? `?${query}` : ''}`);
     clients.push(client);
     return client;
   };
@@ -60,7 +49,7 @@ describe('gateway hostile input: one process survives all of it', () => {
       code: CloseCode.badRequest,
       reason: `JSON nests deeper than ${MAX_JSON_DEPTH} levels (the gateway's limit)`,
     });
-    expect(gateway.child.exitCode).toBeNull();
+    expect(suite.gateway.child.exitCode).toBeNull();
   });
 
   it('closes deep JSON with 4400 wherever it nests: known fields, unknown fields, the top level', async () => {
@@ -125,8 +114,8 @@ describe('gateway hostile input: one process survives all of it', () => {
   });
 
   it('after all of it, the same process still serves: the old watcher live, a new one from since=0', async () => {
-    expect(gateway.child.exitCode).toBeNull();
-    expect(gateway.child.signalCode).toBeNull();
+    expect(suite.gateway.child.exitCode).toBeNull();
+    expect(suite.gateway.child.signalCode).toBeNull();
     const late = await connect(`projectId=${writer.projectId}&sessionId=${writer.sessionId}&since=0`);
     const last = await writer.append([
       ...SessionWriter.events(5, { prefix: 'after' }),
@@ -137,6 +126,6 @@ describe('gateway hostile input: one process survives all of it', () => {
       expect(client.violations).toEqual([]);
     }
     expect(watcher.closed).toBeUndefined();
-    expect(gateway.output()).not.toMatch(/RangeError|Maximum call stack/);
+    expect(suite.gateway.output()).not.toMatch(/RangeError|Maximum call stack/);
   });
 });

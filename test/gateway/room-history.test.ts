@@ -1,7 +1,6 @@
-import { freePort, spawnGateway, type GatewayProcess } from '../support/gateway.js';
+import { gatewaySuite } from '../support/gateway.js';
 import { SessionWriter, unapplied } from '../support/session-writer.js';
-import { startStack, type TestStack } from '../support/stack.js';
-import { TestClient } from '../support/ws-client.js';
+import type { TestClient } from '../support/ws-client.js';
 
 const JOINERS = 20;
 
@@ -11,36 +10,16 @@ const JOINERS = 20;
  * seq once, in order, equal to the snapshot.
  */
 describe('gateway room history: sockets behind their room share one read of the log', () => {
-  let stack: TestStack;
-  let gateway: GatewayProcess;
-  const clients: TestClient[] = [];
+  // Buffers far bigger than the sessions: no socket is paused, so each catch-up is one pass.
+  const suite = gatewaySuite({ GATEWAY_MAX_BUFFERED_BYTES: String(64 * 1024 * 1024) });
 
-  beforeAll(async () => {
-    stack = await startStack();
-    // Buffers far bigger than the sessions: no socket is paused, so each catch-up is one pass.
-    gateway = await spawnGateway(
-      stack.childEnv({ GATEWAY_MAX_BUFFERED_BYTES: String(64 * 1024 * 1024) }),
-      await freePort(),
-    );
-  });
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await gateway?.stop();
-    await stack?.close();
-  });
-
-  const catchUpReads = async (source: 'history' | 'database') => {
-    const text = await (await fetch(gateway.metricsUrl)).text();
-    const prefix = `buildcast_gateway_catch_up_reads_total{source="${source}"} `;
-    const line = text.split('\n').find((candidate) => candidate.startsWith(prefix));
-    return Number(line?.slice(prefix.length) ?? 0);
-  };
+  const catchUpReads = (source: 'history' | 'database') =>
+    suite.metric('buildcast_gateway_catch_up_reads_total', { source });
 
   /** A socket subscribed with `since`, once it has every seq of the snapshot. */
   const watch = async (writer: SessionWriter, since: number | undefined, seq: number) => {
     const snapshot = (await writer.snapshot())!;
-    const client = await TestClient.connect(gateway.wsUrl, { state: unapplied(snapshot), since: since ?? 0 });
-    clients.push(client);
+    const client = await suite.connect({ state: unapplied(snapshot), since: since ?? 0 });
     client.send({ type: 'subscribe', projectId: writer.projectId, sessionId: writer.sessionId, since });
     await client.until(() => client.cursor >= seq, 30_000, `seq ${seq}`);
     return client;
@@ -52,7 +31,7 @@ describe('gateway room history: sockets behind their room share one read of the 
   };
 
   it('catches up sockets that join with an older seq from the frames the room sent live', async () => {
-    const writer = await SessionWriter.create(stack.api, 'history live');
+    const writer = await SessionWriter.create(suite.stack.api, 'history live');
     // The room opens before the first event, and takes every event in live.
     const first = await watch(writer, 0, 0);
     let seq = 0;
@@ -73,7 +52,7 @@ describe('gateway room history: sockets behind their room share one read of the 
   });
 
   it('reads what was committed before the room opened once, for every socket after the first', async () => {
-    const writer = await SessionWriter.create(stack.api, 'history older');
+    const writer = await SessionWriter.create(suite.stack.api, 'history older');
     let seq = 0;
     // Several catch-up pages (at most 1,000 events each), committed while nobody watches.
     for (let i = 0; i < 25; i++) {
@@ -84,11 +63,15 @@ describe('gateway room history: sockets behind their room share one read of the 
     seq += 1;
 
     const before = await catchUpReads('database');
+    const historyBefore = await catchUpReads('history');
     await expectWhole(await watch(writer, 0, seq), writer);
     const firstReads = (await catchUpReads('database')) - before;
     expect(firstReads).toBeGreaterThan(0);
+    // Its last read reached the history, which then had nothing more for it: not counted.
+    expect(await catchUpReads('history')).toBe(historyBefore);
 
     for (let i = 0; i < JOINERS; i++) await expectWhole(await watch(writer, 0, seq), writer);
     expect((await catchUpReads('database')) - before).toBe(firstReads);
+    expect((await catchUpReads('history')) - historyBefore).toBe(JOINERS);
   });
 });

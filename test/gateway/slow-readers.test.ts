@@ -1,8 +1,7 @@
 import { applyEvent } from '#contracts';
-import { freePort, spawnGateway, type GatewayProcess } from '../support/gateway.js';
+import { gatewaySuite } from '../support/gateway.js';
 import { SessionWriter, unapplied } from '../support/session-writer.js';
-import { startStack, type TestStack } from '../support/stack.js';
-import { TestClient } from '../support/ws-client.js';
+import type { TestClient } from '../support/ws-client.js';
 
 const LIMIT = 256 * 1024;
 const SOCKETS = 3;
@@ -17,35 +16,15 @@ const transportOf = (client: TestClient) => (client.socket as unknown as { _sock
  * and each socket still gets every seq once it reads again.
  */
 describe('gateway slow readers: catch-up is bounded by the buffer limit', () => {
-  let stack: TestStack;
-  let gateway: GatewayProcess;
+  const suite = gatewaySuite({ GATEWAY_MAX_BUFFERED_BYTES: String(LIMIT) });
   const clients: TestClient[] = [];
-
-  beforeAll(async () => {
-    stack = await startStack();
-    gateway = await spawnGateway(
-      stack.childEnv({ GATEWAY_MAX_BUFFERED_BYTES: String(LIMIT) }),
-      await freePort(),
-    );
-  });
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await gateway?.stop();
-    await stack?.close();
-  });
-
-  const metric = async (name: string) => {
-    const text = await (await fetch(gateway.metricsUrl)).text();
-    const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
-    return Number(line?.split(' ')[1] ?? NaN);
-  };
 
   it('sockets × limit + one event at most while they do not read; every seq, gap-free, after', async () => {
     // Each session: about 2,000 events, half of them 8 KiB tool outputs (about 8 MiB).
     const writers: SessionWriter[] = [];
     let largestEvent = 0;
     for (let s = 0; s < SESSIONS; s++) {
-      const writer = await SessionWriter.create(stack.api, `slow ${s}`);
+      const writer = await SessionWriter.create(suite.stack.api, `slow ${s}`);
       for (let i = 0; i < 10; i++) {
         const events = SessionWriter.events(200, { start: i === 0, prefix: `s${s}b${i}`, outputBytes: 8192 });
         for (const event of events)
@@ -58,7 +37,7 @@ describe('gateway slow readers: catch-up is bounded by the buffer limit', () => 
     const snapshots = await Promise.all(writers.map((writer) => writer.snapshot()));
 
     for (let c = 0; c < SOCKETS; c++) {
-      const client = await TestClient.connect(gateway.wsUrl);
+      const client = await suite.connect();
       clients.push(client);
       transportOf(client).pause();
       for (const writer of writers) {
@@ -74,13 +53,13 @@ describe('gateway slow readers: catch-up is bounded by the buffer limit', () => 
     // Every socket gets paused in every room (its buffer is full); what is queued for
     // sockets that never read only grows, so the last samples are the peak.
     const deadline = Date.now() + 30_000;
-    while ((await metric('buildcast_gateway_slow_sockets_total')) < SOCKETS * SESSIONS) {
+    while ((await suite.metric('buildcast_gateway_slow_sockets_total')) < SOCKETS * SESSIONS) {
       if (Date.now() > deadline) throw new Error('the sockets were never paused');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     let peak = 0;
     for (let i = 0; i < 10; i++) {
-      peak = Math.max(peak, await metric('buildcast_gateway_buffered_bytes'));
+      peak = Math.max(peak, await suite.metric('buildcast_gateway_buffered_bytes'));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // One frame's envelope (ids, seqs) on top of an event.

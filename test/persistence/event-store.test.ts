@@ -1,13 +1,8 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
 import type { AppendResult, NewBuildEvent, SessionSummary, Snapshot, Todo } from '#contracts';
-import { openTestPersistence, type TestPersistence } from '../support/database.js';
-import {
-  BuildReadModel,
-  EventStore,
-  SessionClosedError,
-  SessionNotFoundError,
-} from '#persistence';
+import { openTestPersistence, queuedDemoSession, type TestPersistence } from '../support/database.js';
+import { BuildReadModel, EventStore, SessionClosedError, SessionNotFoundError } from '#persistence';
 import { fold } from './fold.js';
 
 const APPENDERS = 20;
@@ -80,17 +75,7 @@ describe('EventStore', () => {
 
   afterAll(() => persistence?.close());
 
-  async function newSession(): Promise<SessionSummary> {
-    const session = await readModel.createQueuedSession({
-      projectId,
-      agent: 'demo',
-      agentId: 'demo',
-      model: null,
-      prompt: 'build it',
-    });
-    if (!session) throw new Error('project not found');
-    return session;
-  }
+  const newSession = () => queuedDemoSession(readModel, projectId, 'build it');
 
   async function expectProjectionsMatchLog(created: SessionSummary): Promise<Snapshot> {
     const log = await readModel.eventsAfter(projectId, created.id, 0, 10000);

@@ -68,17 +68,18 @@ export async function openTestPersistence(poolSize: number): Promise<TestPersist
   };
 }
 
-/** A queued session of the demo agent, without a prompt, in `projectId`. */
+/** A queued session of the demo agent in `projectId` (without a prompt unless given one). */
 export async function queuedDemoSession(
   readModel: BuildReadModel,
   projectId: string,
+  prompt: string | null = null,
 ): Promise<SessionSummary> {
   const session = await readModel.createQueuedSession({
     projectId,
     agent: 'demo',
     agentId: 'demo',
     model: null,
-    prompt: null,
+    prompt,
   });
   if (!session) throw new Error(`project ${projectId} not found`);
   return session;

@@ -1,13 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { afterAll, beforeAll } from '@jest/globals';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import type { AppConfig } from '#config';
 import { createGateway } from '../../apps/realtime-gateway/src/create-gateway.js';
 import { GatewayMetrics } from '../../apps/realtime-gateway/src/metrics/gateway-metrics.js';
 import { TEST_ADMIN_KEY } from './credentials.js';
+import { scrapeMetric } from './metrics.js';
+import { freePort } from './ports.js';
+import { startStack, type TestStack } from './stack.js';
+import { TestClient } from './ws-client.js';
 
-export { freePort } from './ports.js';
+export { freePort };
 
 const QUIET: LogLevel[] = ['error', 'warn'];
 
@@ -112,6 +117,71 @@ export async function spawnGateway(env: Record<string, string>, port: number): P
     output: () => output,
     stop,
   };
+}
+
+/**
+ * A describe block's test stack (startStack) and one gateway process on it (spawnGateway, with
+ * `env` on top of the stack's childEnv), started in beforeAll. In afterAll the clients the
+ * tests opened with `connect` are closed, then the gateway and the stack. Call at the top of
+ * the describe block; `stack` and `gateway` are there from beforeAll.
+ */
+export function gatewaySuite(env: Record<string, string> = {}): GatewaySuite {
+  const suite = new GatewaySuite();
+  beforeAll(() => suite.start(env));
+  afterAll(() => suite.close());
+  return suite;
+}
+
+export class GatewaySuite {
+  private started: { stack: TestStack; gateway: GatewayProcess } | undefined;
+  private readonly clients: TestClient[] = [];
+
+  get stack(): TestStack {
+    return this.ready().stack;
+  }
+
+  get gateway(): GatewayProcess {
+    return this.ready().gateway;
+  }
+
+  /** A client of the gateway's /ws (options as TestClient.connect's), closed in afterAll. */
+  async connect(options?: Parameters<typeof TestClient.connect>[1]): Promise<TestClient> {
+    const client = await TestClient.connect(this.gateway.wsUrl, options);
+    this.clients.push(client);
+    return client;
+  }
+
+  /** One metric of the gateway's /metrics: the sum of its series with `labels` (scrapeMetric). */
+  metric(name: string, labels?: Record<string, string>): Promise<number> {
+    return scrapeMetric(this.gateway.metricsUrl, name, labels);
+  }
+
+  // gatewaySuite's hooks.
+
+  async start(env: Record<string, string>): Promise<void> {
+    const stack = await startStack();
+    try {
+      this.started = { stack, gateway: await spawnGateway(stack.childEnv(env), await freePort()) };
+    } catch (error) {
+      // Nothing else would close the stack, and jest would wait on its open handles.
+      await stack.close();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.clients.splice(0)) client.close();
+    try {
+      await this.started?.gateway.stop();
+    } finally {
+      await this.started?.stack.close();
+    }
+  }
+
+  private ready(): { stack: TestStack; gateway: GatewayProcess } {
+    if (!this.started) throw new Error('gatewaySuite: the stack and the gateway start in beforeAll');
+    return this.started;
+  }
 }
 
 /** MetricsEndpoint's start-up line (libs/metrics), e.g. `Prometheus metrics on http://127.0.0.1:41234/metrics`. */

@@ -15,6 +15,7 @@ import { printFirstSignInLink } from './identity/first-admin-key.js';
 import { serveWebApp } from './web-app/serve-web-app.js';
 import { ApiMetrics } from './observability/api-metrics.js';
 import { requestMetrics } from './observability/request-metrics.js';
+import { keepIdleSocketsOpen } from './keep-alive.js';
 import { forwardWebSockets } from './websocket-proxy.js';
 import { serveAsyncApi } from './docs/asyncapi-route.js';
 
@@ -29,6 +30,7 @@ export async function createApi(
     logger,
   });
   answerClientErrors(app.getHttpServer());
+  keepIdleSocketsOpen(app.getHttpServer());
   // First, so that every answer is logged and measured, a refused body (413) too.
   app.use(
     requestLogger(logger.pino, {

@@ -35,7 +35,7 @@ export class GatewayMetrics extends AppMetrics {
   readonly catchUpReads = new Counter({
     name: 'buildcast_gateway_catch_up_reads_total',
     help:
-      'Catch-up steps of sockets behind their room: served from the room\'s frame history (history), ' +
+      "Catch-up steps of sockets behind their room: frames sent from the room's frame history (history), " +
       'or a page read from Postgres (database; a page shared by several sockets counts once)',
     labelNames: ['source'] as const,
     registers: [this.registry],

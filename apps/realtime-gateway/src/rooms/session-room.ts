@@ -335,8 +335,7 @@ export class SessionRoom implements Room {
     const { connection, cursor } = member;
     // The frames this replay read from Postgres (the newest, up to the history's size): once
     // they reach the history, they join it.
-    let read: EventFrame[] = [];
-    let readBytes = 0;
+    let read: readonly EventFrame[] = [];
     for (;;) {
       if (!stillHere()) return false;
       // Another room may have filled the buffer while this one waited its turn: read nothing.
@@ -346,8 +345,12 @@ export class SessionRoom implements Room {
       }
       const kept = this.history.after(cursor.seq);
       if (kept) {
-        this.context.metrics.catchUpReads.inc({ source: 'history' });
-        return this.sendFrames(member, kept);
+        const from = cursor.seq;
+        const sent = this.sendFrames(member, kept);
+        // Counted when the history sent something: a read from Postgres that reached it ends
+        // here with nothing left to send.
+        if (cursor.seq > from) this.context.metrics.catchUpReads.inc({ source: 'history' });
+        return sent;
       }
       const limit = catchUpPageEvents(
         this.context.config.maxBufferedBytes,
@@ -377,15 +380,7 @@ export class SessionRoom implements Room {
           toSeq: fresh[fresh.length - 1].seq,
           events: fresh,
         });
-        if (read.length > 0 && read[read.length - 1].batch.toSeq !== cursor.seq) [read, readBytes] = [[], 0];
-        for (const frame of frames) {
-          read.push(frame);
-          readBytes += frame.frame.length;
-        }
-        while (read.length > 1 && readBytes > this.context.config.roomHistoryBytes) {
-          readBytes -= read.shift()!.frame.length;
-        }
-        this.history.prepend(read);
+        read = this.history.prependRead(read, frames);
         if (!this.sendFrames(member, frames)) return false;
       }
       if (this.history.after(cursor.seq) === undefined && page.events.length < limit) return true;

@@ -85,4 +85,33 @@ describe('FrameHistory', () => {
     expect(history.after(1)).toBeUndefined();
     expect(history.heldBytes).toBe(30);
   });
+
+  it("joins one catch-up's reads to it once one ends just before it, the newest that fit", () => {
+    const history = new FrameHistory(30);
+    history.reset(10);
+    history.append(frame(11, 11));
+    // Reads that end before seq 10 are kept by the catch-up, not by the history.
+    let read = history.prependRead([], [frame(1, 2), frame(3, 4)]);
+    read = history.prependRead(read, [frame(5, 6)]);
+    expect(ranges(read)).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(history.firstSeq).toBe(11);
+    // The read that reaches the history: the run, trimmed to 30 bytes, then what the history has room for.
+    read = history.prependRead(read, [frame(7, 10)]);
+    expect(ranges(read)).toEqual([
+      [3, 4],
+      [5, 6],
+      [7, 10],
+    ]);
+    expect(ranges(history.after(4))).toEqual([
+      [5, 6],
+      [7, 10],
+      [11, 11],
+    ]);
+    // A read that does not continue the run starts it anew; the newest frame stays, however big.
+    expect(ranges(history.prependRead(read, [frame(20, 20, 100)]))).toEqual([[20, 20]]);
+  });
 });

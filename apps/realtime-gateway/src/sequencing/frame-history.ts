@@ -67,6 +67,30 @@ export class FrameHistory {
   }
 
   /**
+   * One catch-up's reads of Postgres, offered to the history as they come: `frames`, just
+   * read, continue `earlier` (what the catch-up read before them; frames that do not continue
+   * it start anew), and the newest of them, up to `maxBytes` (the newest frame always), go to
+   * `prepend`. So the pages a catch-up read before it reached the history join it once one
+   * does. Returns what was offered: the next read's `earlier`.
+   */
+  prependRead(earlier: readonly EventFrame[], frames: readonly EventFrame[]): EventFrame[] {
+    const startsAnew =
+      earlier.length > 0 &&
+      frames.length > 0 &&
+      earlier[earlier.length - 1].batch.toSeq !== frames[0].batch.fromSeq - 1;
+    const run = startsAnew ? [...frames] : [...earlier, ...frames];
+    let bytes = run.reduce((sum, { frame }) => sum + frame.length, 0);
+    let start = 0;
+    while (run.length - start > 1 && bytes > this.maxBytes) {
+      bytes -= run[start].frame.length;
+      start += 1;
+    }
+    const kept = run.slice(start);
+    this.prepend(kept);
+    return kept;
+  }
+
+  /**
    * What a socket that has every seq up to `seq` needs from the history: the frames from the
    * one that holds `seq + 1` (the first may start before it: send the rest of it), none when
    * it is up to date, undefined when the history starts after `seq + 1` (read Postgres first).
