@@ -10,7 +10,13 @@ import { loadConfig } from '#config';
 import type { NewBuildEvent } from '#contracts';
 import { BuildLog, EventPublisher, RedisChannelPublisher, RedisService } from '#bus';
 import { BuildReadModel, EventStore, prepareDatabase } from '#persistence';
-import { createBenchDatabase, percentile, realisticEvents, take } from '../support/bench-utils.js';
+import {
+  backendCpuMeter,
+  createBenchDatabase,
+  percentile,
+  realisticEvents,
+  take,
+} from '../support/bench-utils.js';
 import { REPLAY_HEADER, replayAll, replayRow, type AppenderMode } from './runner-appender.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 50);
@@ -49,7 +55,8 @@ async function main(): Promise<void> {
   let replays = '';
   try {
     if (PARTS.has('replay')) {
-      replays = await runReplays(new BuildLog(store, publisher), readModel, project.id);
+      const startBackendCpu = () => backendCpuMeter((sql) => dataSource.query(sql));
+      replays = await runReplays(new BuildLog(store, publisher), readModel, project.id, startBackendCpu);
     }
     if (PARTS.has('serial')) serial = await runSerial(store, readModel, project.id);
     for (const batchSize of PARTS.has('closed') ? BATCH_SIZES : []) {
@@ -162,7 +169,12 @@ async function runSerial(store: EventStore, readModel: BuildReadModel, projectId
  * The runner's appender (SessionRecorder) replaying transcripts with eventIntervalMs 0: one
  * session, then SESSIONS at once; each in every REPLAY_MODES, one after the other.
  */
-async function runReplays(log: BuildLog, readModel: BuildReadModel, projectId: string) {
+async function runReplays(
+  log: BuildLog,
+  readModel: BuildReadModel,
+  projectId: string,
+  startBackendCpu: () => Promise<() => Promise<number>>,
+) {
   const idle = process.cpuUsage();
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const { user, system } = process.cpuUsage(idle);
@@ -171,13 +183,19 @@ async function runReplays(log: BuildLog, readModel: BuildReadModel, projectId: s
   for (let round = 1; round <= REPLAY_ROUNDS; round++) {
     for (const mode of REPLAY_MODES) {
       const [session] = await createSessions(readModel, projectId, 1);
-      rows.push(replayRow(await replayAll(log, readModel, projectId, [session], REPLAY_EVENTS, mode)));
+      rows.push(
+        replayRow(
+          await replayAll(log, readModel, projectId, [session], REPLAY_EVENTS, mode, startBackendCpu),
+        ),
+      );
       console.error(`replay ${mode}, one session: done (round ${round})`);
     }
     for (const mode of REPLAY_MODES) {
       const sessions = await createSessions(readModel, projectId);
       const events = mode === 'group' ? REPLAY_AGGREGATE_EVENTS : Math.ceil(REPLAY_AGGREGATE_EVENTS / 10);
-      rows.push(replayRow(await replayAll(log, readModel, projectId, sessions, events, mode)));
+      rows.push(
+        replayRow(await replayAll(log, readModel, projectId, sessions, events, mode, startBackendCpu)),
+      );
       console.error(`replay ${mode}, ${SESSIONS} sessions: done (round ${round})`);
     }
   }

@@ -28,6 +28,8 @@ export interface ReplayRun {
   seconds: number;
   /** This process' user + system CPU per committed event. */
   cpuUsPerEvent: number;
+  /** The CPU of the database's backends per committed event (NaN where /proc cannot tell). */
+  postgresUsPerEvent: number;
 }
 
 /** A buildcast-ndjson transcript of `count` realistic events between its start and finish lines. */
@@ -46,6 +48,7 @@ export async function replayAll(
   sessionIds: string[],
   eventsPerSession: number,
   mode: AppenderMode,
+  startBackendCpu: () => Promise<() => Promise<number>>,
 ): Promise<ReplayRun> {
   const transcripts = sessionIds.map((_, index) => benchTranscript(`r${index}`, eventsPerSession));
   let appends = 0;
@@ -55,6 +58,7 @@ export async function replayAll(
       return log.append(...args);
     },
   } as BuildLog;
+  const backendCpuMs = await startBackendCpu();
   const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
@@ -79,6 +83,7 @@ export async function replayAll(
   );
   const seconds = (performance.now() - started) / 1000;
   const { user, system } = process.cpuUsage(cpu);
+  const postgresMs = await backendCpuMs();
   let events = 0;
   for (const sessionId of sessionIds) {
     const session = await readModel.getSessionSummary(projectId, sessionId);
@@ -91,15 +96,16 @@ export async function replayAll(
     appends,
     seconds,
     cpuUsPerEvent: (user + system) / events,
+    postgresUsPerEvent: (postgresMs * 1000) / events,
   };
 }
 
 export function replayRow(run: ReplayRun): string {
   const perSecond = Math.round(run.events / run.seconds).toLocaleString('en');
-  return `| ${run.mode} | ${run.sessions} | ${run.events.toLocaleString('en')} | ${run.appends.toLocaleString('en')} | ${(run.events / run.appends).toFixed(1)} | ${run.seconds.toFixed(2)} | ${perSecond} | ${Math.round(run.cpuUsPerEvent)} |`;
+  return `| ${run.mode} | ${run.sessions} | ${run.events.toLocaleString('en')} | ${run.appends.toLocaleString('en')} | ${(run.events / run.appends).toFixed(1)} | ${run.seconds.toFixed(2)} | ${perSecond} | ${Math.round(run.cpuUsPerEvent)} | ${Number.isNaN(run.postgresUsPerEvent) ? 'n/a' : run.postgresUsPerEvent.toFixed(1)} |`;
 }
 
 export const REPLAY_HEADER = [
-  '| appender | sessions | events | appends | events per append | seconds | events/s | runner CPU µs per event |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|',
+  '| appender | sessions | events | appends | events per append | seconds | events/s | runner CPU µs per event | Postgres CPU µs per event |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
 ];

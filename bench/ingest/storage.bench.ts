@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import type { NewBuildEvent } from '#contracts';
+import type { BuildEvent, NewBuildEvent } from '#contracts';
 import { BuildReadModel, EventStore, prepareDatabase } from '#persistence';
 import { createBenchDatabase, median, realisticEvents, take } from '../support/bench-utils.js';
 
@@ -22,6 +22,8 @@ interface Variant {
   setup?: string;
   /** The store's named statements as this variant writes them. */
   statements?: Record<string, (text: string) => string>;
+  /** Their parameters as this variant sends them. */
+  parameters?: Record<string, (values: unknown[]) => unknown[]>;
 }
 
 // How main looked up a batch's stored tool calls: joined on their ids (see event-store.ts).
@@ -48,6 +50,51 @@ const JOINED_LOOKUPS: Variant['statements'] = {
       text,
     ),
 };
+
+// The events as arrays of columns (seq int[], type text[], data jsonb[] in binary format)
+// instead of one jsonb list for jsonb_to_recordset: each event's data is parsed and encoded
+// once, where the list is parsed whole and every data encoded again per row.
+const COLUMN_ARRAYS: Pick<Variant, 'statements' | 'parameters'> = {
+  statements: {
+    event_store_write: (text) =>
+      replaced(
+        text,
+        /FROM jsonb_to_recordset\(\$2::jsonb\) AS e\(seq int, type text, data jsonb\)/,
+        'FROM unnest($21::int[], $22::text[], $2::jsonb[]) AS e(seq, type, data)',
+      ),
+  },
+  parameters: {
+    event_store_write: (values) => {
+      const events = JSON.parse((values[1] as Buffer).subarray(1).toString()) as BuildEvent[];
+      const data = events.map((event) => Buffer.from(`\u0001${JSON.stringify(event.data)}`));
+      const seqs = events.map((event) => event.seq);
+      const types = events.map((event) => event.type);
+      return [values[0], binaryArray(JSONB_OID, data), ...values.slice(2), seqs, types];
+    },
+  },
+};
+
+const JSONB_OID = 3802;
+
+/** A one-dimensional array without NULLs in Postgres' binary format. */
+function binaryArray(elementOid: number, elements: Buffer[]): Buffer {
+  const header = Buffer.alloc(20);
+  header.writeInt32BE(1, 0); // dimensions
+  header.writeInt32BE(0, 4); // no NULLs
+  header.writeUInt32BE(elementOid, 8);
+  header.writeInt32BE(elements.length, 12);
+  header.writeInt32BE(1, 16); // lower bound
+  const parts: Buffer[] = [header];
+  for (const element of elements) {
+    const length = Buffer.alloc(4);
+    length.writeInt32BE(element.length);
+    parts.push(length, element);
+  }
+  return Buffer.concat(parts);
+}
+
+// tool_call_id compared bytewise: the databases here are C.UTF-8, which Postgres 15 compares with strcoll.
+const C_COLLATION = `ALTER TABLE tool_calls ALTER COLUMN tool_call_id TYPE text COLLATE "C"`;
 
 const FOREIGN_KEYS = ['build_events', 'tool_calls']
   .map(
@@ -85,6 +132,8 @@ const VARIANTS: Record<string, Variant> = {
   'statement-level check': { setup: STATEMENT_CHECK },
   'joined lookups': { statements: JOINED_LOOKUPS },
   pglz: { setup: PGLZ },
+  'events as column arrays': COLUMN_ARRAYS,
+  'C collation': { setup: C_COLLATION },
   'before (all three)': { setup: `${FOREIGN_KEYS};\n${PGLZ}`, statements: JOINED_LOOKUPS },
 };
 const CHOSEN = (process.env.BENCH_STORAGE_VARIANTS ?? Object.keys(VARIANTS).join(',')).split(',');
@@ -116,9 +165,11 @@ function* largeOutputEvents(prefix: string): Generator<NewBuildEvent> {
 let current: Variant = {};
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  const statement = args[0] as { name?: string; text?: string } | undefined;
+  const statement = args[0] as { name?: string; text?: string; values?: unknown[] } | undefined;
   const rewrite = statement?.name && current.statements?.[statement.name];
   if (rewrite) args[0] = { ...statement, text: rewrite(statement.text!) };
+  const rewriteValues = statement?.name && current.parameters?.[statement.name];
+  if (rewriteValues) args[0] = { ...(args[0] as object), values: rewriteValues(statement.values!) };
   return (query as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof query;
 

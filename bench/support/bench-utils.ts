@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { NewBuildEvent, Todo } from '#contracts';
 
@@ -30,6 +31,36 @@ export async function createBenchDatabase(): Promise<{ url: string; drop: () => 
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+/**
+ * Starts measuring the CPU time of one database's backends (a pool's connections, whichever
+ * connect meanwhile), read from /proc/<pid>/schedstat: the returned function gives the ms
+ * they spent since, NaN where /proc cannot tell (a remote server). Other databases' backends
+ * on the same server do not count, nor do Postgres' own processes (WAL writer, checkpointer).
+ */
+export async function backendCpuMeter(
+  query: (sql: string) => Promise<{ pid: number }[]>,
+): Promise<() => Promise<number>> {
+  const backends = () => query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  const start = cpuByPid(await backends());
+  return async () => {
+    let ns = 0;
+    for (const [pid, now] of cpuByPid(await backends())) ns += now - (start.get(pid) ?? 0);
+    return ns / 1e6;
+  };
+}
+
+function cpuByPid(rows: { pid: number }[]): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      cpu.set(pid, Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]));
+    } catch {
+      cpu.set(pid, NaN); // not on this machine, or gone meanwhile
+    }
+  }
+  return cpu;
 }
 
 export function percentile(sorted: number[], p: number): number {
