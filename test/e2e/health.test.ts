@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
 import { request, startStack, type TestStack } from '../support/stack.js';
 
 async function closedPort(): Promise<number> {
@@ -49,6 +50,28 @@ describe('health', () => {
     // What the client is told (fetch keeps its sockets alive).
     const response = await fetch(`${stack.apiUrl}/health/api`);
     expect(response.headers.get('keep-alive')).toBe('timeout=65');
+  });
+
+  it('lets its sockets go at shutdown instead of keeping them alive 65 s', async () => {
+    stack = await startStack({ transport: 'redis' });
+    const server = stack.api.getHttpServer() as Server;
+    const { port } = new URL(stack.apiUrl);
+    // A client's spare socket, connected ahead of a request it has not sent.
+    const spare = connect(Number(port), '127.0.0.1');
+    await once(spare, 'connect');
+    // A kept-alive socket whose request is answered after close() (a slow body: still reading).
+    const slow = connect(Number(port), '127.0.0.1');
+    await once(slow, 'connect');
+    const requested = once(server, 'request');
+    slow.write(
+      'POST /api/projects HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{',
+    );
+    await requested;
+    const closed = Promise.all([once(spare, 'close'), once(slow, 'close')]);
+    server.close();
+    slow.end('}');
+    // Without the shutdown's own sweep, both stayed open for the keep-alive or headers timeout.
+    await closed;
   });
 
   it('answers 503 naming Postgres when its database is gone', async () => {
