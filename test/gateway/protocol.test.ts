@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AppConfig } from '#config';
 import { CloseCode } from '#contracts';
 import { Connections } from '../../apps/realtime-gateway/src/connections/connections.service.js';
@@ -47,6 +48,15 @@ describe.each(TRANSPORTS)('gateway protocol over %s: subscriptions, refusals, cl
     expect(batch.fromSeq).toBe(26);
     expect(batch.toSeq).toBeGreaterThanOrEqual(30);
   };
+
+  it('keeps its idle HTTP sockets (health checks) open 65 s, as the API does', async () => {
+    const server = gateway.app.getHttpServer() as Server;
+    expect(server.keepAliveTimeout).toBe(65_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+    const response = await fetch(`${gateway.httpUrl}/health`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('keep-alive')).toBe('timeout=65');
+  });
 
   it('answers ping with pong', async () => {
     const client = await connect();

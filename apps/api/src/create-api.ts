@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '#config';
+import { keepIdleSocketsOpen } from '#health';
 import { IdentityService, type Principal } from '#identity';
 import { AppLogger, DEFAULT_LOG_LEVELS, pathOf, requestLogger } from '#logging';
 import { ApiModule } from './app.module.js';
@@ -15,7 +16,6 @@ import { printFirstSignInLink } from './identity/first-admin-key.js';
 import { serveWebApp } from './web-app/serve-web-app.js';
 import { ApiMetrics } from './observability/api-metrics.js';
 import { requestMetrics } from './observability/request-metrics.js';
-import { keepIdleSocketsOpen } from './keep-alive.js';
 import { forwardWebSockets } from './websocket-proxy.js';
 import { serveAsyncApi } from './docs/asyncapi-route.js';
 

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AppConfig } from '#config';
+import { keepIdleSocketsOpen } from '#health';
 import { AppLogger, DEFAULT_LOG_LEVELS } from '#logging';
 import { BuildcastGatewayModule } from './gateway.module.js';
 import { gatewayOptionsFrom } from './embedding/gateway-options.js';
@@ -16,7 +17,9 @@ export async function createGateway(
   const logger = new AppLogger({ app: 'gateway', format: config.logFormat, levels });
   const options = gatewayOptionsFrom(config);
   const app = await NestFactory.create(BuildcastGatewayModule.forRoot(options), { logger });
-  refuseUpgradesOutside(app.getHttpServer() as Server, options.path ?? '/ws');
+  const server = app.getHttpServer() as Server;
+  refuseUpgradesOutside(server, options.path ?? '/ws');
+  keepIdleSocketsOpen(server);
   app.enableShutdownHooks();
   return app;
 }

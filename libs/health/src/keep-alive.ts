@@ -2,15 +2,16 @@ import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /**
- * How long the API keeps an idle kept-alive socket open: longer than the clients' and the
- * proxies' own idle timeouts (60 s on common load balancers), so the side that reuses a socket
- * is the one that closes it. With Node's default of 5 s, a client or proxy could send a
- * request on a socket the API was closing that instant: ECONNRESET, the request lost.
+ * How long a service (the API, a gateway on its own port) keeps an idle kept-alive socket
+ * open: longer than the clients' and the proxies' own idle timeouts (60 s on common load
+ * balancers), so the side that reuses a socket is the one that closes it. With Node's default
+ * of 5 s, a client or proxy could send a request (a health check, say) on a socket the service
+ * was closing that instant: ECONNRESET, the request lost.
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
- * Sets the API's HTTP server's keep-alive (see KEEP_ALIVE_TIMEOUT_MS), before it listens, and
+ * Sets a service's HTTP server's keep-alive (see KEEP_ALIVE_TIMEOUT_MS), before it listens, and
  * lets its sockets go at shutdown. `close()` ends only the sockets idle at that moment: a
  * socket opened ahead of its first request (a client's spare) counts as busy until its
  * headers time out, and one whose request (a long-poll, say) finishes later stays kept alive;
