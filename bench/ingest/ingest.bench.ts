@@ -13,11 +13,12 @@ import { BuildReadModel, EventStore, prepareDatabase } from '#persistence';
 import {
   backendCpuMeter,
   createBenchDatabase,
+  median,
   percentile,
   realisticEvents,
   take,
 } from '../support/bench-utils.js';
-import { REPLAY_HEADER, replayAll, replayRow, type AppenderMode } from './runner-appender.js';
+import { REPLAY_HEADER, replayAll, replayRow, type AppenderMode, type ReplayRun } from './runner-appender.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 50);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 8000);
@@ -180,6 +181,7 @@ async function runReplays(
   const { user, system } = process.cpuUsage(idle);
   console.error(`idle: ${((user + system) / 3000).toFixed(1)} µs of CPU per ms`);
   const rows: string[] = [];
+  const warmAggregates: ReplayRun[] = [];
   for (let round = 1; round <= REPLAY_ROUNDS; round++) {
     for (const mode of REPLAY_MODES) {
       const [session] = await createSessions(readModel, projectId, 1);
@@ -193,9 +195,9 @@ async function runReplays(
     for (const mode of REPLAY_MODES) {
       const sessions = await createSessions(readModel, projectId);
       const events = mode === 'group' ? REPLAY_AGGREGATE_EVENTS : Math.ceil(REPLAY_AGGREGATE_EVENTS / 10);
-      rows.push(
-        replayRow(await replayAll(log, readModel, projectId, sessions, events, mode, startBackendCpu)),
-      );
+      const run = await replayAll(log, readModel, projectId, sessions, events, mode, startBackendCpu);
+      rows.push(replayRow(run));
+      if (mode === 'group' && round > 1) warmAggregates.push(run);
       console.error(`replay ${mode}, ${SESSIONS} sessions: done (round ${round})`);
     }
   }
@@ -203,7 +205,34 @@ async function runReplays(
     `Runner appender: replays with eventIntervalMs 0 (parse, record, append, publish), pool ${POOL_SIZE}\n`,
     ...REPLAY_HEADER,
     ...rows,
+    ...warmSummary(warmAggregates),
   ].join('\n');
+}
+
+/**
+ * The group replays of SESSIONS after the first round (whose code is still being compiled): the
+ * runner-worker is a long-lived process. Medians and ranges, since one round on a shared
+ * machine can be a third off.
+ */
+function warmSummary(runs: ReplayRun[]): string[] {
+  if (runs.length === 0) return [];
+  const perSecond = runs.map((run) => run.events / run.seconds);
+  const range = (values: number[], digits: number) =>
+    `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+  return [
+    '',
+    `Warm rounds 2–${REPLAY_ROUNDS}, group, ${SESSIONS} sessions, median (range): ` +
+      `${Math.round(median(perSecond)).toLocaleString('en')} events/s ` +
+      `(${Math.round(Math.min(...perSecond)).toLocaleString('en')}–${Math.round(Math.max(...perSecond)).toLocaleString('en')}); ` +
+      `runner CPU ${range(
+        runs.map((run) => run.cpuUsPerEvent),
+        1,
+      )} µs per event; ` +
+      `Postgres CPU ${range(
+        runs.map((run) => run.postgresUsPerEvent),
+        1,
+      )} µs per event`,
+  ];
 }
 
 /** CPU time of the local postgres processes so far, ms (NaN where /proc cannot tell). */
