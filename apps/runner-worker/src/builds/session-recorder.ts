@@ -98,7 +98,7 @@ export class SessionRecorder {
       }
     }
     if (events.length === 0) return;
-    // One span per batch the parser produced, ended once the batch is queued for the log.
+    // One span per batch the agent yielded (an unpaced replay's spans many lines), ended once queued.
     const span = tracer().startSpan('runner.record', {
       attributes: { [SPAN_ATTRIBUTES.sessionId]: this.sessionId, [SPAN_ATTRIBUTES.events]: events.length },
     });
