@@ -7,6 +7,7 @@ import type { AppendOptions } from '#persistence';
 import { parentAndLinks, SPAN_ATTRIBUTES, tracer } from '#tracing';
 import { appendRetryDelay, isTransient } from './append-retry.js';
 import { GroupCommit, type GroupLimits, type Sized } from './group-commit.js';
+import { approximateJsonLength } from './json-length.js';
 import { limitToolOutputs } from './tool-output.js';
 
 /** Group commit bounds: a burst of agent output becomes transactions of at most this much. */
@@ -213,7 +214,7 @@ export class SessionRecorder {
 }
 
 /**
- * An event with its size for the group's byte bound: its data as JSON (about what the append
+ * An event with its size for the group's byte bound: about its data's JSON (what the append
  * sends) plus the full output kept aside.
  */
 function sized(
@@ -222,7 +223,7 @@ function sized(
   batchTrace: Context | undefined,
 ): Sized<QueuedEvent> {
   const fullOutput = event.type === 'tool.finished' ? fullOutputs.get(event.data.toolCallId) : undefined;
-  const bytes = JSON.stringify(event.data).length + (fullOutput?.length ?? 0);
+  const bytes = approximateJsonLength(event.data) + (fullOutput?.length ?? 0);
   const item: QueuedEvent = { event };
   if (fullOutput !== undefined) item.fullOutput = fullOutput;
   if (batchTrace !== undefined) item.trace = batchTrace;
