@@ -36,16 +36,16 @@ const JOINED_LOOKUPS: Variant['statements'] = {
     ),
   event_store_write: (text) =>
     [
-      ['4', 'c'],
-      ['6', 'f'],
+      ['4', '0', 'c ->> 0'], // finished calls come as arrays, the id first
+      ['6', "'id'", 'f.id'],
     ].reduce(
-      (sql, [param, alias]) =>
+      (sql, [param, idKey, rowId]) =>
         replaced(
           sql,
           new RegExp(
-            String.raw`WHERE t\.ctid = ANY\(ARRAY\(\s+SELECT \(SELECT k\.ctid FROM tool_calls k WHERE \(k\.session_id, k\.tool_call_id\) = \(\$1, e ->> 'id'\)\)\s+FROM jsonb_array_elements\(\$${param}::jsonb\) AS e\)\)\s+AND t\.tool_call_id = ${alias}\.id`,
+            String.raw`WHERE t\.ctid = ANY\(ARRAY\(\s+SELECT \(SELECT k\.ctid FROM tool_calls k WHERE \(k\.session_id, k\.tool_call_id\) = \(\$1, e ->> ${idKey}\)\)\s+FROM jsonb_array_elements\(\$${param}::jsonb\) AS e\)\)\s+AND t\.tool_call_id = ${rowId.replaceAll('.', '\\.')}`,
           ),
-          `WHERE t.session_id = $1 AND t.tool_call_id = ${alias}.id`,
+          `WHERE t.session_id = $1 AND t.tool_call_id = ${rowId}`,
         ),
       text,
     ),

@@ -116,8 +116,10 @@ const OPEN_TOOL_CALLS = `SELECT tool_call_id FROM tool_calls WHERE session_id = 
 // Every write of an append, in one statement. Its parts touch disjoint rows (one statement
 // may not modify a row twice): the stored calls the batch finishes carry their full outputs,
 // new calls are inserted with theirs, `full_outputs` has only the other ids; todos beyond the
-// new list are deleted, the others upserted. A JSON null becomes SQL NULL in a recordset
-// (the input column keeps it as JSON null); a NULL $7 (no todos.updated) touches no todo.
+// new list are deleted, the others upserted. The calls come as arrays in the order of
+// finishedRow and addedRow: no key names, so about half the JSON to make, send and parse. A
+// JSON null becomes SQL NULL (`->>`; the input column keeps it as JSON null, `->`); a NULL $7
+// (no todos.updated) touches no todo.
 // The stored calls to update are found as in LOCK_SESSION, each id on its own, and updated
 // by their row addresses (ctid: a TID scan, unless the whole table is a few pages): joined on
 // their ids, every call of the session was read whenever statistics promised short sessions.
@@ -153,24 +155,19 @@ const WRITE = `
     FROM session, jsonb_to_recordset($2::jsonb) AS e(seq int, type text, data jsonb)
   ), finished AS (
     UPDATE tool_calls AS t
-    SET output = c.output, is_error = c."isError", output_truncated = c."outputTruncated", status = c.status,
-        ended_at = ${stamped('c."endedAt"')}, full_output = coalesce(c."fullOutput", t.full_output)
-    FROM session, jsonb_to_recordset($4::jsonb) AS c(id text, output text, "isError" boolean, "outputTruncated" boolean,
-                                                    status text, "endedAt" timestamptz, "fullOutput" text)
+    SET output = c ->> 1, is_error = (c ->> 2)::boolean, output_truncated = (c ->> 3)::boolean, status = c ->> 4,
+        ended_at = ${stamped(`(c ->> 5)::timestamptz`)}, full_output = coalesce(c ->> 6, t.full_output)
+    FROM session, jsonb_array_elements($4::jsonb) AS finished(c)
     WHERE t.ctid = ANY(ARRAY(
-        SELECT (SELECT k.ctid FROM tool_calls k WHERE (k.session_id, k.tool_call_id) = ($1, e ->> 'id'))
+        SELECT (SELECT k.ctid FROM tool_calls k WHERE (k.session_id, k.tool_call_id) = ($1, e ->> 0))
         FROM jsonb_array_elements($4::jsonb) AS e))
-      AND t.tool_call_id = c.id
+      AND t.tool_call_id = c ->> 0
   ), added AS (
     INSERT INTO tool_calls (session_id, tool_call_id, todo_index, parent_tool_call_id, name, input, output, is_error,
                             output_truncated, status, started_at, ended_at, started_seq, full_output)
-    SELECT $1, c.id, c."todoIndex", c."parentToolCallId", c.name, coalesce(c.input, 'null'::jsonb), c.output,
-           c."isError", c."outputTruncated", c.status, ${stamped('c."startedAt"')}, ${stamped('c."endedAt"')},
-           c."startedSeq", c."fullOutput"
-    FROM session, jsonb_to_recordset($5::jsonb)
-      AS c(id text, "todoIndex" int, "parentToolCallId" text, name text, input jsonb, output text, "isError" boolean,
-           "outputTruncated" boolean, status text, "startedAt" timestamptz, "endedAt" timestamptz, "startedSeq" int,
-           "fullOutput" text)
+    SELECT $1, c ->> 0, (c ->> 1)::int, c ->> 2, c ->> 3, c -> 4, c ->> 5, (c ->> 6)::boolean, (c ->> 7)::boolean,
+           c ->> 8, ${stamped(`(c ->> 9)::timestamptz`)}, ${stamped(`(c ->> 10)::timestamptz`)}, (c ->> 11)::int, c ->> 12
+    FROM session, jsonb_array_elements($5::jsonb) AS added(c)
   ), full_outputs AS (
     UPDATE tool_calls AS t SET full_output = f.output
     FROM session, jsonb_to_recordset($6::jsonb) AS f(id text, output text)
@@ -624,21 +621,49 @@ function toolCallWrites(
   known: ReadonlySet<string>,
   fullOutputs: ReadonlyMap<string, string> = new Map(),
 ) {
-  const fullOutput = (id: string) => fullOutputs.get(id);
-  // A call without a full output aside is written as it is (no copy per call).
-  const withFullOutput = (call: ToolCallView) => {
-    const text = fullOutput(call.id);
-    return text === undefined ? call : { ...call, fullOutput: text };
-  };
-  const finished = toolCalls
-    .filter((call) => known.has(call.id) && call.endedAt !== null)
-    .map(withFullOutput);
-  const added = toolCalls.filter((call) => !known.has(call.id)).map(withFullOutput);
-  const written = new Set([...finished, ...added].map((call) => call.id));
-  const others = [...fullOutputs.keys()]
-    .filter((id) => !written.has(id))
-    .map((id) => ({ id, output: fullOutput(id) }));
+  const finished: unknown[][] = [];
+  const added: unknown[][] = [];
+  const written = new Set<string>();
+  for (const call of toolCalls) {
+    if (!known.has(call.id)) added.push(addedRow(call, fullOutputs.get(call.id)));
+    else if (call.endedAt !== null) finished.push(finishedRow(call, fullOutputs.get(call.id)));
+    else continue;
+    written.add(call.id);
+  }
+  const others = [...fullOutputs].filter(([id]) => !written.has(id)).map(([id, output]) => ({ id, output }));
   return { finished, added, fullOutputs: others };
+}
+
+/** A stored call the batch finished, as WRITE's `finished` reads it (`c ->> 0` is the id, …). */
+function finishedRow(call: ToolCallView, fullOutput: string | undefined): unknown[] {
+  return [
+    call.id,
+    call.output,
+    call.isError,
+    call.outputTruncated,
+    call.status,
+    call.endedAt,
+    fullOutput ?? null,
+  ];
+}
+
+/** A new call, as WRITE's `added` reads it, in the order of its column list. */
+function addedRow(call: ToolCallView, fullOutput: string | undefined): unknown[] {
+  return [
+    call.id,
+    call.todoIndex,
+    call.parentToolCallId,
+    call.name,
+    call.input ?? null,
+    call.output,
+    call.isError,
+    call.outputTruncated,
+    call.status,
+    call.startedAt,
+    call.endedAt,
+    call.startedSeq,
+    fullOutput ?? null,
+  ];
 }
 
 function summaryChanged(before: SessionSummary, after: SessionSummary): boolean {
