@@ -35,10 +35,13 @@ function fixtures(): Fixture[] {
   ];
 }
 
-/** What replayTranscript really paces: one interval per yielded batch but the closing one. */
+/**
+ * What replayTranscript really paces: one interval per yielded batch but the closing one, in a
+ * paced replay (1 ms: an unpaced one gathers lines into larger batches).
+ */
 async function linesReplayPaces(text: string, format: TranscriptFormat): Promise<number> {
   const batches = [];
-  const replay = replayTranscript(text, createParser(format, CONTEXT), 0, new AbortController().signal);
+  const replay = replayTranscript(text, createParser(format, CONTEXT), 1, new AbortController().signal);
   for await (const batch of replay) batches.push(batch);
   return batches.length - 1;
 }
