@@ -31,12 +31,21 @@ export function isRedisUnavailable(error: unknown): boolean {
 /**
  * `work`, or a RedisUnavailableError after `ms`. The work itself is not cancelled: callers
  * use it only for commands that are harmless when they land late (a PUBLISH, or an add whose
- * jobId makes a second add a no-op).
+ * jobId makes a second add a no-op). A timer that fires late, because the event loop was busy
+ * (a loaded machine, a long synchronous task), gives up only after the I/O waiting meanwhile
+ * was read (setImmediate runs after the loop's poll phase): an answer already in the socket
+ * wins, and only Redis' own silence counts.
  */
 export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let giveUp: NodeJS.Immediate | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisUnavailableError(`${what}: no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      giveUp = setImmediate(() => reject(new RedisUnavailableError(`${what}: no answer within ${ms} ms`)));
+    }, ms);
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([work, timeout]).finally(() => {
+    clearTimeout(timer);
+    clearImmediate(giveUp);
+  });
 }
