@@ -216,21 +216,24 @@ async function runReplays(
  */
 function warmSummary(runs: ReplayRun[]): string[] {
   if (runs.length === 0) return [];
-  const perSecond = runs.map((run) => run.events / run.seconds);
-  const range = (values: number[], digits: number) =>
-    `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+  const range = (values: number[], format: (value: number) => string) =>
+    `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+  const rate = (value: number) => Math.round(value).toLocaleString('en');
+  const micros = (value: number) => value.toFixed(1);
   return [
     '',
     `Warm rounds 2–${REPLAY_ROUNDS}, group, ${SESSIONS} sessions, median (range): ` +
-      `${Math.round(median(perSecond)).toLocaleString('en')} events/s ` +
-      `(${Math.round(Math.min(...perSecond)).toLocaleString('en')}–${Math.round(Math.max(...perSecond)).toLocaleString('en')}); ` +
+      `${range(
+        runs.map((run) => run.events / run.seconds),
+        rate,
+      )} events/s; ` +
       `runner CPU ${range(
         runs.map((run) => run.cpuUsPerEvent),
-        1,
+        micros,
       )} µs per event; ` +
       `Postgres CPU ${range(
         runs.map((run) => run.postgresUsPerEvent),
-        1,
+        micros,
       )} µs per event`,
   ];
 }

@@ -6,10 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppendResult, NewBuildEvent } from '#contracts';
 import type { BuildLog } from '#bus';
-import { createParser } from '#transcripts';
-import { replayTranscript } from '../../apps/runner-worker/src/agents/replay/replay.js';
-import { SessionRecorder } from '../../apps/runner-worker/src/builds/session-recorder.js';
-import { benchTranscript } from './runner-appender.js';
+import { benchTranscript, replayInto } from './runner-appender.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 50);
 const EVENTS = Number(process.env.BENCH_REPLAY_EVENTS ?? 2_000);
@@ -35,13 +32,7 @@ async function round(transcripts: string[]): Promise<{ events: number; seconds: 
   const started = performance.now();
   await Promise.all(
     transcripts.map(async (transcript, index) => {
-      const context = { agentId: 'bench', projectName: 'replay cpu bench', prompt: null, model: null };
-      const recorder = new SessionRecorder(`s${index}`, context, stubLog(), 64 * 1024, () => 60_000);
-      const parser = createParser('buildcast-ndjson', context);
-      for await (const batch of replayTranscript(transcript, parser, 0, new AbortController().signal)) {
-        await recorder.record(batch);
-      }
-      await recorder.finish('completed');
+      const recorder = await replayInto(stubLog(), `s${index}`, transcript, 'replay cpu bench');
       events += recorder.seq;
     }),
   );

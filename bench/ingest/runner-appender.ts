@@ -40,6 +40,35 @@ export function benchTranscript(prefix: string, count: number): string {
   return lines.join('\n');
 }
 
+/**
+ * One replay build's write path, as the runner runs it: the transcript (eventIntervalMs 0)
+ * through the parser into a SessionRecorder on `log`, finished `completed`. Its recorder.
+ */
+export async function replayInto(
+  log: BuildLog,
+  sessionId: string,
+  transcript: string,
+  projectName: string,
+  limits: GroupLimits = APPEND_LIMITS,
+): Promise<SessionRecorder> {
+  const context = { agentId: 'bench', projectName, prompt: null, model: null };
+  const recorder = new SessionRecorder(
+    sessionId,
+    context,
+    log,
+    TOOL_OUTPUT_MAX_BYTES,
+    () => 60_000,
+    undefined,
+    limits,
+  );
+  const parser = createParser('buildcast-ndjson', context);
+  for await (const batch of replayTranscript(transcript, parser, 0, new AbortController().signal)) {
+    await recorder.record(batch);
+  }
+  await recorder.finish('completed');
+  return recorder;
+}
+
 /** Replays one transcript per session, all at once, as fast as the appender takes them. */
 export async function replayAll(
   log: BuildLog,
@@ -62,24 +91,9 @@ export async function replayAll(
   const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
-    sessionIds.map(async (sessionId, index) => {
-      const context = { agentId: 'bench', projectName: 'ingest bench', prompt: null, model: null };
-      const recorder = new SessionRecorder(
-        sessionId,
-        context,
-        counting,
-        TOOL_OUTPUT_MAX_BYTES,
-        () => 60_000,
-        undefined,
-        LIMITS[mode],
-      );
-      const parser = createParser('buildcast-ndjson', context);
-      const signal = new AbortController().signal;
-      for await (const batch of replayTranscript(transcripts[index], parser, 0, signal)) {
-        await recorder.record(batch);
-      }
-      await recorder.finish('completed');
-    }),
+    sessionIds.map((sessionId, index) =>
+      replayInto(counting, sessionId, transcripts[index], 'ingest bench', LIMITS[mode]),
+    ),
   );
   const seconds = (performance.now() - started) / 1000;
   const { user, system } = process.cpuUsage(cpu);
